@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The emulated card's register file (BAR0).
+ */
+#include "aimc_emu.h"
+
+/* Serial numbers of emulated cards start here so they read as such. */
+#define AIMC_EMU_SERIAL_BASE	0xe0000000u
+
+/**
+ * aimc_emu_regs_reset - the register file after power-on or a reset
+ * @edev: the card; caller holds @edev->lock or owns @edev exclusively
+ *
+ * Every interrupt is masked and the ring is stopped; the reset counter
+ * survives.
+ */
+void aimc_emu_regs_reset(struct aimc_emu_dev *edev)
+{
+	u32 reset_count = edev->regs.reset_count;
+
+	memset(&edev->regs, 0, sizeof(edev->regs));
+	edev->regs.reset_count = reset_count;
+	edev->regs.int_mask = AIMC_INT_ALL;
+	edev->regs.status = AIMC_STATUS_READY;
+}
+
+static u32 aimc_emu_read_locked(struct aimc_emu_dev *edev, u32 reg)
+{
+	const struct aimc_emu_caps *caps = &edev->caps;
+	struct aimc_emu_regs *r = &edev->regs;
+
+	switch (reg) {
+	case AIMC_REG_ID:
+		return AIMC_ID_MAGIC;
+	case AIMC_REG_VERSION:
+		return AIMC_HW_VERSION_MAJOR << 16 | AIMC_HW_VERSION_MINOR;
+	case AIMC_REG_SERIAL:
+		return AIMC_EMU_SERIAL_BASE + edev->id;
+	case AIMC_REG_CAP_TILES:
+		return caps->num_tiles;
+	case AIMC_REG_CAP_GEOMETRY:
+		return caps->tile_rows | caps->tile_cols << 16;
+	case AIMC_REG_CAP_CONVERTERS:
+		return caps->dac_bits | caps->adc_bits << 8;
+	case AIMC_REG_CAP_G_MIN_NS:
+		return caps->g_min_ns;
+	case AIMC_REG_CAP_G_MAX_NS:
+		return caps->g_max_ns;
+	case AIMC_REG_CAP_SRAM_KIB:
+		return caps->sram_kib;
+	case AIMC_REG_CAP_STREAM_SLOTS:
+		return caps->stream_slots;
+	case AIMC_REG_CAP_QUEUE_DEPTH:
+		return caps->queue_depth;
+	case AIMC_REG_CONTROL:
+		return r->control;
+	case AIMC_REG_STATUS:
+		return r->status;
+	case AIMC_REG_RESET_COUNT:
+		return r->reset_count;
+	case AIMC_REG_INT_STATUS:
+		return r->int_status;
+	case AIMC_REG_INT_MASK:
+		return r->int_mask;
+	case AIMC_REG_RING_BASE_LO:
+		return r->ring_base_lo;
+	case AIMC_REG_RING_BASE_HI:
+		return r->ring_base_hi;
+	case AIMC_REG_RING_SIZE:
+		return r->ring_size;
+	case AIMC_REG_RING_HEAD:
+		return r->ring_head;
+	case AIMC_REG_RING_TAIL:
+		return r->ring_tail;
+	case AIMC_REG_CPL_ADDR_LO:
+		return r->cpl_addr_lo;
+	case AIMC_REG_CPL_ADDR_HI:
+		return r->cpl_addr_hi;
+	case AIMC_REG_ERR_CODE:
+		return r->err_code;
+	case AIMC_REG_ERR_ADDR_LO:
+		return r->err_addr_lo;
+	case AIMC_REG_ERR_ADDR_HI:
+		return r->err_addr_hi;
+	case AIMC_REG_TEL_BUSY_US_LO:
+		return lower_32_bits(r->busy_us);
+	case AIMC_REG_TEL_BUSY_US_HI:
+		return upper_32_bits(r->busy_us);
+	case AIMC_REG_TEL_JOBS:
+		return r->jobs;
+	case AIMC_REG_TEL_PULSES_LO:
+		return lower_32_bits(r->pulses);
+	case AIMC_REG_TEL_PULSES_HI:
+		return upper_32_bits(r->pulses);
+	default:
+		/* Unimplemented registers read as zero, as on the card. */
+		return 0;
+	}
+}
+
+static u32 aimc_emu_read32(void *ctx, u32 reg)
+{
+	struct aimc_emu_dev *edev = ctx;
+	unsigned long flags;
+	u32 val;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	val = aimc_emu_read_locked(edev, reg);
+	spin_unlock_irqrestore(&edev->lock, flags);
+	return val;
+}
+
+/* Returns the interrupt bits that became deliverable. */
+static u32 aimc_emu_write_locked(struct aimc_emu_dev *edev, u32 reg, u32 val)
+{
+	struct aimc_emu_regs *r = &edev->regs;
+	u32 was_deliverable = r->int_status & ~r->int_mask;
+
+	switch (reg) {
+	case AIMC_REG_CONTROL:
+		if (val & AIMC_CONTROL_RESET) {
+			r->reset_count++;
+			aimc_emu_regs_reset(edev);
+			return 0;
+		}
+		r->control = val & AIMC_CONTROL_ENABLE;
+		break;
+	case AIMC_REG_INT_MASK:
+		r->int_mask = val & AIMC_INT_ALL;
+		break;
+	case AIMC_REG_INT_ACK:
+		r->int_status &= ~val;
+		break;
+	case AIMC_REG_RING_BASE_LO:
+		r->ring_base_lo = val;
+		break;
+	case AIMC_REG_RING_BASE_HI:
+		r->ring_base_hi = val;
+		break;
+	case AIMC_REG_RING_SIZE:
+		r->ring_size = val;
+		break;
+	case AIMC_REG_RING_TAIL:
+		r->ring_tail = val;
+		break;
+	case AIMC_REG_CPL_ADDR_LO:
+		r->cpl_addr_lo = val;
+		break;
+	case AIMC_REG_CPL_ADDR_HI:
+		r->cpl_addr_hi = val;
+		break;
+	default:
+		/* Writes to read-only or unimplemented registers are ignored. */
+		break;
+	}
+	return r->int_status & ~r->int_mask & ~was_deliverable;
+}
+
+static void aimc_emu_write32(void *ctx, u32 reg, u32 val)
+{
+	struct aimc_emu_dev *edev = ctx;
+	unsigned long flags;
+	u32 raise;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	raise = aimc_emu_write_locked(edev, reg, val);
+	spin_unlock_irqrestore(&edev->lock, flags);
+	if (raise)
+		aimc_emu_irq_raise(edev, 0);
+}
+
+const struct aimc_reg_ops aimc_emu_reg_ops = {
+	.read32 = aimc_emu_read32,
+	.write32 = aimc_emu_write32,
+};

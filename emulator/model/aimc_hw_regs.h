@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * AIMC-1 register map: the contract between the driver, the emulator and
+ * a future card.  BAR0 is AIMC_BAR0_SIZE bytes of little-endian 32-bit
+ * registers; 64-bit quantities are split into _LO/_HI pairs and the _LO
+ * half is written first.
+ *
+ * Freestanding: macros only, no types, so it can be included from the
+ * kernel, the emulator, the device model and userspace alike.
+ */
+#ifndef AIMC_HW_REGS_H
+#define AIMC_HW_REGS_H
+
+#define AIMC_BAR0_SIZE			0x1000
+
+/* Identity */
+#define AIMC_REG_ID			0x000	/* reads AIMC_ID_MAGIC */
+#define AIMC_ID_MAGIC			0x41494d43u	/* "AIMC" */
+#define AIMC_REG_VERSION		0x004	/* major << 16 | minor */
+#define AIMC_HW_VERSION_MAJOR		1
+#define AIMC_HW_VERSION_MINOR		0
+#define AIMC_REG_SERIAL			0x008	/* per-device serial number */
+
+/* Capabilities (read-only) */
+#define AIMC_REG_CAP_TILES		0x010	/* number of crossbar tiles */
+#define AIMC_REG_CAP_GEOMETRY		0x014	/* rows [15:0], columns [31:16] */
+#define AIMC_REG_CAP_CONVERTERS		0x018	/* DAC bits [7:0], ADC bits [15:8] */
+#define AIMC_REG_CAP_G_MIN_NS		0x01c	/* lowest conductance, nS */
+#define AIMC_REG_CAP_G_MAX_NS		0x020	/* highest conductance, nS */
+#define AIMC_REG_CAP_SRAM_KIB		0x024	/* digital-unit SRAM, KiB */
+#define AIMC_REG_CAP_STREAM_SLOTS	0x028	/* recurrent-state slots */
+#define AIMC_REG_CAP_QUEUE_DEPTH	0x02c	/* largest ring, descriptors */
+
+#define AIMC_GEOMETRY_ROWS(v)		((v) & 0xffffu)
+#define AIMC_GEOMETRY_COLS(v)		(((v) >> 16) & 0xffffu)
+#define AIMC_CONVERTERS_DAC_BITS(v)	((v) & 0xffu)
+#define AIMC_CONVERTERS_ADC_BITS(v)	(((v) >> 8) & 0xffu)
+
+/* Control and reset */
+#define AIMC_REG_CONTROL		0x040
+#define AIMC_CONTROL_ENABLE		0x1u	/* process the ring */
+#define AIMC_CONTROL_RESET		0x2u	/* self-clearing: full reset */
+#define AIMC_REG_STATUS			0x044
+#define AIMC_STATUS_READY		0x1u	/* out of reset, registers valid */
+#define AIMC_STATUS_BUSY		0x2u	/* executing a descriptor */
+#define AIMC_STATUS_HALTED		0x4u	/* stopped on an error */
+#define AIMC_REG_RESET_COUNT		0x048	/* resets since power-on */
+
+/* Interrupts: one bit per MSI-X vector */
+#define AIMC_REG_INT_STATUS		0x060	/* raw, read-only */
+#define AIMC_REG_INT_MASK		0x064	/* 1 = masked */
+#define AIMC_REG_INT_ACK		0x068	/* write 1 to clear */
+#define AIMC_INT_COMPLETION		0x1u	/* vector 0 */
+#define AIMC_INT_ERROR			0x2u	/* vector 1 */
+#define AIMC_INT_ALL			(AIMC_INT_COMPLETION | AIMC_INT_ERROR)
+#define AIMC_NUM_VECTORS		2
+
+/* Command ring */
+#define AIMC_REG_RING_BASE_LO		0x080
+#define AIMC_REG_RING_BASE_HI		0x084
+#define AIMC_REG_RING_SIZE		0x088	/* descriptors, power of two */
+#define AIMC_REG_RING_HEAD		0x08c	/* device: next to fetch */
+#define AIMC_REG_RING_TAIL		0x090	/* host: doorbell */
+#define AIMC_REG_CPL_ADDR_LO		0x094	/* completion write-back */
+#define AIMC_REG_CPL_ADDR_HI		0x098
+
+/* Errors */
+#define AIMC_REG_ERR_CODE		0x0a0
+#define AIMC_REG_ERR_ADDR_LO		0x0a4	/* faulting DMA address */
+#define AIMC_REG_ERR_ADDR_HI		0x0a8
+
+/* Telemetry (read-only, cleared by reset except where noted) */
+#define AIMC_REG_TEL_BUSY_US_LO		0x100
+#define AIMC_REG_TEL_BUSY_US_HI		0x104
+#define AIMC_REG_TEL_JOBS		0x108
+#define AIMC_REG_TEL_PULSES_LO		0x10c
+#define AIMC_REG_TEL_PULSES_HI		0x110
+#define AIMC_REG_TEL_TEMP_MC		0x114	/* milli-degrees Celsius */
+
+#endif /* AIMC_HW_REGS_H */

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The drm backend: a card driven by aimc.ko, found with libdrm.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+#include <drm/aimc_accel.h>
+
+#include "internal.h"
+
+#define AIMC_MAX_CARDS	64
+
+static int aimc_drm_get_param(struct aimc_device *dev, uint32_t param,
+			      uint64_t *value)
+{
+	struct drm_aimc_get_param args = { .param = param };
+
+	if (drmIoctl(dev->fd, DRM_IOCTL_AIMC_GET_PARAM, &args))
+		return aimc_set_error(-errno, "%s: GET_PARAM %u: %s", dev->node,
+				      param, strerror(errno));
+	*value = args.value;
+	return 0;
+}
+
+static void aimc_drm_close(struct aimc_device *dev)
+{
+	close(dev->fd);
+	free(dev);
+}
+
+static const struct aimc_backend_ops aimc_drm_ops = {
+	.kind = AIMC_BACKEND_DRM,
+	.get_param = aimc_drm_get_param,
+	.close = aimc_drm_close,
+};
+
+/* 1 if fd is a node of aimc.ko, 0 if of another driver. */
+static int aimc_drm_is_ours(int fd)
+{
+	drmVersionPtr version = drmGetVersion(fd);
+	int ours;
+
+	if (!version)
+		return 0;
+	ours = strcmp(version->name, "aimc") == 0;
+	drmFreeVersion(version);
+	return ours;
+}
+
+static int aimc_cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Fill paths[] with the render nodes of aimc.ko's devices, sorted, and
+ * return how many (at most max).
+ */
+static int aimc_drm_list(char paths[][64], int max)
+{
+	drmDevicePtr devices[AIMC_MAX_CARDS];
+	char *sorted[AIMC_MAX_CARDS];
+	char found[AIMC_MAX_CARDS][64];
+	int n, i, count = 0;
+
+	n = drmGetDevices2(0, devices, AIMC_MAX_CARDS);
+	if (n < 0)
+		return aimc_set_error(n, "drmGetDevices2: %s", strerror(-n));
+	for (i = 0; i < n; i++) {
+		const char *node;
+		int fd;
+
+		if (!(devices[i]->available_nodes & (1 << DRM_NODE_RENDER)))
+			continue;
+		node = devices[i]->nodes[DRM_NODE_RENDER];
+		fd = open(node, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (aimc_drm_is_ours(fd) && count < AIMC_MAX_CARDS) {
+			snprintf(found[count], sizeof(found[count]), "%s", node);
+			sorted[count] = found[count];
+			count++;
+		}
+		close(fd);
+	}
+	drmFreeDevices(devices, n);
+
+	qsort(sorted, count, sizeof(sorted[0]), aimc_cmp_path);
+	if (count > max)
+		count = max;
+	for (i = 0; i < count; i++)
+		memcpy(paths[i], sorted[i], sizeof(paths[i]));
+	return count;
+}
+
+int aimc_drm_count(void)
+{
+	char paths[AIMC_MAX_CARDS][64];
+
+	return aimc_drm_list(paths, AIMC_MAX_CARDS);
+}
+
+int aimc_drm_open_index(unsigned int index, struct aimc_device **out)
+{
+	char paths[AIMC_MAX_CARDS][64];
+	int n = aimc_drm_list(paths, AIMC_MAX_CARDS);
+
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return aimc_set_error(-ENODEV,
+				      "no AIMC card found (is aimc.ko loaded? try: modprobe aimc)");
+	if (index >= (unsigned int)n)
+		return aimc_set_error(-ENODEV, "no AIMC card %u: %d found", index, n);
+	return aimc_drm_open_node(paths[index], out);
+}
+
+int aimc_drm_open_node(const char *path, struct aimc_device **out)
+{
+	struct aimc_device *dev;
+	uint64_t abi;
+	int fd, ret;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return aimc_set_error(-errno, "%s: %s%s", path, strerror(errno),
+				      errno == EACCES ?
+				      " (add yourself to the node's group, e.g. render)" : "");
+	if (!aimc_drm_is_ours(fd)) {
+		close(fd);
+		return aimc_set_error(-ENODEV, "%s: not an AIMC device (driver is not aimc)",
+				      path);
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (!dev) {
+		close(fd);
+		return aimc_set_error(-ENOMEM, "out of memory");
+	}
+	dev->ops = &aimc_drm_ops;
+	dev->fd = fd;
+	snprintf(dev->node, sizeof(dev->node), "%s", path);
+
+	ret = aimc_drm_get_param(dev, AIMC_PARAM_ABI_VERSION, &abi);
+	if (ret < 0) {
+		aimc_drm_close(dev);
+		return ret;
+	}
+	if ((abi >> 16) != AIMC_ABI_VERSION_MAJOR) {
+		aimc_drm_close(dev);
+		return aimc_set_error(-EPROTO,
+				      "%s: driver interface %u.%u, this library needs %u.x: install matching aimc.ko and libaimc",
+				      path, (unsigned int)(abi >> 16),
+				      (unsigned int)(abi & 0xffff),
+				      AIMC_ABI_VERSION_MAJOR);
+	}
+	*out = dev;
+	return 0;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaimc: the userspace library of the AIMC-1 analog in-memory-computing
+ * card.
+ *
+ * Conventions: handles are opaque; every function that can fail returns
+ * a negative errno value (e.g. -ENODEV) and leaves a human-readable
+ * message for the calling thread in aimc_last_error().
+ */
+#ifndef AIMC_H
+#define AIMC_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Which implementation of the card a device handle talks to. */
+enum aimc_backend {
+	AIMC_BACKEND_AUTO = 0,	/* drm if a card is present, else sim */
+	AIMC_BACKEND_DRM = 1,	/* a card (or aimc_emu.ko) through aimc.ko */
+	AIMC_BACKEND_SIM = 2,	/* the device model, in this process */
+};
+
+struct aimc_device;
+
+/** What a device is and can do; see also uapi/drm/aimc_accel.h. */
+struct aimc_device_info {
+	uint32_t backend;	/* enum aimc_backend, never AUTO */
+	uint32_t device_id;	/* 0x41494d43, "AIMC" */
+	uint32_t hw_version;	/* major << 16 | minor */
+	uint32_t abi_version;	/* driver interface, major << 16 | minor */
+	uint32_t serial;
+	uint32_t num_tiles;
+	uint32_t tile_rows;
+	uint32_t tile_cols;
+	uint32_t dac_bits;
+	uint32_t adc_bits;
+	uint32_t g_min_ns;	/* conductance range, nanosiemens */
+	uint32_t g_max_ns;
+	uint32_t sram_kib;
+	uint32_t stream_slots;
+	uint32_t queue_depth;
+	char node[64];		/* device node, or "sim" */
+};
+
+/**
+ * aimc_device_count() - number of devices a backend offers
+ *
+ * DRM: AIMC cards found by libdrm; SIM: always 1; AUTO: DRM's count if
+ * non-zero, else 1.  Returns the count or a negative errno.
+ */
+int aimc_device_count(enum aimc_backend backend);
+
+/**
+ * aimc_device_open() - open the index-th device of a backend
+ *
+ * Returns 0 and a handle in *out, or a negative errno: -ENODEV (no such
+ * device), -EACCES (no permission on the node), -EPROTO (the driver's
+ * interface major version differs from the library's), -ENOMEM.
+ */
+int aimc_device_open(enum aimc_backend backend, unsigned int index,
+		     struct aimc_device **out);
+
+/** aimc_device_open_node() - open a device by its node path */
+int aimc_device_open_node(const char *path, struct aimc_device **out);
+
+/** aimc_device_close() - release a handle; NULL is ignored */
+void aimc_device_close(struct aimc_device *dev);
+
+/** aimc_device_info() - identity and capabilities of an open device */
+int aimc_device_info(struct aimc_device *dev, struct aimc_device_info *info);
+
+/** aimc_backend_name() - "auto", "drm", "sim" or "unknown" */
+const char *aimc_backend_name(enum aimc_backend backend);
+
+/** aimc_last_error() - message of the calling thread's last failure */
+const char *aimc_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIMC_H */

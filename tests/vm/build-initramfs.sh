@@ -1,0 +1,49 @@
+#!/bin/sh
+# Build the guest's initramfs: busybox, kmod, the DRM modules aimc.ko
+# needs from the guest kernel package, our modules, tools and tests.
+#   build-initramfs.sh ABI KERNEL_ROOT OUTPUT.cpio.gz
+set -eu
+abi=$1
+kroot=$2
+out=$3
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/aimc-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/share/aimc" \
+	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/etc"
+cp /bin/busybox "$root/bin/busybox"
+cp "$top/tests/vm/guest/init" "$root/init"
+cp "$top/tests/vm/guest/guest-tests.sh" "$root/usr/share/aimc/"
+chmod 755 "$root/init"
+
+# kmod is dynamically linked: bring its libraries along.
+cp /bin/kmod "$root/sbin/kmod"
+for tool in modprobe rmmod insmod lsmod modinfo depmod; do
+	ln -s kmod "$root/sbin/$tool"
+done
+for lib in $(ldd /bin/kmod | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }'); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+
+mods="$root/lib/modules/$abi"
+kmods="$kroot/lib/modules/$abi"
+mkdir -p "$mods/kernel/drivers/gpu/drm/scheduler" "$mods/extra"
+for m in drm.ko drm_shmem_helper.ko scheduler/gpu-sched.ko; do
+	cp "$kmods/kernel/drivers/gpu/drm/$m" "$mods/kernel/drivers/gpu/drm/$m"
+done
+cp "$top/driver/aimc.ko" "$top/emulator/aimc_emu.ko" "$mods/extra/"
+for f in modules.builtin modules.builtin.modinfo modules.order; do
+	[ -e "$kmods/$f" ] && cp "$kmods/$f" "$mods/"
+done
+depmod -b "$root" "$abi"
+
+for bin in "$build"/tools/* "$build/tests/vm/aimc-vm-tests"; do
+	[ -f "$bin" ] && [ -x "$bin" ] && cp "$bin" "$root/usr/bin/"
+done
+
+(cd "$root" && find . | busybox cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"

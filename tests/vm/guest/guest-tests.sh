@@ -1,0 +1,71 @@
+#!/bin/sh
+# Runs inside the QEMU guest: load the modules, run aimc-smi and the guest
+# Check suites, then unbind/rebind and unload/reload and check the device
+# comes back each time.  Exit status 0 only if every step passed.
+set -u
+abi=$(uname -r)
+modprobe=/sbin/modprobe	# kmod's, not busybox's applet
+rmmod=/sbin/rmmod
+failures=0
+step=0
+
+ok() { step=$((step + 1)); echo "ok $step - $*"; }
+not_ok() { step=$((step + 1)); failures=$((failures + 1)); echo "not ok $step - $*"; }
+run() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc (exit $?)"; fi
+}
+
+wait_node() {
+	i=0
+	while [ $i -lt 100 ]; do
+		ls /dev/dri/renderD* >/dev/null 2>&1 && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+no_node() { ! ls /dev/dri/renderD* >/dev/null 2>&1; }
+
+echo "guest: kernel $abi"
+# Non-default geometry: the tests compare GET_PARAM with these.
+run "modprobe aimc_emu" $modprobe aimc_emu tiles=4 tile_rows=128 tile_cols=64 stream_slots=16
+run "modprobe aimc" $modprobe aimc
+run "render node appears" wait_node
+run "aimc-smi lists the emulated card" aimc-smi
+run "guest Check suites" aimc-vm-tests
+
+dev=aimc-swdev.0
+drv=/sys/bus/platform/drivers/aimc-swdev
+run "unbind" sh -c "echo $dev > $drv/unbind"
+run "node gone after unbind" no_node
+run "bind" sh -c "echo $dev > $drv/bind"
+run "node back after bind" wait_node
+run "aimc-smi after rebind" aimc-smi
+
+run "rmmod aimc" $rmmod aimc
+run "node gone after rmmod" no_node
+run "modprobe aimc again" $modprobe aimc
+run "node back after modprobe" wait_node
+run "aimc-smi after reload" aimc-smi
+
+run "rmmod aimc_emu under a bound driver" $rmmod aimc_emu
+run "node gone with the emulator" no_node
+run "modprobe aimc_emu again" $modprobe aimc_emu tiles=4 tile_rows=128 tile_cols=64 stream_slots=16
+run "node back with the emulator" wait_node
+run "guest Check suites after reload" aimc-vm-tests
+run "rmmod aimc" $rmmod aimc
+run "rmmod aimc_emu" $rmmod aimc_emu
+
+tainted=$(cat /proc/sys/kernel/tainted)
+# Allowed: O (out-of-tree module, 4096) and E (unsigned module, 8192).
+if [ $((tainted & ~(4096 | 8192))) -eq 0 ]; then
+	ok "kernel taint $tainted is out-of-tree/unsigned only"
+else
+	not_ok "kernel tainted $tainted"
+fi
+
+echo "guest: $((step - failures)) passed, $failures failed"
+[ $failures -eq 0 ]

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest tests: device discovery and GET_PARAM through aimc.ko on the
+ * emulated card.  The VM lane loads aimc_emu.ko with non-default
+ * geometry, so values that match its module parameters can only have
+ * come from the emulated capability registers.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+#include <drm/aimc_accel.h>
+
+#include "aimc.h"
+
+#define EMU_SYSFS "/sys/devices/aimc_emu"
+#define EMU_PARAMS "/sys/module/aimc_emu/parameters"
+
+static unsigned int read_uint(const char *path)
+{
+	unsigned int value = 0;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_msg(f, "cannot open %s", path);
+	ck_assert_int_eq(fscanf(f, "%u", &value), 1);
+	fclose(f);
+	return value;
+}
+
+static void write_sysfs(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+
+	ck_assert_msg(fd >= 0, "cannot open %s: %s", path, strerror(errno));
+	ck_assert_int_eq(write(fd, value, strlen(value)), (ssize_t)strlen(value));
+	close(fd);
+}
+
+/* The render node of the first AIMC device, opened raw. */
+static int open_first_node(char *node, size_t len)
+{
+	struct aimc_device_info info;
+	struct aimc_device *dev;
+	int fd;
+
+	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_DRM, 0, &dev), 0);
+	ck_assert_int_eq(aimc_device_info(dev, &info), 0);
+	aimc_device_close(dev);
+	snprintf(node, len, "%s", info.node);
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	ck_assert_msg(fd >= 0, "open %s: %s", node, strerror(errno));
+	return fd;
+}
+
+static int get_param(int fd, uint32_t param, uint32_t reserved, uint64_t *value)
+{
+	struct drm_aimc_get_param args = { .param = param, .reserved = reserved };
+
+	if (ioctl(fd, DRM_IOCTL_AIMC_GET_PARAM, &args))
+		return -errno;
+	*value = args.value;
+	return 0;
+}
+
+START_TEST(test_found_by_libdrm)
+{
+	drmVersionPtr version;
+	char node[64];
+	int fd;
+
+	ck_assert_int_eq(aimc_device_count(AIMC_BACKEND_DRM), 1);
+	fd = open_first_node(node, sizeof(node));
+	ck_assert_int_eq(strncmp(node, "/dev/dri/renderD", 16), 0);
+	version = drmGetVersion(fd);
+	ck_assert_ptr_nonnull(version);
+	ck_assert_str_eq(version->name, "aimc");
+	drmFreeVersion(version);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_caps_from_registers)
+{
+	struct aimc_device_info info;
+	struct aimc_device *dev;
+
+	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_DRM, 0, &dev), 0);
+	ck_assert_int_eq(aimc_device_info(dev, &info), 0);
+	aimc_device_close(dev);
+
+	ck_assert_uint_eq(info.backend, AIMC_BACKEND_DRM);
+	ck_assert_uint_eq(info.device_id, 0x41494d43);
+	ck_assert_uint_eq(info.hw_version, 1u << 16);
+	ck_assert_uint_eq(info.abi_version, AIMC_ABI_VERSION);
+	ck_assert_uint_eq(info.serial, 0xe0000000u);
+	ck_assert_uint_eq(info.num_tiles, read_uint(EMU_PARAMS "/tiles"));
+	ck_assert_uint_eq(info.tile_rows, read_uint(EMU_PARAMS "/tile_rows"));
+	ck_assert_uint_eq(info.tile_cols, read_uint(EMU_PARAMS "/tile_cols"));
+	ck_assert_uint_eq(info.stream_slots, read_uint(EMU_PARAMS "/stream_slots"));
+	ck_assert_uint_eq(info.dac_bits, 8);
+	ck_assert_uint_eq(info.adc_bits, 8);
+	ck_assert_uint_eq(info.g_min_ns, 0);
+	ck_assert_uint_eq(info.g_max_ns, 25000);
+	ck_assert_uint_gt(info.queue_depth, 1);
+}
+END_TEST
+
+START_TEST(test_unknown_param_is_einval)
+{
+	uint64_t value = 0xdead;
+	char node[64];
+	int fd = open_first_node(node, sizeof(node));
+
+	ck_assert_int_eq(get_param(fd, AIMC_PARAM_COUNT, 0, &value), -EINVAL);
+	ck_assert_int_eq(get_param(fd, 0xffffffffu, 0, &value), -EINVAL);
+	ck_assert_uint_eq(value, 0xdead);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_nonzero_reserved_is_einval)
+{
+	uint64_t value = 0;
+	char node[64];
+	int fd = open_first_node(node, sizeof(node));
+
+	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 1, &value), -EINVAL);
+	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 0x80000000u, &value),
+			 -EINVAL);
+	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 0, &value), 0);
+	ck_assert_uint_eq(value, read_uint(EMU_PARAMS "/tiles"));
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_closed_fd_is_ebadf)
+{
+	uint64_t value;
+	char node[64];
+	int fd = open_first_node(node, sizeof(node));
+
+	close(fd);
+	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 0, &value), -EBADF);
+}
+END_TEST
+
+/* Wait (up to 2 s) until libdrm sees `want` AIMC devices. */
+static void wait_for_count(int want)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (aimc_device_count(AIMC_BACKEND_DRM) == want)
+			return;
+		usleep(10000);
+	}
+	ck_abort_msg("AIMC device count did not reach %d", want);
+}
+
+START_TEST(test_removed_device_is_enodev)
+{
+	uint64_t value;
+	char node[64];
+	int fd = open_first_node(node, sizeof(node));
+
+	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 0, &value), 0);
+	write_sysfs(EMU_SYSFS "/del_device", "0");
+	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 0, &value), -ENODEV);
+	ck_assert_int_eq(get_param(fd, AIMC_PARAM_ABI_VERSION, 0, &value), -ENODEV);
+	ck_assert_int_eq(open(node, O_RDWR), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(close(fd), 0);
+
+	write_sysfs(EMU_SYSFS "/new_device", "0");
+	wait_for_count(1);
+}
+END_TEST
+
+START_TEST(test_new_and_del_device)
+{
+	struct aimc_device *dev;
+
+	write_sysfs(EMU_SYSFS "/new_device", "7");
+	wait_for_count(2);
+	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_DRM, 1, &dev), 0);
+	aimc_device_close(dev);
+	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_DRM, 2, &dev), -ENODEV);
+	ck_assert_ptr_null(dev);
+	write_sysfs(EMU_SYSFS "/del_device", "7");
+	wait_for_count(1);
+}
+END_TEST
+
+Suite *drm_param_suite(void)
+{
+	Suite *s = suite_create("drm_param");
+	TCase *tc = tcase_create("get_param");
+
+	tcase_add_test(tc, test_found_by_libdrm);
+	tcase_add_test(tc, test_caps_from_registers);
+	tcase_add_test(tc, test_unknown_param_is_einval);
+	tcase_add_test(tc, test_nonzero_reserved_is_einval);
+	tcase_add_test(tc, test_closed_fd_is_ebadf);
+	tcase_add_test(tc, test_removed_device_is_enodev);
+	tcase_add_test(tc, test_new_and_del_device);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Install every Debian package that building, testing and the QEMU lane
+# need.  Idempotent: packages already installed are not touched.  When not
+# root, print the exact command to run instead and fail.
+#
+#   tools/install-deps.sh [GROUP...]     groups: build vm lint fuzz (default: all)
+set -eu
+
+pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev linux-headers-amd64"
+pkgs_vm="qemu-system-x86 busybox-static kmod cpio xz-utils"
+pkgs_lint="sparse"
+pkgs_fuzz="clang libclang-rt-14-dev"
+
+groups=${*:-build vm lint fuzz}
+want=""
+for g in $groups; do
+	case $g in
+	build) want="$want $pkgs_build" ;;
+	vm) want="$want $pkgs_vm" ;;
+	lint) want="$want $pkgs_lint" ;;
+	fuzz) want="$want $pkgs_fuzz" ;;
+	*) echo "install-deps: unknown group '$g' (build vm lint fuzz)" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case $status in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages; run as root:" >&2
+	echo "  apt-get update && apt-get install -y --no-install-recommends$missing" >&2
+	exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is wanted
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
