@@ -16,18 +16,22 @@
 #define AIMC_PCI_VENDOR_ID	0x1f1f
 #define AIMC_PCI_DEVICE_AIMC1	0x0001
 
+struct aimc_pci {
+	void __iomem *bar0;
+};
+
 static u32 aimc_pci_read32(void *ctx, u32 reg)
 {
-	void __iomem *bar0 = ctx;
+	struct aimc_pci *ap = ctx;
 
-	return readl(bar0 + reg);
+	return readl(ap->bar0 + reg);
 }
 
 static void aimc_pci_write32(void *ctx, u32 reg, u32 val)
 {
-	void __iomem *bar0 = ctx;
+	struct aimc_pci *ap = ctx;
 
-	writel(val, bar0 + reg);
+	writel(val, ap->bar0 + reg);
 }
 
 static const struct aimc_reg_ops aimc_pci_reg_ops = {
@@ -43,6 +47,7 @@ static void aimc_pci_free_vectors(void *pdev)
 static int aimc_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct aimc_device *adev;
+	struct aimc_pci *ap;
 	struct aimc_bus bus = { .dev = &pdev->dev, .ops = &aimc_pci_reg_ops };
 	int i, ret;
 
@@ -57,7 +62,11 @@ static int aimc_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pcim_iomap_regions(pdev, BIT(0), AIMC_DRIVER_NAME);
 	if (ret)
 		return ret;
-	bus.ctx = pcim_iomap_table(pdev)[0];
+	ap = devm_kzalloc(&pdev->dev, sizeof(*ap), GFP_KERNEL);
+	if (!ap)
+		return -ENOMEM;
+	ap->bar0 = pcim_iomap_table(pdev)[0];
+	bus.ctx = ap;
 
 	pci_set_master(pdev);
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));

@@ -76,6 +76,7 @@ struct aimc_emu_dev {
 	struct list_head node;
 	struct platform_device *pdev;
 	struct aimc_emu_caps caps;
+	/* protects regs; taken in hard interrupt context */
 	spinlock_t lock;
 	struct aimc_emu_regs regs;
 	struct fwnode_handle *irq_fwnode;

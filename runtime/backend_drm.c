@@ -70,6 +70,8 @@ static int aimc_drm_list(char paths[][64], int max)
 	int n, i, count = 0;
 
 	n = drmGetDevices2(0, devices, AIMC_MAX_CARDS);
+	if (n == -ENOENT)	/* no /dev/dri: no DRM device at all */
+		return 0;
 	if (n < 0)
 		return aimc_set_error(n, "drmGetDevices2: %s", strerror(-n));
 	for (i = 0; i < n; i++) {

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Run the kernel's checkpatch.pl --strict on every C file and header under
+# the given directories.  checkpatch.pl is not packaged on its own: it is
+# taken from Debian's linux-source-6.1 tarball once and cached in $BUILD.
+# Fails on any ERROR or WARNING; CHECK notes are shown but do not fail.
+#   checkpatch.sh DIR...
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+case $build in /*) ;; *) build="$top/$build" ;; esac
+cp_dir="$build/lint/checkpatch"
+
+if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
+	src=$("$top/tools/fetch-deb.sh" linux-source-6.1 "$build/lint/debs")
+	tarball=$(ls "$src"/usr/src/linux-source-6.1.tar.* | head -1)
+	mkdir -p "$cp_dir"
+	tar -C "$cp_dir" --strip-components=1 -xf "$tarball" \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	rm -rf "$src"
+fi
+
+cd "$top"
+files=$(find "$@" -name '*.[ch]' -not -name '*.mod.c' | sort)
+out="$build/lint/checkpatch.log"
+# shellcheck disable=SC2086 # one argument per file
+perl "$cp_dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
+	-f $files >"$out" 2>&1 || true
+cat "$out"
+errors=$(grep -c ': ERROR:' "$out" || true)
+warnings=$(grep -c ': WARNING:' "$out" || true)
+checks=$(grep -c ': CHECK:' "$out" || true)
+echo "checkpatch: $(echo "$files" | wc -w) files, $errors errors, $warnings warnings, $checks checks"
+[ "$errors" -eq 0 ] && [ "$warnings" -eq 0 ]
