@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Command processor.  Every command is checked in full before it changes
+ * anything, and a command that fails after that point (a DMA fault) rolls
+ * back what it touched, so a failed command leaves the digest unchanged.
+ */
+#include "aimc_cmd.h"
+#include "aimc_xbar.h"
+#include "aimc_dpu.h"
+#include "aimc_fixmath.h"
+
+static const u16 opcode_fields[AIMC_CMD_COUNT] = {
+	[AIMC_CMD_NOP] = 0,
+	[AIMC_CMD_PROGRAM] = AIMC_FIELD_TILE | AIMC_FIELD_MODE |
+			     AIMC_FIELD_ROWS | AIMC_FIELD_COLS |
+			     AIMC_FIELD_SRC,
+	[AIMC_CMD_READ] = AIMC_FIELD_TILE | AIMC_FIELD_ROWS |
+			  AIMC_FIELD_COLS | AIMC_FIELD_DST,
+	[AIMC_CMD_EXEC] = AIMC_FIELD_FLAGS | AIMC_FIELD_SLOT |
+			  AIMC_FIELD_STEPS | AIMC_FIELD_STRIDES |
+			  AIMC_FIELD_SRC | AIMC_FIELD_DST | AIMC_FIELD_PROG,
+	[AIMC_CMD_STATE_SAVE] = AIMC_FIELD_SLOT | AIMC_FIELD_DST,
+	[AIMC_CMD_STATE_LOAD] = AIMC_FIELD_SLOT | AIMC_FIELD_SRC,
+	[AIMC_CMD_CALIBRATE] = AIMC_FIELD_TILE | AIMC_FIELD_COLS |
+			       AIMC_FIELD_SRC,
+	[AIMC_CMD_WAIT] = AIMC_FIELD_MODE | AIMC_FIELD_STEPS,
+};
+
+static const u32 wait_unit_ns[] = { 1, 1000, 1000000, 1000000000 };
+
+u32 aimc_cmd_fields(u32 opcode)
+{
+	return opcode < AIMC_CMD_COUNT ? opcode_fields[opcode] : 0;
+}
+
+void aimc_desc_decode(const void *raw, struct aimc_desc *d)
+{
+	const u8 *p = raw;
+
+	d->opcode = p[0];
+	d->flags = p[1];
+	d->tile = aimc_get_le16(p + 2);
+	d->slot = aimc_get_le16(p + 4);
+	d->mode = aimc_get_le16(p + 6);
+	d->row0 = aimc_get_le16(p + 8);
+	d->col0 = aimc_get_le16(p + 10);
+	d->rows = aimc_get_le16(p + 12);
+	d->cols = aimc_get_le16(p + 14);
+	d->steps = aimc_get_le32(p + 16);
+	d->in_stride = aimc_get_le16(p + 20);
+	d->out_stride = aimc_get_le16(p + 22);
+	d->src_addr = aimc_get_le64(p + 24);
+	d->dst_addr = aimc_get_le64(p + 32);
+	d->prog_addr = aimc_get_le64(p + 40);
+	d->src_len = aimc_get_le32(p + 48);
+	d->dst_len = aimc_get_le32(p + 52);
+	d->prog_len = aimc_get_le32(p + 56);
+	d->seq = aimc_get_le32(p + 60);
+}
+
+void aimc_desc_encode(const struct aimc_desc *d, void *raw)
+{
+	u8 *p = raw;
+
+	p[0] = d->opcode;
+	p[1] = d->flags;
+	aimc_put_le16(p + 2, d->tile);
+	aimc_put_le16(p + 4, d->slot);
+	aimc_put_le16(p + 6, d->mode);
+	aimc_put_le16(p + 8, d->row0);
+	aimc_put_le16(p + 10, d->col0);
+	aimc_put_le16(p + 12, d->rows);
+	aimc_put_le16(p + 14, d->cols);
+	aimc_put_le32(p + 16, d->steps);
+	aimc_put_le16(p + 20, d->in_stride);
+	aimc_put_le16(p + 22, d->out_stride);
+	aimc_put_le64(p + 24, d->src_addr);
+	aimc_put_le64(p + 32, d->dst_addr);
+	aimc_put_le64(p + 40, d->prog_addr);
+	aimc_put_le32(p + 48, d->src_len);
+	aimc_put_le32(p + 52, d->dst_len);
+	aimc_put_le32(p + 56, d->prog_len);
+	aimc_put_le32(p + 60, d->seq);
+}
+
+static bool reserved_clear(const struct aimc_desc *d, u32 used)
+{
+	if (!(used & AIMC_FIELD_FLAGS) && d->flags)
+		return false;
+	if (!(used & AIMC_FIELD_TILE) && d->tile)
+		return false;
+	if (!(used & AIMC_FIELD_SLOT) && d->slot)
+		return false;
+	if (!(used & AIMC_FIELD_MODE) && d->mode)
+		return false;
+	if (!(used & AIMC_FIELD_ROWS) && (d->row0 || d->rows))
+		return false;
+	if (!(used & AIMC_FIELD_COLS) && (d->col0 || d->cols))
+		return false;
+	if (!(used & AIMC_FIELD_STEPS) && d->steps)
+		return false;
+	if (!(used & AIMC_FIELD_STRIDES) && (d->in_stride || d->out_stride))
+		return false;
+	if (!(used & AIMC_FIELD_SRC) && (d->src_addr || d->src_len))
+		return false;
+	if (!(used & AIMC_FIELD_DST) && (d->dst_addr || d->dst_len))
+		return false;
+	if (!(used & AIMC_FIELD_PROG) && (d->prog_addr || d->prog_len))
+		return false;
+	return true;
+}
+
+/* Structural checks common to all opcodes, in the documented order. */
+static u32 check_desc(const struct aimc_model *m, const struct aimc_desc *d)
+{
+	const struct aimc_model_config *c = &m->cfg;
+	u32 used;
+
+	if (d->opcode >= AIMC_CMD_COUNT)
+		return AIMC_ST_BAD_OPCODE;
+	used = opcode_fields[d->opcode];
+	if (!reserved_clear(d, used))
+		return AIMC_ST_BAD_RESERVED;
+	if (d->flags & ~AIMC_EXEC_F_ALL)
+		return AIMC_ST_BAD_MODE;
+	if (d->opcode == AIMC_CMD_PROGRAM && d->mode > AIMC_PROG_PULSE)
+		return AIMC_ST_BAD_MODE;
+	if (d->opcode == AIMC_CMD_WAIT && d->mode > AIMC_WAIT_S)
+		return AIMC_ST_BAD_MODE;
+	if ((used & AIMC_FIELD_TILE) && d->tile >= c->tiles)
+		return AIMC_ST_BAD_TILE;
+	if ((used & AIMC_FIELD_SLOT) && d->slot >= c->slots)
+		return AIMC_ST_BAD_SLOT;
+	if ((used & AIMC_FIELD_ROWS) &&
+	    (!d->rows || (u32)d->row0 + d->rows > c->rows))
+		return AIMC_ST_BAD_WINDOW;
+	if ((used & AIMC_FIELD_COLS) &&
+	    (!d->cols || (u32)d->col0 + d->cols > c->cols))
+		return AIMC_ST_BAD_WINDOW;
+	if (d->opcode == AIMC_CMD_CALIBRATE && ((d->col0 | d->cols) & 1))
+		return AIMC_ST_BAD_WINDOW;
+	if (d->opcode == AIMC_CMD_EXEC &&
+	    (!d->steps || d->steps > AIMC_EXEC_MAX_STEPS))
+		return AIMC_ST_BAD_STEPS;
+	return AIMC_ST_OK;
+}
+
+static u32 dma_in(struct aimc_model *m, u64 addr, void *dst, u32 len)
+{
+	if (!len)
+		return AIMC_ST_OK;
+	if (!m->dma.read || m->dma.read(m->dma.ctx, addr, dst, len)) {
+		m->stats.fault_addr = addr;
+		return AIMC_ST_DMA_FAULT;
+	}
+	return AIMC_ST_OK;
+}
+
+static u32 dma_out(struct aimc_model *m, u64 addr, const void *src, u32 len)
+{
+	if (!len)
+		return AIMC_ST_OK;
+	if (!m->dma.write || m->dma.write(m->dma.ctx, addr, src, len)) {
+		m->stats.fault_addr = addr;
+		return AIMC_ST_DMA_FAULT;
+	}
+	return AIMC_ST_OK;
+}
+
+static u32 window_bytes(const struct aimc_desc *d)
+{
+	return (u32)d->rows * d->cols * 2;
+}
+
+static u32 cmd_program(struct aimc_model *m, const struct aimc_desc *d,
+		       u64 *cost_ns)
+{
+	u32 n = (u32)d->rows * d->cols, i, st;
+	u64 pulses = m->stats.pulses;
+
+	if (d->src_len != window_bytes(d) || d->src_len > AIMC_IO_MAX_BYTES)
+		return AIMC_ST_BAD_LENGTH;
+	st = dma_in(m, d->src_addr, m->io_in, d->src_len);
+	if (st)
+		return st;
+	if (d->mode == AIMC_PROG_TARGET) {
+		for (i = 0; i < n; i++) {
+			u32 t = aimc_get_le16(m->io_in + 2 * i);
+
+			if (t < m->cfg.g_min_ns || t > m->cfg.g_max_ns)
+				return AIMC_ST_BAD_OPERAND;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct aimc_cell *c = aimc_cell_at(m, d->tile,
+						   d->row0 + i / d->cols,
+						   d->col0 + i % d->cols);
+		u16 rec = aimc_get_le16(m->io_in + 2 * i);
+
+		if (d->mode == AIMC_PROG_TARGET)
+			aimc_xbar_program_target(m, c, rec);
+		else
+			aimc_xbar_program_pulses(m, c, AIMC_PULSE_COUNT(rec),
+						 AIMC_PULSE_AMP(rec));
+	}
+	if (d->mode == AIMC_PROG_TARGET)
+		*cost_ns = (u64)n * m->cfg.t_cell_target_ns;
+	else
+		*cost_ns = (m->stats.pulses - pulses) * m->cfg.t_pulse_ns;
+	return AIMC_ST_OK;
+}
+
+static u32 cmd_read(struct aimc_model *m, const struct aimc_desc *d,
+		    u64 *cost_ns)
+{
+	u32 n = (u32)d->rows * d->cols, i;
+
+	if (d->dst_len != window_bytes(d) || d->dst_len > AIMC_IO_MAX_BYTES)
+		return AIMC_ST_BAD_LENGTH;
+	aimc_xbar_refresh_drift(m, d->tile);
+	for (i = 0; i < n; i++) {
+		const struct aimc_cell *c = aimc_cell_at(m, d->tile,
+							 d->row0 + i / d->cols,
+							 d->col0 + i % d->cols);
+
+		aimc_put_le16(m->io_out + 2 * i, aimc_xbar_read(m, c));
+	}
+	*cost_ns = (u64)d->rows * m->cfg.t_mvm_ns;
+	return dma_out(m, d->dst_addr, m->io_out, d->dst_len);
+}
+
+static u32 cmd_exec(struct aimc_model *m, const struct aimc_desc *d,
+		    u64 *cost_ns)
+{
+	struct aimc_slot *slot = &m->slots[d->slot];
+	u32 n_uops, st;
+
+	if ((u64)d->steps * d->in_stride != d->src_len ||
+	    (u64)d->steps * d->out_stride != d->dst_len ||
+	    d->src_len > AIMC_IO_MAX_BYTES || d->dst_len > AIMC_IO_MAX_BYTES ||
+	    d->prog_len > AIMC_PROG_MAX_BYTES)
+		return AIMC_ST_BAD_LENGTH;
+	st = dma_in(m, d->prog_addr, m->prog, d->prog_len);
+	if (st)
+		return st;
+	st = aimc_dpu_load(m, d, d->prog_len, &n_uops);
+	if (st)
+		return st;
+	st = dma_in(m, d->src_addr, m->io_in, d->src_len);
+	if (st)
+		return st;
+	/* the program runs on a copy: the slot changes only on success */
+	if (d->flags & AIMC_EXEC_F_RESET_STATE)
+		memset(m->work, 0, sizeof(*m->work));
+	else
+		memcpy(m->work, slot, sizeof(*m->work));
+	memset(m->io_out, 0, d->dst_len);
+	*cost_ns = aimc_dpu_run(m, d, n_uops, m->work);
+	st = dma_out(m, d->dst_addr, m->io_out, d->dst_len);
+	if (st)
+		return st;
+	memcpy(slot, m->work, sizeof(*slot));
+	return AIMC_ST_OK;
+}
+
+static u32 cmd_state_save(struct aimc_model *m, const struct aimc_desc *d)
+{
+	const struct aimc_slot *slot = &m->slots[d->slot];
+	u8 *p = m->io_out;
+	u32 i;
+
+	if (d->dst_len != AIMC_STATE_IMAGE_BYTES)
+		return AIMC_ST_BAD_LENGTH;
+	aimc_put_le32(p, AIMC_STATE_MAGIC);
+	aimc_put_le32(p + 4, AIMC_STATE_VERSION);
+	aimc_put_le32(p + 8, AIMC_SLOT_STATE_WORDS);
+	aimc_put_le32(p + 12, slot->pool_count);
+	p += sizeof(struct aimc_state_hdr);
+	for (i = 0; i < AIMC_SLOT_STATE_WORDS; i++, p += 4)
+		aimc_put_le32(p, (u32)slot->words[i]);
+	for (i = 0; i < AIMC_POOL_LEN; i++, p += 8)
+		aimc_put_le64(p, (u64)slot->pool[i]);
+	return dma_out(m, d->dst_addr, m->io_out, d->dst_len);
+}
+
+static u32 cmd_state_load(struct aimc_model *m, const struct aimc_desc *d)
+{
+	struct aimc_slot *slot = &m->slots[d->slot];
+	const u8 *p = m->io_in;
+	u32 i, st;
+
+	if (d->src_len != AIMC_STATE_IMAGE_BYTES)
+		return AIMC_ST_BAD_LENGTH;
+	st = dma_in(m, d->src_addr, m->io_in, d->src_len);
+	if (st)
+		return st;
+	if (aimc_get_le32(p) != AIMC_STATE_MAGIC ||
+	    aimc_get_le32(p + 4) != AIMC_STATE_VERSION ||
+	    aimc_get_le32(p + 8) != AIMC_SLOT_STATE_WORDS)
+		return AIMC_ST_BAD_STATE;
+	slot->pool_count = aimc_get_le32(p + 12);
+	p += sizeof(struct aimc_state_hdr);
+	for (i = 0; i < AIMC_SLOT_STATE_WORDS; i++, p += 4)
+		slot->words[i] = (s32)aimc_get_le32(p);
+	for (i = 0; i < AIMC_POOL_LEN; i++, p += 8)
+		slot->pool[i] = (s64)aimc_get_le64(p);
+	return AIMC_ST_OK;
+}
+
+static u32 cmd_calibrate(struct aimc_model *m, const struct aimc_desc *d)
+{
+	struct aimc_calib_rec *cal =
+		&m->calib[(size_t)d->tile * m->k.half_cols + d->col0 / 2];
+	u32 n = d->cols / 2, i, st;
+
+	if (d->src_len != n * sizeof(struct aimc_calib_rec))
+		return AIMC_ST_BAD_LENGTH;
+	st = dma_in(m, d->src_addr, m->io_in, d->src_len);
+	if (st)
+		return st;
+	for (i = 0; i < n; i++) {
+		cal[i].gain_q14 = aimc_get_le16(m->io_in + 4 * i);
+		cal[i].offset = (s16)aimc_get_le16(m->io_in + 4 * i + 2);
+	}
+	return AIMC_ST_OK;
+}
+
+static u32 dispatch(struct aimc_model *m, const struct aimc_desc *d,
+		    u64 *cost_ns)
+{
+	switch (d->opcode) {
+	case AIMC_CMD_PROGRAM:
+		return cmd_program(m, d, cost_ns);
+	case AIMC_CMD_READ:
+		return cmd_read(m, d, cost_ns);
+	case AIMC_CMD_EXEC:
+		return cmd_exec(m, d, cost_ns);
+	case AIMC_CMD_STATE_SAVE:
+		return cmd_state_save(m, d);
+	case AIMC_CMD_STATE_LOAD:
+		return cmd_state_load(m, d);
+	case AIMC_CMD_CALIBRATE:
+		return cmd_calibrate(m, d);
+	case AIMC_CMD_WAIT:
+		*cost_ns = (u64)d->steps * wait_unit_ns[d->mode];
+		return AIMC_ST_OK;
+	default: /* AIMC_CMD_NOP */
+		return AIMC_ST_OK;
+	}
+}
+
+u32 aimc_model_execute(struct aimc_model *m, const struct aimc_desc *d)
+{
+	struct aimc_rng saved_rng = m->rng;
+	u64 cost_ns = 0;
+	u32 st;
+
+	m->stats.commands++;
+	st = check_desc(m, d);
+	if (!st)
+		st = dispatch(m, d, &cost_ns);
+	if (st) {
+		/* reads and MVMs draw noise before a late DMA fault */
+		m->rng = saved_rng;
+		m->stats.errors++;
+	} else {
+		aimc_model_advance_clock(m, cost_ns);
+		m->stats.busy_ns += cost_ns;
+	}
+	m->stats.last_status = st;
+	return st;
+}
+
+u32 aimc_model_submit(struct aimc_model *m, const void *raw_desc)
+{
+	struct aimc_desc d;
+
+	aimc_desc_decode(raw_desc, &d);
+	return aimc_model_execute(m, &d);
+}

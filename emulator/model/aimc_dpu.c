@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "aimc_dpu.h"
+#include "aimc_mvm.h"
+#include "aimc_fixmath.h"
+
+#define HDR_BYTES	sizeof(struct aimc_prog_hdr)
+#define UOP_BYTES	sizeof(struct aimc_uop)
+#define SSM_WORDS(m)	(6 * (m))	/* Are Aim Bre Bim Cre Cim per mode */
+
+struct prog_view {
+	const u8 *consts;
+	u32 const_bytes;
+};
+
+static void decode_uop(const u8 *p, struct aimc_uop *u)
+{
+	u->op = p[0];
+	u->dst = p[1];
+	u->src_a = p[2];
+	u->src_b = p[3];
+	u->len = aimc_get_le16(p + 4);
+	u->aux = aimc_get_le16(p + 6);
+	u->imm0 = aimc_get_le32(p + 8);
+	u->imm1 = aimc_get_le32(p + 12);
+}
+
+static bool reg_ok(u32 r)
+{
+	return r < AIMC_DPU_NREGS;
+}
+
+/* [off, off + bytes) inside the constant pool, off 4-byte aligned */
+static bool const_ok(const struct prog_view *pv, u64 off, u64 bytes)
+{
+	return !(off & 3) && off + bytes <= pv->const_bytes;
+}
+
+static bool width_ok(u32 w)
+{
+	return w == 1 || w == 2 || w == 4;
+}
+
+static bool bits_ok(u32 bits)
+{
+	return bits >= 2 && bits <= 32;
+}
+
+/* Field rules per opcode; anything not named must be zero. */
+static bool uop_ok(const struct aimc_model *m, const struct aimc_desc *d,
+		   const struct prog_view *pv, const struct aimc_uop *u)
+{
+	u64 len = u->len;
+	bool regs3 = reg_ok(u->dst) && reg_ok(u->src_a) && reg_ok(u->src_b);
+	bool regs2 = reg_ok(u->dst) && reg_ok(u->src_a) && !u->src_b;
+	bool len_ok = len >= 1 && len <= AIMC_DPU_VLEN;
+
+	switch (u->op) {
+	case AIMC_UOP_NOP:
+		return !u->dst && !u->src_a && !u->src_b && !u->len &&
+		       !u->aux && !u->imm0 && !u->imm1;
+	case AIMC_UOP_LOAD:
+		return reg_ok(u->dst) && !u->src_a && !u->src_b && len_ok &&
+		       !u->aux && width_ok(u->imm1) &&
+		       u->imm0 + len * u->imm1 <= d->in_stride;
+	case AIMC_UOP_STORE:
+		return !u->dst && reg_ok(u->src_a) && !u->src_b && len_ok &&
+		       !u->aux && width_ok(u->imm1) &&
+		       u->imm0 + len * u->imm1 <= d->out_stride;
+	case AIMC_UOP_MVM: {
+		u32 row0 = u->imm0 & 0xffff, col0 = u->imm0 >> 16;
+		u32 cols = u->imm1 & 0xffff, shift = u->imm1 >> 16;
+
+		return regs2 && len_ok && u->aux < m->cfg.tiles &&
+		       row0 + len <= m->cfg.rows && cols >= 2 &&
+		       !(cols & 1) && !(col0 & 1) &&
+		       col0 + cols <= m->cfg.cols &&
+		       cols / 2 <= AIMC_DPU_VLEN &&
+		       shift <= AIMC_MVM_MAX_SHIFT;
+	}
+	case AIMC_UOP_SSM: {
+		u64 modes = u->src_b;
+
+		return reg_ok(u->dst) && reg_ok(u->src_a) && len_ok &&
+		       modes >= 1 && modes <= AIMC_SSM_MAX_MODES && !u->aux &&
+		       const_ok(pv, u->imm0,
+				4 * len * (SSM_WORDS(modes) + 1)) &&
+		       (u64)u->imm1 + 2 * len * modes <=
+		       AIMC_SLOT_STATE_WORDS;
+	}
+	case AIMC_UOP_LUT:
+		if (!regs2 || !len_ok || u->imm1)
+			return false;
+		if (u->aux == AIMC_LUT_PROGRAM)
+			return const_ok(pv, u->imm0, 512);
+		return (u->aux == AIMC_LUT_GELU ||
+			u->aux == AIMC_LUT_SIGMOID) && !u->imm0;
+	case AIMC_UOP_GLU:
+	case AIMC_UOP_ADD:
+		return regs3 && len_ok && !u->aux && !u->imm0 && !u->imm1;
+	case AIMC_UOP_MUL:
+		return regs3 && len_ok && !u->aux &&
+		       u->imm0 <= AIMC_SHIFT_MAX && !u->imm1;
+	case AIMC_UOP_REQUANT:
+		return regs2 && len_ok && !u->aux &&
+		       (u->imm1 & 0xff) <= AIMC_SHIFT_MAX &&
+		       bits_ok((u->imm1 >> 8) & 0xff) && !(u->imm1 >> 16);
+	case AIMC_UOP_AFFINE:
+		return regs2 && len_ok && !u->aux &&
+		       const_ok(pv, u->imm0, 8 * len) &&
+		       u->imm1 <= AIMC_SHIFT_MAX;
+	case AIMC_UOP_POOL_ACC:
+		return !u->dst && reg_ok(u->src_a) && !u->src_b &&
+		       len_ok && len <= AIMC_POOL_LEN && !u->aux &&
+		       !u->imm0 && !u->imm1;
+	case AIMC_UOP_POOL_READ:
+		return reg_ok(u->dst) && !u->src_a && !u->src_b && len_ok &&
+		       len <= AIMC_POOL_LEN && !(u->aux & ~AIMC_POOL_F_CLEAR) &&
+		       !u->imm0 && !u->imm1;
+	case AIMC_UOP_MOV:
+		return regs2 && len_ok && !u->aux &&
+		       u->imm0 + len <= AIMC_DPU_VLEN &&
+		       u->imm1 + len <= AIMC_DPU_VLEN;
+	case AIMC_UOP_STATE_LD:
+		return reg_ok(u->dst) && !u->src_a && !u->src_b && len_ok &&
+		       !u->aux && u->imm0 + len <= AIMC_SLOT_STATE_WORDS &&
+		       !u->imm1;
+	case AIMC_UOP_STATE_ST:
+		return !u->dst && reg_ok(u->src_a) && !u->src_b && len_ok &&
+		       !u->aux && u->imm0 + len <= AIMC_SLOT_STATE_WORDS &&
+		       !u->imm1;
+	case AIMC_UOP_CONST_LD:
+		return reg_ok(u->dst) && !u->src_a && !u->src_b && len_ok &&
+		       !u->aux && const_ok(pv, u->imm0, 4 * len) && !u->imm1;
+	default:
+		return false;
+	}
+}
+
+u32 aimc_dpu_load(struct aimc_model *m, const struct aimc_desc *d, u32 len,
+		  u32 *n_uops)
+{
+	const u8 *p = m->prog;
+	struct prog_view pv;
+	u32 n, i;
+
+	if (len < HDR_BYTES)
+		return AIMC_ST_BAD_PROGRAM;
+	n = aimc_get_le16(p + 6);
+	pv.const_bytes = aimc_get_le32(p + 8);
+	if (aimc_get_le32(p) != AIMC_PROG_MAGIC ||
+	    aimc_get_le16(p + 4) != AIMC_PROG_VERSION ||
+	    aimc_get_le32(p + 12) || !n || n > AIMC_PROG_MAX_UOPS ||
+	    (u64)HDR_BYTES + (u64)n * UOP_BYTES + pv.const_bytes != len)
+		return AIMC_ST_BAD_PROGRAM;
+	pv.consts = p + HDR_BYTES + n * UOP_BYTES;
+	for (i = 0; i < n; i++) {
+		decode_uop(p + HDR_BYTES + i * UOP_BYTES, &m->uops[i]);
+		if (!uop_ok(m, d, &pv, &m->uops[i])) {
+			m->stats.last_bad_uop = i;
+			return AIMC_ST_BAD_UOP;
+		}
+	}
+	*n_uops = n;
+	return AIMC_ST_OK;
+}
+
+static s32 *reg(struct aimc_model *m, u32 r)
+{
+	return &m->regs[r * AIMC_DPU_VLEN];
+}
+
+static s32 get_elem(const u8 *p, u32 width)
+{
+	if (width == 1)
+		return (s8)p[0];
+	if (width == 2)
+		return (s16)aimc_get_le16(p);
+	return (s32)aimc_get_le32(p);
+}
+
+static void put_elem(u8 *p, u32 width, s32 v)
+{
+	if (width == 1)
+		p[0] = (u8)aimc_sat_bits(v, 8);
+	else if (width == 2)
+		aimc_put_le16(p, (u16)aimc_sat_bits(v, 16));
+	else
+		aimc_put_le32(p, (u32)v);
+}
+
+static s32 lut_index(s32 v)
+{
+	return aimc_sat_bits(v, 8) + 128;
+}
+
+/*
+ * x' = A x + B u per complex mode (A Q1.30, B and state Q15.16), then
+ * y = Re(sum C x') + D u.  Products are halved before summing so no s64
+ * sum can overflow; state and y saturate at s32.
+ */
+static void op_ssm(struct aimc_model *m, const struct aimc_uop *u,
+		   const u8 *consts, struct aimc_slot *slot)
+{
+	const u8 *par = consts + u->imm0;
+	u32 modes = u->src_b, h, n;
+	const s32 *in = reg(m, u->src_a);
+	s32 *out = reg(m, u->dst);
+	s32 *state = &slot->words[u->imm1];
+	const u8 *dpar = par + 4 * SSM_WORDS(modes) * u->len;
+
+	for (h = 0; h < u->len; h++) {
+		s64 uin = in[h], acc = 0;
+
+		for (n = 0; n < modes; n++) {
+			const u8 *q = par + 4 * SSM_WORDS(modes) * h +
+				      4 * SSM_WORDS(1) * n;
+			s64 are = (s32)aimc_get_le32(q);
+			s64 aim = (s32)aimc_get_le32(q + 4);
+			s64 bre = (s32)aimc_get_le32(q + 8);
+			s64 bim = (s32)aimc_get_le32(q + 12);
+			s64 cre = (s32)aimc_get_le32(q + 16);
+			s64 cim = (s32)aimc_get_le32(q + 20);
+			s32 *x = &state[2 * (h * modes + n)];
+			s64 xr = x[0], xi = x[1], nr, ni, term;
+
+			nr = aimc_rshift_round(aimc_rshift_round(are * xr, 1) -
+					       aimc_rshift_round(aim * xi, 1),
+					       AIMC_SSM_A_FRAC - 1) + bre * uin;
+			ni = aimc_rshift_round(aimc_rshift_round(are * xi, 1) +
+					       aimc_rshift_round(aim * xr, 1),
+					       AIMC_SSM_A_FRAC - 1) + bim * uin;
+			x[0] = aimc_sat_s32(nr);
+			x[1] = aimc_sat_s32(ni);
+			term = aimc_rshift_round(cre * x[0], 1) -
+			       aimc_rshift_round(cim * x[1], 1);
+			acc = aimc_sat_add_s64(acc, term);
+		}
+		acc = aimc_rshift_round(acc, AIMC_SSM_FRAC - 1);
+		out[h] = aimc_sat_s32(acc + (s32)aimc_get_le32(dpar + 4 * h) *
+				      uin);
+	}
+}
+
+/* floor(sum / count + 1/2), 0 for an empty pool */
+static s32 pool_mean(s64 sum, u32 count)
+{
+	s64 q, r;
+
+	if (!count)
+		return 0;
+	q = aimc_div_s64(sum, (s32)count);
+	r = sum - q * count;
+	if (r < 0) {
+		q -= 1;
+		r += count;
+	}
+	return aimc_sat_s32(q + (2 * r >= count ? 1 : 0));
+}
+
+static void op_pool(struct aimc_model *m, const struct aimc_uop *u,
+		    struct aimc_slot *slot)
+{
+	u32 i;
+
+	if (u->op == AIMC_UOP_POOL_ACC) {
+		const s32 *in = reg(m, u->src_a);
+
+		for (i = 0; i < u->len; i++)
+			slot->pool[i] = aimc_sat_add_s64(slot->pool[i], in[i]);
+		if (slot->pool_count != 0xffffffffu)
+			slot->pool_count++;
+		return;
+	}
+	for (i = 0; i < u->len; i++)
+		reg(m, u->dst)[i] = pool_mean(slot->pool[i], slot->pool_count);
+	if (u->aux & AIMC_POOL_F_CLEAR) {
+		memset(slot->pool, 0, sizeof(slot->pool));
+		slot->pool_count = 0;
+	}
+}
+
+static void op_elementwise(struct aimc_model *m, const struct aimc_uop *u,
+			   const u8 *consts)
+{
+	const s32 *a = reg(m, u->src_a), *b = reg(m, u->src_b);
+	s32 *y = reg(m, u->dst);
+	u32 i, shift;
+
+	for (i = 0; i < u->len; i++) {
+		s64 v;
+
+		switch (u->op) {
+		case AIMC_UOP_LUT:
+			if (u->aux == AIMC_LUT_GELU)
+				v = aimc_lut_gelu[lut_index(a[i])];
+			else if (u->aux == AIMC_LUT_SIGMOID)
+				v = aimc_lut_sigmoid[lut_index(a[i])];
+			else
+				v = (s16)aimc_get_le16(consts + u->imm0 +
+						       2 * lut_index(a[i]));
+			break;
+		case AIMC_UOP_GLU:
+			v = aimc_rshift_round((s64)a[i] *
+					      aimc_lut_sigmoid[lut_index(b[i])],
+					      15);
+			break;
+		case AIMC_UOP_ADD:
+			v = (s64)a[i] + b[i];
+			break;
+		case AIMC_UOP_MUL:
+			v = aimc_rshift_round((s64)a[i] * b[i], u->imm0);
+			break;
+		case AIMC_UOP_REQUANT:
+			shift = u->imm1 & 0xff;
+			v = aimc_rshift_round((s64)a[i] * (s32)u->imm0, shift);
+			v = aimc_sat_bits(v, (u->imm1 >> 8) & 0xff);
+			break;
+		case AIMC_UOP_AFFINE:
+			v = aimc_rshift_round((s64)a[i] *
+					      (s32)aimc_get_le32(consts +
+								 u->imm0 +
+								 8 * i),
+					      u->imm1);
+			v += (s32)aimc_get_le32(consts + u->imm0 + 8 * i + 4);
+			break;
+		default: /* AIMC_UOP_CONST_LD */
+			v = (s32)aimc_get_le32(consts + u->imm0 + 4 * i);
+			break;
+		}
+		y[i] = aimc_sat_s32(v);
+	}
+}
+
+static void op_io(struct aimc_model *m, const struct aimc_desc *d,
+		  const struct aimc_uop *u, u32 step)
+{
+	u32 i;
+
+	if (u->op == AIMC_UOP_LOAD) {
+		const u8 *p = m->io_in + (size_t)step * d->in_stride + u->imm0;
+
+		for (i = 0; i < u->len; i++)
+			reg(m, u->dst)[i] = get_elem(p + i * u->imm1, u->imm1);
+	} else {
+		u8 *p = m->io_out + (size_t)step * d->out_stride + u->imm0;
+
+		for (i = 0; i < u->len; i++)
+			put_elem(p + i * u->imm1, u->imm1,
+				 reg(m, u->src_a)[i]);
+	}
+}
+
+static void op_move(struct aimc_model *m, const struct aimc_uop *u,
+		    struct aimc_slot *slot)
+{
+	size_t bytes = (size_t)u->len * sizeof(s32);
+
+	if (u->op == AIMC_UOP_MOV)
+		memmove(reg(m, u->dst) + u->imm0, reg(m, u->src_a) + u->imm1,
+			bytes);
+	else if (u->op == AIMC_UOP_STATE_LD)
+		memcpy(reg(m, u->dst), &slot->words[u->imm0], bytes);
+	else
+		memcpy(&slot->words[u->imm0], reg(m, u->src_a), bytes);
+}
+
+u64 aimc_dpu_run(struct aimc_model *m, const struct aimc_desc *d,
+		 u32 n_uops, struct aimc_slot *slot)
+{
+	const u8 *consts = m->prog + HDR_BYTES + n_uops * UOP_BYTES;
+	u64 mvms = 0;
+	u32 step, i;
+
+	memset(m->regs, 0, AIMC_DPU_NREGS * AIMC_DPU_VLEN * sizeof(s32));
+	for (step = 0; step < d->steps; step++) {
+		for (i = 0; i < n_uops; i++) {
+			const struct aimc_uop *u = &m->uops[i];
+
+			switch (u->op) {
+			case AIMC_UOP_NOP:
+				break;
+			case AIMC_UOP_LOAD:
+			case AIMC_UOP_STORE:
+				op_io(m, d, u, step);
+				break;
+			case AIMC_UOP_MVM:
+				aimc_mvm(m, u->aux, u->imm0 & 0xffff, u->len,
+					 u->imm0 >> 16, u->imm1 & 0xffff,
+					 u->imm1 >> 16, reg(m, u->src_a),
+					 reg(m, u->dst));
+				mvms++;
+				break;
+			case AIMC_UOP_SSM:
+				op_ssm(m, u, consts, slot);
+				break;
+			case AIMC_UOP_POOL_ACC:
+			case AIMC_UOP_POOL_READ:
+				op_pool(m, u, slot);
+				break;
+			case AIMC_UOP_MOV:
+			case AIMC_UOP_STATE_LD:
+			case AIMC_UOP_STATE_ST:
+				op_move(m, u, slot);
+				break;
+			default:
+				op_elementwise(m, u, consts);
+				break;
+			}
+		}
+	}
+	return (u64)d->steps * n_uops * m->cfg.t_uop_ns +
+	       mvms * m->cfg.t_mvm_ns;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Integer helpers for the device model: rounding shifts, saturation,
+ * base-2 logarithm and exponential in fixed point, integer square root.
+ * Rounding is "half up" (toward +infinity) everywhere, as the hardware's
+ * adders do it: add half an LSB, then shift arithmetically.
+ */
+#ifndef AIMC_FIXMATH_H
+#define AIMC_FIXMATH_H
+
+#include "aimc_platform.h"
+
+#define AIMC_S32_MAX	((s32)0x7fffffff)
+#define AIMC_S32_MIN	(-AIMC_S32_MAX - 1)
+#define AIMC_S64_MAX	((s64)0x7fffffffffffffffLL)
+
+static inline s64 aimc_clamp_s64(s64 v, s64 lo, s64 hi)
+{
+	return v < lo ? lo : (v > hi ? hi : v);
+}
+
+static inline s32 aimc_sat_s32(s64 v)
+{
+	return (s32)aimc_clamp_s64(v, AIMC_S32_MIN, AIMC_S32_MAX);
+}
+
+/* Saturate to a signed two's complement range of @bits (2..32). */
+static inline s32 aimc_sat_bits(s64 v, u32 bits)
+{
+	s64 hi = ((s64)1 << (bits - 1)) - 1;
+
+	return (s32)aimc_clamp_s64(v, -hi - 1, hi);
+}
+
+/*
+ * v * 2^-shift rounded half up, for any v (no addend that could overflow);
+ * shift is at most 63.  Relies on >> of a negative value being arithmetic,
+ * as gcc and clang define it.
+ */
+static inline s64 aimc_rshift_round(s64 v, u32 shift)
+{
+	if (!shift)
+		return v;
+	return (v >> shift) + ((v >> (shift - 1)) & 1);
+}
+
+/* a + b saturated at the s64 range */
+static inline s64 aimc_sat_add_s64(s64 a, s64 b)
+{
+	if (b > 0 && a > AIMC_S64_MAX - b)
+		return AIMC_S64_MAX;
+	if (b < 0 && a < -AIMC_S64_MAX - 1 - b)
+		return -AIMC_S64_MAX - 1;
+	return a + b;
+}
+
+/* Integer floor(sqrt(v)). */
+u32 aimc_isqrt_u64(u64 v);
+
+/* log2(v) in Q16 for v >= 1 (log2(0) is returned as 0); error < 2^-15. */
+s32 aimc_log2_q16(u64 v);
+
+/*
+ * 2^(x / 2^16) in Q30 for x <= 0 (the only use: decay factors); results
+ * below 2^-30 are returned as 0.  Relative error < 2^-26.
+ */
+u32 aimc_exp2_neg_q30(s32 x_q16);
+
+/* 2^(x / 2^16) in Q16 for 0 <= x < 16 * 2^16 (growth factors). */
+u32 aimc_exp2_pos_q16(s32 x_q16);
+
+#endif /* AIMC_FIXMATH_H */

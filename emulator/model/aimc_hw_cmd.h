@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * AIMC-1 command contract: ring descriptors, per-command status codes,
+ * operand formats and the digital unit's micro-op encoding.  Shared by the
+ * driver, the emulator and the device model.  Everything in host memory is
+ * little-endian; structs are laid out naturally (no implicit padding), so
+ * on a little-endian host a struct may be copied to or from memory as is.
+ * emulator/README.md is the prose version of this file.
+ */
+#ifndef AIMC_HW_CMD_H
+#define AIMC_HW_CMD_H
+
+#include "aimc_platform.h"
+
+/* ---- Descriptor ------------------------------------------------------ */
+
+#define AIMC_DESC_BYTES		64
+
+enum aimc_cmd_opcode {
+	AIMC_CMD_NOP		= 0,
+	AIMC_CMD_PROGRAM	= 1,
+	AIMC_CMD_READ		= 2,
+	AIMC_CMD_EXEC		= 3,
+	AIMC_CMD_STATE_SAVE	= 4,
+	AIMC_CMD_STATE_LOAD	= 5,
+	AIMC_CMD_CALIBRATE	= 6,
+	AIMC_CMD_WAIT		= 7,
+	AIMC_CMD_COUNT		= 8,
+};
+
+/*
+ * One ring entry.  Fields an opcode does not use are reserved and must be
+ * zero (AIMC_ST_BAD_RESERVED otherwise); seq is never checked.
+ */
+struct aimc_desc {
+	u8 opcode;		/* 0x00 enum aimc_cmd_opcode */
+	u8 flags;		/* 0x01 AIMC_EXEC_F_* for EXEC */
+	u16 tile;		/* 0x02 PROGRAM, READ, CALIBRATE */
+	u16 slot;		/* 0x04 EXEC, STATE_SAVE, STATE_LOAD */
+	u16 mode;		/* 0x06 PROGRAM: AIMC_PROG_*, WAIT: unit */
+	u16 row0;		/* 0x08 window, in cells */
+	u16 col0;		/* 0x0a */
+	u16 rows;		/* 0x0c */
+	u16 cols;		/* 0x0e */
+	u32 steps;		/* 0x10 EXEC: time steps, WAIT: amount */
+	u16 in_stride;		/* 0x14 EXEC: input bytes per step */
+	u16 out_stride;		/* 0x16 EXEC: output bytes per step */
+	u64 src_addr;		/* 0x18 operand read by the device */
+	u64 dst_addr;		/* 0x20 result written by the device */
+	u64 prog_addr;		/* 0x28 EXEC: micro-op program */
+	u32 src_len;		/* 0x30 bytes */
+	u32 dst_len;		/* 0x34 bytes */
+	u32 prog_len;		/* 0x38 bytes */
+	u32 seq;		/* 0x3c cookie for the driver, not checked */
+};
+
+/* PROGRAM modes: what one 16-bit source record per cell means */
+#define AIMC_PROG_TARGET	0	/* u16 target conductance, nS */
+#define AIMC_PROG_PULSE		1	/* AIMC_PULSE_* record */
+
+/* Pulse record: signed pulse count (+ SET, - RESET) and amplitude */
+#define AIMC_PULSE_COUNT(rec)	((s8)((rec) & 0xff))
+#define AIMC_PULSE_AMP(rec)	(((rec) >> 8) & 0xff)	/* units of 10 mV */
+#define AIMC_PULSE_REC(count, amp_10mv) \
+	((u16)(((u8)(s8)(count)) | ((u16)(amp_10mv) << 8)))
+
+/* WAIT: mode selects the unit of steps */
+#define AIMC_WAIT_NS		0
+#define AIMC_WAIT_US		1
+#define AIMC_WAIT_MS		2
+#define AIMC_WAIT_S		3
+
+/* EXEC flags */
+#define AIMC_EXEC_F_RESET_STATE	0x01	/* zero the slot before step 0 */
+#define AIMC_EXEC_F_ALL		AIMC_EXEC_F_RESET_STATE
+
+/* CALIBRATE: one record per differential (logical) column of the window */
+struct aimc_calib_rec {
+	u16 gain_q14;		/* ADC gain, 16384 = 1.0 */
+	s16 offset;		/* added after scaling, ADC codes */
+};
+
+#define AIMC_CALIB_GAIN_ONE	16384
+
+/* ---- Status ---------------------------------------------------------- */
+
+enum aimc_status {
+	AIMC_ST_OK		= 0,
+	AIMC_ST_BAD_OPCODE	= 1,	/* unknown opcode */
+	AIMC_ST_BAD_TILE	= 2,	/* tile index >= tile count */
+	AIMC_ST_BAD_WINDOW	= 3,	/* window empty or off the tile */
+	AIMC_ST_BAD_SLOT	= 4,	/* stream slot >= slot count */
+	AIMC_ST_BAD_UOP		= 5,	/* a micro-op field out of range */
+	AIMC_ST_BAD_LENGTH	= 6,	/* operand length does not match */
+	AIMC_ST_DMA_FAULT	= 7,	/* a DMA callback failed */
+	AIMC_ST_BAD_MODE	= 8,	/* mode or flags not defined */
+	AIMC_ST_BAD_RESERVED	= 9,	/* an unused field is not zero */
+	AIMC_ST_BAD_STEPS	= 10,	/* step count zero or too large */
+	AIMC_ST_BAD_PROGRAM	= 11,	/* program header malformed */
+	AIMC_ST_BAD_STATE	= 12,	/* state image malformed */
+	AIMC_ST_BAD_OPERAND	= 13,	/* operand value out of range */
+	AIMC_ST_COUNT		= 14,
+};
+
+/* ---- Limits ---------------------------------------------------------- */
+
+#define AIMC_IO_MAX_BYTES	131072	/* per operand buffer */
+#define AIMC_PROG_MAX_BYTES	65536
+#define AIMC_PROG_MAX_UOPS	512
+#define AIMC_EXEC_MAX_STEPS	65536
+#define AIMC_DPU_NREGS		16
+#define AIMC_DPU_VLEN		256	/* s32 elements per vector register */
+#define AIMC_SLOT_STATE_WORDS	4096	/* s32 state words per stream slot */
+#define AIMC_POOL_LEN		256	/* mean-pool accumulators per slot */
+
+/* ---- EXEC program ---------------------------------------------------- */
+
+#define AIMC_PROG_MAGIC		0x504d4941u	/* "AIMP" */
+#define AIMC_PROG_VERSION	1
+
+/* Program image: header, n_uops micro-ops, const_bytes of constants. */
+struct aimc_prog_hdr {
+	u32 magic;
+	u16 version;
+	u16 n_uops;
+	u32 const_bytes;
+	u32 reserved;		/* must be zero */
+};
+
+struct aimc_uop {
+	u8 op;			/* enum aimc_uop_opcode */
+	u8 dst;			/* vector register */
+	u8 src_a;		/* vector register */
+	u8 src_b;		/* vector register or small immediate */
+	u16 len;		/* elements, 1..AIMC_DPU_VLEN */
+	u16 aux;		/* tile, table id or flags */
+	u32 imm0;
+	u32 imm1;
+};
+
+enum aimc_uop_opcode {
+	AIMC_UOP_NOP		= 0x00,
+	AIMC_UOP_LOAD		= 0x01,
+	AIMC_UOP_STORE		= 0x02,
+	AIMC_UOP_MVM		= 0x03,
+	AIMC_UOP_SSM		= 0x04,
+	AIMC_UOP_LUT		= 0x05,
+	AIMC_UOP_GLU		= 0x06,
+	AIMC_UOP_ADD		= 0x07,
+	AIMC_UOP_MUL		= 0x08,
+	AIMC_UOP_REQUANT	= 0x09,
+	AIMC_UOP_AFFINE		= 0x0a,
+	AIMC_UOP_POOL_ACC	= 0x0b,
+	AIMC_UOP_POOL_READ	= 0x0c,
+	AIMC_UOP_MOV		= 0x0d,
+	AIMC_UOP_STATE_LD	= 0x0e,
+	AIMC_UOP_STATE_ST	= 0x0f,
+	AIMC_UOP_CONST_LD	= 0x10,
+	AIMC_UOP_COUNT		= 0x11,
+};
+
+/* MVM packs its window into the immediates */
+#define AIMC_MVM_IMM0(row0, col0)	((u32)(row0) | ((u32)(col0) << 16))
+#define AIMC_MVM_IMM1(cols, shift)	((u32)(cols) | ((u32)(shift) << 16))
+#define AIMC_MVM_MAX_SHIFT		40
+
+/* LUT tables (aux) */
+#define AIMC_LUT_GELU		0	/* in Q4, out Q4 */
+#define AIMC_LUT_SIGMOID	1	/* in Q4, out Q15 */
+#define AIMC_LUT_PROGRAM	2	/* 256 s16 at const offset imm0 */
+
+/* REQUANT: imm1 = shift | out_bits << 8 */
+#define AIMC_REQUANT_IMM1(shift, bits)	((u32)(shift) | ((u32)(bits) << 8))
+#define AIMC_SHIFT_MAX			62
+
+/* POOL_READ aux flag */
+#define AIMC_POOL_F_CLEAR	0x1
+
+/* SSM fixed point */
+#define AIMC_SSM_A_FRAC		30	/* A: Q1.30 */
+#define AIMC_SSM_FRAC		16	/* B, C, D and the state: Q15.16 */
+#define AIMC_SSM_MAX_MODES	64
+
+/* ---- Stream state image (STATE_SAVE / STATE_LOAD) -------------------- */
+
+#define AIMC_STATE_MAGIC	0x54534941u	/* "AIST" */
+#define AIMC_STATE_VERSION	1
+
+struct aimc_state_hdr {
+	u32 magic;
+	u32 version;
+	u32 words;		/* AIMC_SLOT_STATE_WORDS */
+	u32 pool_count;		/* steps accumulated by POOL_ACC */
+};
+
+/* header, s32 words[AIMC_SLOT_STATE_WORDS], s64 pool[AIMC_POOL_LEN] */
+#define AIMC_STATE_IMAGE_BYTES \
+	(sizeof(struct aimc_state_hdr) + 4 * AIMC_SLOT_STATE_WORDS + \
+	 8 * AIMC_POOL_LEN)
+
+#endif /* AIMC_HW_CMD_H */

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The device object: configuration, creation, reset, clock, capability
+ * registers and the state digest.
+ */
+#include "aimc_model_priv.h"
+#include "aimc_xbar.h"
+#include "aimc_fixmath.h"
+
+#define NS_PER_S	1000000000u
+#define MAX_CELL_BYTES	((u64)1 << 30)
+
+void aimc_model_config_defaults(struct aimc_model_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->seed = 1;
+	cfg->tiles = 8;
+	cfg->rows = 256;
+	cfg->cols = 256;
+	cfg->dac_bits = 8;
+	cfg->adc_bits = 8;
+	cfg->g_min_ns = 0;
+	cfg->g_max_ns = 25000;
+	cfg->slots = 16;
+
+	/* aihwkit PCMLikeNoiseModel prog_coeff, g_max 25 uS */
+	cfg->prog_sigma_c0_ns = 263;
+	cfg->prog_sigma_c1_ns = 1965;
+	cfg->prog_sigma_c2_ns = -1173;
+
+	/* short-term read noise about 1 % (aihwkit ReRAM noise model note) */
+	cfg->read_sigma_rel_ppm = 10000;
+	cfg->read_sigma_abs_ns = 0;
+
+	/* aihwkit PCMLikeNoiseModel drift fit, t_0 = 20 s */
+	cfg->drift_t0_s = 20;
+	cfg->drift_nu_mu_slope_ppm = -15500;
+	cfg->drift_nu_mu_icept_ppm = 24400;
+	cfg->drift_nu_mu_min_ppm = 49000;
+	cfg->drift_nu_mu_max_ppm = 100000;
+	cfg->drift_nu_sd_slope_ppm = -12500;
+	cfg->drift_nu_sd_icept_ppm = -5900;
+	cfg->drift_nu_sd_min_ppm = 8000;
+	cfg->drift_nu_sd_max_ppm = 45000;
+	cfg->drift_scale_pct = 100;
+
+	/* pulse response, see README "Pulse programming" */
+	cfg->set_step_ns = 250;
+	cfg->reset_step_ns = 375;
+	cfg->set_vth_mv = 800;
+	cfg->set_vref_mv = 1000;
+	cfg->reset_vth_mv = 900;
+	cfg->reset_vref_mv = 1200;
+	cfg->pulse_v_double_mv = 100;
+	cfg->pulse_c2c_sigma_ppm = 300000;
+	cfg->d2d_sigma_ppm = 300000;
+
+	cfg->stuck_gmin_ppm = 5000;
+	cfg->stuck_gmax_ppm = 5000;
+
+	cfg->t_pulse_ns = 100;
+	cfg->t_cell_target_ns = 1000;
+	cfg->t_mvm_ns = 130;
+	cfg->t_uop_ns = 10;
+}
+
+/* NULL if @cfg is usable, else what is wrong with it */
+static const char *config_problem(const struct aimc_model_config *cfg)
+{
+	u64 cells;
+
+	if (!(cfg->tiles >= 1 && cfg->tiles <= 1024))
+		return "tiles not in 1..1024";
+	if (!(cfg->rows >= 1 && cfg->rows <= 4096))
+		return "rows not in 1..4096";
+	if (!(cfg->cols >= 2 && cfg->cols <= 4096 && !(cfg->cols & 1)))
+		return "cols not even in 2..4096";
+	cells = (u64)cfg->tiles * cfg->rows * cfg->cols;
+	if (!(cells * sizeof(struct aimc_cell) <= MAX_CELL_BYTES))
+		return "cell array above 1 GiB";
+	if (!(cfg->dac_bits >= 2 && cfg->dac_bits <= 8))
+		return "dac_bits not 2..8";
+	if (!(cfg->adc_bits >= 2 && cfg->adc_bits <= 16))
+		return "adc_bits not 2..16";
+	if (!(cfg->g_min_ns < cfg->g_max_ns && cfg->g_max_ns <= 65535))
+		return "need g_min_ns < g_max_ns <= 65535";
+	if (!(cfg->slots >= 1 && cfg->slots <= 1024))
+		return "slots not in 1..1024";
+	if (!(cfg->prog_sigma_c0_ns >= -65535 &&
+	      cfg->prog_sigma_c0_ns <= 65535 &&
+	      cfg->prog_sigma_c1_ns >= -65535 &&
+	      cfg->prog_sigma_c1_ns <= 65535 &&
+	      cfg->prog_sigma_c2_ns >= -65535 &&
+	      cfg->prog_sigma_c2_ns <= 65535))
+		return "prog_sigma coefficients beyond +-65535 nS";
+	if (!(cfg->read_sigma_rel_ppm <= 200000))
+		return "read_sigma_rel_ppm > 20 %";
+	if (!(cfg->read_sigma_abs_ns <= 5000))
+		return "read_sigma_abs_ns > 5000";
+	if (!(cfg->drift_t0_s >= 1 && cfg->drift_t0_s <= 1000000))
+		return "drift_t0_s not in 1..1e6";
+	if (!(cfg->drift_nu_mu_min_ppm <= cfg->drift_nu_mu_max_ppm &&
+	      cfg->drift_nu_mu_max_ppm <= 1000000 &&
+	      cfg->drift_nu_sd_min_ppm <= cfg->drift_nu_sd_max_ppm &&
+	      cfg->drift_nu_sd_max_ppm <= 1000000))
+		return "drift nu bounds inverted or above 1";
+	if (!(cfg->drift_nu_mu_slope_ppm >= -1000000 &&
+	      cfg->drift_nu_mu_slope_ppm <= 1000000 &&
+	      cfg->drift_nu_mu_icept_ppm >= -1000000 &&
+	      cfg->drift_nu_mu_icept_ppm <= 1000000 &&
+	      cfg->drift_nu_sd_slope_ppm >= -1000000 &&
+	      cfg->drift_nu_sd_slope_ppm <= 1000000 &&
+	      cfg->drift_nu_sd_icept_ppm >= -1000000 &&
+	      cfg->drift_nu_sd_icept_ppm <= 1000000))
+		return "drift nu slope or intercept beyond +-1";
+	if (!(cfg->drift_scale_pct <= 1000))
+		return "drift_scale_pct > 1000";
+	if (!(cfg->set_step_ns <= 65535 && cfg->reset_step_ns <= 65535))
+		return "pulse step above 65535 nS";
+	if (!(cfg->set_vth_mv <= 10000 && cfg->set_vref_mv <= 10000 &&
+	      cfg->reset_vth_mv <= 10000 && cfg->reset_vref_mv <= 10000))
+		return "pulse voltages above 10 V";
+	if (!(cfg->pulse_v_double_mv >= 1 && cfg->pulse_v_double_mv <= 10000))
+		return "pulse_v_double_mv not in 1..10000";
+	if (!(cfg->pulse_c2c_sigma_ppm <= 1000000 &&
+	      cfg->d2d_sigma_ppm <= 1000000))
+		return "variation sigma above 100 %";
+	if (!((u64)cfg->stuck_gmin_ppm + cfg->stuck_gmax_ppm <= 1000000))
+		return "stuck fractions add up above 1";
+	return NULL;
+}
+
+int aimc_model_config_check(const struct aimc_model_config *cfg,
+			    const char **why)
+{
+	const char *problem = config_problem(cfg);
+
+	if (why)
+		*why = problem;
+	return problem ? -AIMC_EINVAL : 0;
+}
+
+static void apply_noise_free(struct aimc_model_config *cfg)
+{
+	cfg->prog_sigma_c0_ns = 0;
+	cfg->prog_sigma_c1_ns = 0;
+	cfg->prog_sigma_c2_ns = 0;
+	cfg->read_sigma_rel_ppm = 0;
+	cfg->read_sigma_abs_ns = 0;
+	cfg->drift_scale_pct = 0;
+	cfg->pulse_c2c_sigma_ppm = 0;
+	cfg->d2d_sigma_ppm = 0;
+	cfg->stuck_gmin_ppm = 0;
+	cfg->stuck_gmax_ppm = 0;
+}
+
+static void derive(struct aimc_model *m)
+{
+	const struct aimc_model_config *c = &m->cfg;
+	u32 rem;
+
+	m->k.inv_gmax_q32 = aimc_div_u64_rem((u64)1 << 32, c->g_max_ns, &rem);
+	m->k.read_rel_q32 = aimc_ppm_to_q32(c->read_sigma_rel_ppm);
+	m->k.c2c_q32 = aimc_ppm_to_q32(c->pulse_c2c_sigma_ppm);
+	m->k.drift_scale_q16 = aimc_div_u64_rem((u64)c->drift_scale_pct << 16,
+						100, &rem);
+	m->k.log2_t0_q16 = aimc_log2_q16(c->drift_t0_s);
+	m->k.dac_max = (1 << (c->dac_bits - 1)) - 1;
+	m->k.half_cols = c->cols / 2;
+}
+
+static void reset_volatile(struct aimc_model *m)
+{
+	size_t n = (size_t)m->cfg.tiles * m->k.half_cols, i;
+
+	for (i = 0; i < n; i++) {
+		m->calib[i].gain_q14 = AIMC_CALIB_GAIN_ONE;
+		m->calib[i].offset = 0;
+	}
+	memset(m->slots, 0, m->cfg.slots * sizeof(*m->slots));
+	memset(m->tile_drift_stamp, 0,
+	       m->cfg.tiles * sizeof(*m->tile_drift_stamp));
+	aimc_rng_seed(&m->rng, m->cfg.seed);
+	m->clock_s = 0;
+	m->clock_ns = 0;
+}
+
+void aimc_model_destroy(struct aimc_model *m)
+{
+	if (!m)
+		return;
+	aimc_free(m->cells);
+	aimc_free(m->tile_drift_stamp);
+	aimc_free(m->calib);
+	aimc_free(m->slots);
+	aimc_free(m->work);
+	aimc_free(m->regs);
+	aimc_free(m->col_acc);
+	aimc_free(m->col_var);
+	aimc_free(m->dac_in);
+	aimc_free(m->uops);
+	aimc_free(m->prog);
+	aimc_free(m->io_in);
+	aimc_free(m->io_out);
+	aimc_free(m);
+}
+
+struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
+				     const struct aimc_model_dma *dma)
+{
+	struct aimc_model *m;
+	const char *why;
+	size_t ncells;
+
+	if (aimc_model_config_check(cfg, &why)) {
+		aimc_log_err("bad config: %s\n", why);
+		return NULL;
+	}
+	m = aimc_zalloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	m->cfg = *cfg;
+	if (cfg->noise_free)
+		apply_noise_free(&m->cfg);
+	if (dma)
+		m->dma = *dma;
+	derive(m);
+	ncells = (size_t)cfg->tiles * cfg->rows * cfg->cols;
+	m->cells = aimc_zalloc(ncells * sizeof(*m->cells));
+	m->tile_drift_stamp = aimc_zalloc(cfg->tiles * sizeof(u64));
+	m->calib = aimc_zalloc((size_t)cfg->tiles * m->k.half_cols *
+			       sizeof(*m->calib));
+	m->slots = aimc_zalloc((size_t)cfg->slots * sizeof(*m->slots));
+	m->work = aimc_zalloc(sizeof(*m->work));
+	m->regs = aimc_zalloc(AIMC_DPU_NREGS * AIMC_DPU_VLEN * sizeof(s32));
+	m->col_acc = aimc_zalloc(AIMC_DPU_VLEN * sizeof(s64));
+	m->col_var = aimc_zalloc(AIMC_DPU_VLEN * sizeof(u64));
+	m->dac_in = aimc_zalloc(AIMC_DPU_VLEN * sizeof(s32));
+	m->uops = aimc_zalloc(AIMC_PROG_MAX_UOPS * sizeof(struct aimc_uop));
+	m->prog = aimc_zalloc(AIMC_PROG_MAX_BYTES);
+	m->io_in = aimc_zalloc(AIMC_IO_MAX_BYTES);
+	m->io_out = aimc_zalloc(AIMC_IO_MAX_BYTES);
+	if (!m->cells || !m->tile_drift_stamp || !m->calib || !m->slots ||
+	    !m->work || !m->regs || !m->col_acc || !m->col_var ||
+	    !m->dac_in || !m->uops || !m->prog || !m->io_in || !m->io_out) {
+		aimc_model_destroy(m);
+		return NULL;
+	}
+	aimc_xbar_manufacture(m);
+	reset_volatile(m);
+	return m;
+}
+
+void aimc_model_reset(struct aimc_model *m)
+{
+	reset_volatile(m);
+	memset(&m->stats, 0, sizeof(m->stats));
+}
+
+void aimc_model_set_dma(struct aimc_model *m,
+			const struct aimc_model_dma *dma)
+{
+	m->dma = *dma;
+}
+
+void aimc_model_advance_clock(struct aimc_model *m, u64 ns)
+{
+	u32 rem;
+	u64 secs = aimc_div_u64_rem(ns, NS_PER_S, &rem);
+
+	m->clock_s += secs;
+	m->clock_ns += rem;
+	if (m->clock_ns >= NS_PER_S) {
+		m->clock_ns -= NS_PER_S;
+		m->clock_s++;
+	}
+}
+
+u64 aimc_model_clock_s(const struct aimc_model *m)
+{
+	return m->clock_s;
+}
+
+u32 aimc_model_cap(const struct aimc_model *m, u32 reg)
+{
+	const struct aimc_model_config *c = &m->cfg;
+
+	switch (reg) {
+	case AIMC_REG_CAP_TILES:
+		return c->tiles;
+	case AIMC_REG_CAP_GEOMETRY:
+		return (c->rows & 0xffff) | ((c->cols & 0xffff) << 16);
+	case AIMC_REG_CAP_CONVERTERS:
+		return c->dac_bits | (c->adc_bits << 8);
+	case AIMC_REG_CAP_G_MIN_NS:
+		return c->g_min_ns;
+	case AIMC_REG_CAP_G_MAX_NS:
+		return c->g_max_ns;
+	case AIMC_REG_CAP_SRAM_KIB:
+		return (u32)((AIMC_DPU_NREGS * AIMC_DPU_VLEN * 4 +
+			      AIMC_PROG_MAX_BYTES + 2 * AIMC_IO_MAX_BYTES +
+			      (u64)c->slots * AIMC_STATE_IMAGE_BYTES) >> 10);
+	case AIMC_REG_CAP_STREAM_SLOTS:
+		return c->slots;
+	default:
+		return 0;
+	}
+}
+
+const struct aimc_model_config *aimc_model_config(const struct aimc_model *m)
+{
+	return &m->cfg;
+}
+
+const struct aimc_model_stats *aimc_model_stats(const struct aimc_model *m)
+{
+	return &m->stats;
+}
+
+static u64 mix(u64 h, u64 v)
+{
+	h ^= v;
+	h *= 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+u64 aimc_model_digest(const struct aimc_model *m)
+{
+	size_t ncells = (size_t)m->cfg.tiles * m->cfg.rows * m->cfg.cols;
+	size_t ncal = (size_t)m->cfg.tiles * m->k.half_cols, i, j;
+	u64 h = 0xcbf29ce484222325ULL;
+
+	/* g_now is a cache of g_prog and the clock: not state of its own */
+	for (i = 0; i < ncells; i++) {
+		const struct aimc_cell *c = &m->cells[i];
+
+		h = mix(h, c->g_prog | ((u64)c->nu_q16 << 16) |
+			((u64)c->gain_set << 32) | ((u64)c->gain_reset << 40));
+		h = mix(h, c->t_prog_s);
+	}
+	for (i = 0; i < ncal; i++)
+		h = mix(h, m->calib[i].gain_q14 |
+			((u64)(u16)m->calib[i].offset << 16));
+	for (i = 0; i < m->cfg.slots; i++) {
+		const struct aimc_slot *s = &m->slots[i];
+
+		for (j = 0; j < AIMC_SLOT_STATE_WORDS; j++)
+			h = mix(h, (u32)s->words[j]);
+		for (j = 0; j < AIMC_POOL_LEN; j++)
+			h = mix(h, (u64)s->pool[j]);
+		h = mix(h, s->pool_count);
+	}
+	for (i = 0; i < 4; i++)
+		h = mix(h, m->rng.s[i]);
+	h = mix(h, m->clock_s);
+	return mix(h, m->clock_ns);
+}
+
+int aimc_model_stick_cell(struct aimc_model *m, u32 tile, u32 row, u32 col,
+			  bool at_gmax)
+{
+	struct aimc_cell *c;
+
+	if (tile >= m->cfg.tiles || row >= m->cfg.rows || col >= m->cfg.cols)
+		return -AIMC_EINVAL;
+	c = aimc_cell_at(m, tile, row, col);
+	c->gain_set = 0;
+	c->gain_reset = 0;
+	c->g_prog = (u16)(at_gmax ? m->cfg.g_max_ns : m->cfg.g_min_ns);
+	c->g_now = c->g_prog;
+	c->nu_q16 = 0;
+	return 0;
+}
+
+int aimc_model_peek_cell(const struct aimc_model *m, u32 tile, u32 row,
+			 u32 col, u32 *g_prog_ns, u32 *g_now_ns)
+{
+	const struct aimc_cell *c;
+
+	if (tile >= m->cfg.tiles || row >= m->cfg.rows || col >= m->cfg.cols)
+		return -AIMC_EINVAL;
+	c = aimc_cell_at(m, tile, row, col);
+	if (g_prog_ns)
+		*g_prog_ns = c->g_prog;
+	if (g_now_ns)
+		*g_now_ns = c->g_now;
+	return 0;
+}

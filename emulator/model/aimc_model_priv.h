@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The device object's layout, shared by the model's own sources only.
+ */
+#ifndef AIMC_MODEL_PRIV_H
+#define AIMC_MODEL_PRIV_H
+
+#include "aimc_model.h"
+#include "aimc_rng.h"
+
+#define AIMC_EINVAL	22
+
+/*
+ * One crossbar cell, 12 bytes.  A stuck cell is one whose switching gains
+ * are both zero: pulses and target programming leave it where it is.
+ */
+struct aimc_cell {
+	u16 g_prog;		/* conductance right after programming, nS */
+	u16 g_now;		/* g_prog after drift at tile->drift_s (cache) */
+	u16 nu_q16;		/* drift exponent */
+	u8 gain_set;		/* device-to-device SET gain, Q7 */
+	u8 gain_reset;		/* device-to-device RESET gain, Q7 */
+	u32 t_prog_s;		/* virtual clock second of last programming */
+};
+
+#define AIMC_GAIN_ONE	128
+
+struct aimc_slot {
+	s32 words[AIMC_SLOT_STATE_WORDS];
+	s64 pool[AIMC_POOL_LEN];
+	u32 pool_count;
+};
+
+/* Derived constants, fixed at creation */
+struct aimc_derived {
+	u64 inv_gmax_q32;	/* 2^32 / g_max */
+	u64 read_rel_q32;
+	u64 c2c_q32;
+	u64 drift_scale_q16;
+	s32 log2_t0_q16;
+	s32 dac_max;
+	u32 half_cols;
+};
+
+struct aimc_model {
+	struct aimc_model_config cfg;	/* effective (noise_free applied) */
+	struct aimc_derived k;
+	struct aimc_model_dma dma;
+	struct aimc_model_stats stats;
+
+	struct aimc_rng rng;		/* operational noise */
+	u64 clock_s;
+	u32 clock_ns;
+
+	struct aimc_cell *cells;	/* [tile][row][col] */
+	u64 *tile_drift_stamp;		/* clock_s + 1 of g_now, 0 = stale */
+	struct aimc_calib_rec *calib;	/* [tile][col / 2] */
+	struct aimc_slot *slots;
+
+	/* scratch, never part of the state */
+	struct aimc_slot *work;
+	s32 *regs;			/* [AIMC_DPU_NREGS][AIMC_DPU_VLEN] */
+	s64 *col_acc;			/* [AIMC_DPU_VLEN] */
+	u64 *col_var;			/* [AIMC_DPU_VLEN] */
+	s32 *dac_in;			/* [AIMC_DPU_VLEN] */
+	struct aimc_uop *uops;		/* [AIMC_PROG_MAX_UOPS] */
+	u8 *prog;			/* AIMC_PROG_MAX_BYTES */
+	u8 *io_in;			/* AIMC_IO_MAX_BYTES */
+	u8 *io_out;			/* AIMC_IO_MAX_BYTES */
+};
+
+static inline struct aimc_cell *aimc_cell_at(const struct aimc_model *m,
+					     u32 tile, u32 row, u32 col)
+{
+	return &m->cells[((size_t)tile * m->cfg.rows + row) * m->cfg.cols +
+			 col];
+}
+
+static inline u16 aimc_get_le16(const u8 *p)
+{
+	return (u16)(p[0] | (p[1] << 8));
+}
+
+static inline u32 aimc_get_le32(const u8 *p)
+{
+	return (u32)p[0] | ((u32)p[1] << 8) | ((u32)p[2] << 16) |
+	       ((u32)p[3] << 24);
+}
+
+static inline u64 aimc_get_le64(const u8 *p)
+{
+	return (u64)aimc_get_le32(p) | ((u64)aimc_get_le32(p + 4) << 32);
+}
+
+static inline void aimc_put_le16(u8 *p, u16 v)
+{
+	p[0] = (u8)v;
+	p[1] = (u8)(v >> 8);
+}
+
+static inline void aimc_put_le32(u8 *p, u32 v)
+{
+	aimc_put_le16(p, (u16)v);
+	aimc_put_le16(p + 2, (u16)(v >> 16));
+}
+
+static inline void aimc_put_le64(u8 *p, u64 v)
+{
+	aimc_put_le32(p, (u32)v);
+	aimc_put_le32(p + 4, (u32)(v >> 32));
+}
+
+/* ppm (1e-6) to a Q32 fraction: 2^32 / 1e6 = 281474977 / 2^16 */
+static inline u64 aimc_ppm_to_q32(u32 ppm)
+{
+	return ((u64)ppm * 281474977ULL) >> 16;
+}
+
+#endif /* AIMC_MODEL_PRIV_H */

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The only place where the device model touches its home: the Linux kernel
+ * (aimc_emu.ko) or a userspace program (libaimc_model.a).  Model sources
+ * include this header and model headers, nothing else.
+ */
+#ifndef AIMC_PLATFORM_H
+#define AIMC_PLATFORM_H
+
+#ifdef __KERNEL__
+
+#include <linux/types.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/string.h>
+#include <linux/printk.h>
+#include <linux/math64.h>
+
+/* Tile arrays reach megabytes: kvzalloc falls back to vmalloc. */
+static inline void *aimc_zalloc(size_t size)
+{
+	return kvzalloc(size, GFP_KERNEL);
+}
+
+static inline void aimc_free(void *ptr)
+{
+	kvfree(ptr);
+}
+
+static inline u64 aimc_div_u64_rem(u64 dividend, u32 divisor, u32 *rem)
+{
+	return div_u64_rem(dividend, divisor, rem);
+}
+
+static inline s64 aimc_div_s64(s64 dividend, s32 divisor)
+{
+	return div_s64(dividend, divisor);
+}
+
+#define aimc_log_err(fmt, ...) pr_err("aimc_model: " fmt, ##__VA_ARGS__)
+#define aimc_log_dbg(fmt, ...) pr_debug("aimc_model: " fmt, ##__VA_ARGS__)
+
+#else /* userspace */
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+
+/* the compiler's own names: the same types as <stdint.h> gives */
+typedef __UINT8_TYPE__ u8;
+typedef __UINT16_TYPE__ u16;
+typedef __UINT32_TYPE__ u32;
+typedef __UINT64_TYPE__ u64;
+typedef __INT8_TYPE__ s8;
+typedef __INT16_TYPE__ s16;
+typedef __INT32_TYPE__ s32;
+typedef __INT64_TYPE__ s64;
+
+static inline void *aimc_zalloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+static inline void aimc_free(void *ptr)
+{
+	free(ptr);
+}
+
+static inline u64 aimc_div_u64_rem(u64 dividend, u32 divisor, u32 *rem)
+{
+	*rem = (u32)(dividend % divisor);
+	return dividend / divisor;
+}
+
+static inline s64 aimc_div_s64(s64 dividend, s32 divisor)
+{
+	return dividend / divisor;
+}
+
+#ifdef AIMC_MODEL_DEBUG
+#define aimc_log_dbg(fmt, ...) fprintf(stderr, "aimc_model: " fmt, ##__VA_ARGS__)
+#else
+#define aimc_log_dbg(fmt, ...) do { } while (0)
+#endif
+#define aimc_log_err(fmt, ...) fprintf(stderr, "aimc_model: " fmt, ##__VA_ARGS__)
+
+#endif /* __KERNEL__ */
+
+#define AIMC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif /* AIMC_PLATFORM_H */
