@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,5 +261,12 @@ static inline double stat_sd(const struct stat_acc *s)
 
 	return sqrt((s->sum2 - s->n * m * m) / (s->n - 1));
 }
+
+/* Measured figures, printed when AIMC_TEST_VERBOSE is set */
+#define report(fmt, ...)						\
+	do {								\
+		if (getenv("AIMC_TEST_VERBOSE"))			\
+			fprintf(stderr, "  " fmt "\n", ##__VA_ARGS__);	\
+	} while (0)
 
 #endif /* TEST_MODEL_UTIL_H */
