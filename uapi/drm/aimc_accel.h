@@ -33,9 +33,27 @@ extern "C" {
 	((AIMC_ABI_VERSION_MAJOR << 16) | AIMC_ABI_VERSION_MINOR)
 
 #define DRM_AIMC_GET_PARAM	0x00
+#define DRM_AIMC_BO_CREATE	0x01
+#define DRM_AIMC_BO_INFO	0x02
+#define DRM_AIMC_RESERVE	0x03
+#define DRM_AIMC_RELEASE	0x04
+#define DRM_AIMC_SUBMIT		0x05
+#define DRM_AIMC_WAIT		0x06
 
 #define DRM_IOCTL_AIMC_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIMC_GET_PARAM, struct drm_aimc_get_param)
+#define DRM_IOCTL_AIMC_BO_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIMC_BO_CREATE, struct drm_aimc_bo_create)
+#define DRM_IOCTL_AIMC_BO_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIMC_BO_INFO, struct drm_aimc_bo_info)
+#define DRM_IOCTL_AIMC_RESERVE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIMC_RESERVE, struct drm_aimc_reserve)
+#define DRM_IOCTL_AIMC_RELEASE \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_AIMC_RELEASE, struct drm_aimc_reserve)
+#define DRM_IOCTL_AIMC_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIMC_SUBMIT, struct drm_aimc_submit)
+#define DRM_IOCTL_AIMC_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIMC_WAIT, struct drm_aimc_wait)
 
 /**
  * enum drm_aimc_param - what %DRM_IOCTL_AIMC_GET_PARAM can query
@@ -54,6 +72,10 @@ extern "C" {
  * @AIMC_PARAM_SRAM_KIB: digital-unit SRAM, KiB
  * @AIMC_PARAM_STREAM_SLOTS: number of recurrent-state stream slots
  * @AIMC_PARAM_QUEUE_DEPTH: largest command ring the card supports
+ * @AIMC_PARAM_MAX_JOB_CMDS: most commands one %DRM_IOCTL_AIMC_SUBMIT takes
+ * @AIMC_PARAM_JOB_TIMEOUT_MS: a job running longer than this on the card
+ *	is failed with %AIMC_JOB_TIMED_OUT and the card is reset
+ * @AIMC_PARAM_RESET_COUNT: card resets since the driver bound to it
  * @AIMC_PARAM_COUNT: number of params; not a param itself
  */
 enum drm_aimc_param {
@@ -71,6 +93,9 @@ enum drm_aimc_param {
 	AIMC_PARAM_SRAM_KIB = 11,
 	AIMC_PARAM_STREAM_SLOTS = 12,
 	AIMC_PARAM_QUEUE_DEPTH = 13,
+	AIMC_PARAM_MAX_JOB_CMDS = 14,
+	AIMC_PARAM_JOB_TIMEOUT_MS = 15,
+	AIMC_PARAM_RESET_COUNT = 16,
 	AIMC_PARAM_COUNT
 };
 
@@ -87,6 +112,246 @@ struct drm_aimc_get_param {
 	__u32 param;
 	__u32 reserved;
 	__u64 value;
+};
+
+/**
+ * define AIMC_BO_MAX_SIZE - largest buffer %DRM_IOCTL_AIMC_BO_CREATE makes
+ */
+#define AIMC_BO_MAX_SIZE	(256ull << 20)
+
+/**
+ * struct drm_aimc_bo_create - create a buffer object
+ * @size: in, bytes, 1..%AIMC_BO_MAX_SIZE; rounded up to whole pages
+ * @flags: in, must be zero
+ * @handle: out, GEM handle of the new buffer, valid in this file only
+ *
+ * Buffers are shmem-backed: their pages exist only while the CPU or a job
+ * uses them.  A job pins and maps the part of a buffer each command names
+ * for the job's lifetime only.  Errors: -EINVAL for a zero or too large
+ * @size or non-zero @flags, -ENOMEM.
+ */
+struct drm_aimc_bo_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+};
+
+/**
+ * struct drm_aimc_bo_info - size and mmap offset of a buffer
+ * @handle: in, GEM handle
+ * @reserved: in, must be zero
+ * @size: out, bytes
+ * @mmap_offset: out, offset to pass to mmap() on the device file
+ *
+ * Errors: -ENOENT for an unknown @handle, -EINVAL for non-zero @reserved.
+ */
+struct drm_aimc_bo_info {
+	__u32 handle;
+	__u32 reserved;
+	__u64 size;
+	__u64 mmap_offset;
+};
+
+/**
+ * enum drm_aimc_resource - the card's per-file resources
+ * @AIMC_RESOURCE_TILE: a crossbar tile; its cells hold the owner's weights
+ * @AIMC_RESOURCE_SLOT: a stream slot; it holds the owner's recurrent state
+ *
+ * A command may only name tiles and slots its file has reserved, and an
+ * EXEC program may only run matrix products on such tiles.  Closing the
+ * file releases everything it reserved.
+ */
+enum drm_aimc_resource {
+	AIMC_RESOURCE_TILE = 0,
+	AIMC_RESOURCE_SLOT = 1,
+};
+
+/* Reserve any free one and return its index */
+#define AIMC_RESERVE_ANY	0x1u
+
+/**
+ * struct drm_aimc_reserve - reserve or release a tile or stream slot
+ * @type: in, &enum drm_aimc_resource
+ * @index: in, the tile or slot; out with %AIMC_RESERVE_ANY
+ * @flags: in, %AIMC_RESERVE_ANY (reserve only) or zero
+ * @reserved: in, must be zero
+ *
+ * %DRM_IOCTL_AIMC_RESERVE errors: -EINVAL (unknown @type or @flags,
+ * non-zero @reserved, @index out of range), -EEXIST (this file has it
+ * already), -EBUSY (another file has it), -ENOSPC (%AIMC_RESERVE_ANY and
+ * none is free).  %DRM_IOCTL_AIMC_RELEASE errors: -EINVAL as above (no
+ * flags allowed), -EACCES (this file does not have it).  A released tile
+ * keeps its conductances; a released slot keeps its state until the next
+ * owner resets it (see %AIMC_CMD_F_RESET_STATE).
+ */
+struct drm_aimc_reserve {
+	__u32 type;
+	__u32 index;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * define AIMC_OP_NOP - command opcodes (&drm_aimc_cmd.opcode)
+ *
+ * %AIMC_OP_NOP does nothing; %AIMC_OP_PROGRAM programs cells of a tile
+ * window from @src; %AIMC_OP_READ reads their conductances into @dst;
+ * %AIMC_OP_EXEC runs the micro-op program @prog for @steps time steps on
+ * a stream slot, @src in, @dst out; %AIMC_OP_STATE_SAVE and
+ * %AIMC_OP_STATE_LOAD copy a slot's state to @dst or from @src;
+ * %AIMC_OP_CALIBRATE loads the ADC gain/offset of a tile window's columns
+ * from @src; %AIMC_OP_WAIT lets the card's clock advance (drift).  The
+ * operand formats are the card's (emulator/README.md).
+ */
+#define AIMC_OP_NOP		0
+#define AIMC_OP_PROGRAM		1
+#define AIMC_OP_READ		2
+#define AIMC_OP_EXEC		3
+#define AIMC_OP_STATE_SAVE	4
+#define AIMC_OP_STATE_LOAD	5
+#define AIMC_OP_CALIBRATE	6
+#define AIMC_OP_WAIT		7
+
+/* EXEC flag: zero the slot's state before the first step */
+#define AIMC_CMD_F_RESET_STATE	0x01u
+
+/**
+ * struct drm_aimc_operand - a byte range of a buffer object
+ * @handle: GEM handle, or 0 for none (then @length and @offset are zero)
+ * @length: bytes, 1..131072
+ * @offset: first byte, @offset + @length <= the buffer's size
+ */
+struct drm_aimc_operand {
+	__u32 handle;
+	__u32 length;
+	__u64 offset;
+};
+
+/**
+ * struct drm_aimc_cmd - one command of a job
+ * @opcode: %AIMC_OP_*
+ * @flags: %AIMC_CMD_F_RESET_STATE for EXEC, else zero
+ * @tile: PROGRAM, READ, CALIBRATE: a tile this file reserved
+ * @slot: EXEC, STATE_SAVE, STATE_LOAD: a slot this file reserved
+ * @mode: PROGRAM: target or pulse records; WAIT: unit
+ * @row0: window, first row (PROGRAM, READ, CALIBRATE)
+ * @col0: window, first column
+ * @rows: window rows
+ * @cols: window columns
+ * @steps: EXEC: time steps; WAIT: amount
+ * @in_stride: EXEC: input bytes per step
+ * @out_stride: EXEC: output bytes per step
+ * @src: operand the card reads
+ * @dst: operand the card writes
+ * @prog: EXEC: the micro-op program; the driver copies and checks it at
+ *	  submit time, so changing the buffer later has no effect
+ *
+ * Buffers are named by handle and offset only: the driver maps them and
+ * writes the card's DMA addresses itself.  Fields a command does not use
+ * must be zero.
+ */
+struct drm_aimc_cmd {
+	__u8 opcode;
+	__u8 flags;
+	__u16 tile;
+	__u16 slot;
+	__u16 mode;
+	__u16 row0;
+	__u16 col0;
+	__u16 rows;
+	__u16 cols;
+	__u32 steps;
+	__u16 in_stride;
+	__u16 out_stride;
+	struct drm_aimc_operand src;
+	struct drm_aimc_operand dst;
+	struct drm_aimc_operand prog;
+};
+
+/**
+ * struct drm_aimc_submit - queue a job: commands the card runs in order
+ * @cmds: in, user pointer to @cmd_count struct drm_aimc_cmd
+ * @cmd_count: in, 1..%AIMC_PARAM_MAX_JOB_CMDS
+ * @cmd_size: in, sizeof(struct drm_aimc_cmd) as the caller knows it;
+ *	      bytes beyond the driver's struct must be zero
+ * @in_syncobjs: in, user pointer to @in_syncobj_count syncobj handles;
+ *		 the job starts after all their fences signal
+ * @in_syncobj_count: in, 0..%AIMC_MAX_IN_SYNCOBJS
+ * @out_syncobj: in, syncobj that gets the job's fence, or 0
+ * @flags: in, must be zero
+ * @reserved: in, must be zero
+ * @job_id: out, the job's id in this file, for %DRM_IOCTL_AIMC_WAIT
+ *
+ * Errors, all before anything is queued: -EINVAL (a reserved field or
+ * flag, an unknown opcode, a field a command does not use, @cmd_count
+ * zero or @cmd_size too small), -E2BIG (more commands than the card
+ * takes in one job, an operand longer than a command can use), -ENOENT
+ * (unknown buffer or syncobj handle), -EOVERFLOW (offset + length
+ * overflows), -ERANGE (operand past the end of its buffer), -EACCES (a
+ * tile or slot, in a command or an EXEC program, that this file has not
+ * reserved), -EFAULT (bad user pointer), -ENODEV (device removed),
+ * -ENOMEM.  An EXEC program is checked like the card checks it
+ * (emulator/README.md); a malformed one gives -EINVAL.
+ */
+struct drm_aimc_submit {
+	__u64 cmds;
+	__u32 cmd_count;
+	__u32 cmd_size;
+	__u64 in_syncobjs;
+	__u32 in_syncobj_count;
+	__u32 out_syncobj;
+	__u32 flags;
+	__u32 reserved;
+	__u64 job_id;
+};
+
+#define AIMC_MAX_IN_SYNCOBJS	16
+
+/**
+ * enum drm_aimc_job_status - how a job ended (&drm_aimc_wait.status)
+ * @AIMC_JOB_PENDING: not finished yet
+ * @AIMC_JOB_DONE: every command completed
+ * @AIMC_JOB_DEVICE_ERROR: the card failed a command;
+ *	&drm_aimc_wait.device_status and .failed_cmd say which and why
+ * @AIMC_JOB_TIMED_OUT: the job ran past %AIMC_PARAM_JOB_TIMEOUT_MS; the
+ *	card was reset
+ * @AIMC_JOB_ABORTED: the job was cancelled by a card reset caused by
+ *	another job, or by the card's removal; stream slot state is lost
+ */
+enum drm_aimc_job_status {
+	AIMC_JOB_PENDING = 0,
+	AIMC_JOB_DONE = 1,
+	AIMC_JOB_DEVICE_ERROR = 2,
+	AIMC_JOB_TIMED_OUT = 3,
+	AIMC_JOB_ABORTED = 4,
+};
+
+/* How many finished jobs' status a file keeps for DRM_IOCTL_AIMC_WAIT */
+#define AIMC_JOB_HISTORY	1024
+
+/**
+ * struct drm_aimc_wait - wait for a job and read how it ended
+ * @job_id: in, from &drm_aimc_submit.job_id
+ * @timeout_ns: in, absolute CLOCK_MONOTONIC time to give up at
+ * @flags: in, must be zero
+ * @status: out, &enum drm_aimc_job_status
+ * @device_status: out, the card's status code of the failed command
+ *	(%AIMC_JOB_DEVICE_ERROR only; codes in emulator/README.md)
+ * @failed_cmd: out, index of the failed command
+ *
+ * Returns 0 once the job has finished, however it ended.  Errors:
+ * -ETIME (@timeout_ns passed first; a time in the past only polls),
+ * -EINVAL (non-zero @flags, negative @timeout_ns, a @job_id this file
+ * never got), -ENOENT (the job finished too long ago: only the last
+ * %AIMC_JOB_HISTORY are kept), -EINTR or -ERESTARTSYS (a signal).
+ */
+struct drm_aimc_wait {
+	__u64 job_id;
+	__s64 timeout_ns;
+	__u32 flags;
+	__u32 status;
+	__u32 device_status;
+	__u32 failed_cmd;
 };
 
 #if defined(__cplusplus)
