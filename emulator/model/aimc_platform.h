@@ -80,12 +80,16 @@ static inline s64 aimc_div_s64(s64 dividend, s32 divisor)
 	return dividend / divisor;
 }
 
+/* A library stays quiet unless built for debugging: callers get statuses. */
 #ifdef AIMC_MODEL_DEBUG
-#define aimc_log_dbg(fmt, ...) fprintf(stderr, "aimc_model: " fmt, ##__VA_ARGS__)
+#define aimc_log_dbg(fmt, ...) fprintf(stderr, "aimc_model: " fmt, \
+				       ##__VA_ARGS__)
+#define aimc_log_err(fmt, ...) fprintf(stderr, "aimc_model: " fmt, \
+				       ##__VA_ARGS__)
 #else
 #define aimc_log_dbg(fmt, ...) do { } while (0)
+#define aimc_log_err(fmt, ...) do { } while (0)
 #endif
-#define aimc_log_err(fmt, ...) fprintf(stderr, "aimc_model: " fmt, ##__VA_ARGS__)
 
 #endif /* __KERNEL__ */
 
