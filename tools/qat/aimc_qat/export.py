@@ -63,7 +63,7 @@ def tensors_and_meta(model, ds=None, provenance=None):
                 codes, sc = cs[k]
                 T[p + "ssm." + k] = _codes(codes, c.ssm_bits)
                 T[p + "ssm." + k + "_scale"] = _f32(sc)
-                qt[p + "ssm." + k] = _qentry(p + "ssm." + k, c.ssm_bits, per_tensor=(k == "D"))
+                qt[p + "ssm." + k] = _qentry(p + "ssm." + k, c.ssm_bits, per_tensor=(sc.numel() == 1))
         else:
             d = s.discrete()
             for k in ("A_re", "A_im", "B_re", "B_im", "C_re", "C_im", "D"):

@@ -24,9 +24,11 @@ class QConfig:
     """w_bits: None (float) | 8/4/3/2 | 'ternary'; ssm_bits: None | 2..16; act: DAC/ADC fake quant;
     lsq: learn the weight/activation scales (QAT) or keep the calibrated ones (PTQ)."""
 
-    def __init__(self, w_bits=None, ssm_bits=None, act=False, dac_bits=8, adc_bits=8, lsq=True):
+    def __init__(self, w_bits=None, ssm_bits=None, act=False, dac_bits=8, adc_bits=8, lsq=True,
+                 ssm_per_tensor=("A_re", "A_im", "D")):
         self.w_bits, self.ssm_bits, self.act = w_bits, ssm_bits, act
         self.dac_bits, self.adc_bits, self.lsq = dac_bits, adc_bits, lsq
+        self.ssm_per_tensor = tuple(ssm_per_tensor)   # SSM tensors with one scale (fixed point)
 
     @property
     def quantized(self):
@@ -34,7 +36,8 @@ class QConfig:
 
     def to_dict(self):
         return dict(w_bits=self.w_bits, ssm_bits=self.ssm_bits, act=self.act,
-                    dac_bits=self.dac_bits, adc_bits=self.adc_bits, lsq=self.lsq)
+                    dac_bits=self.dac_bits, adc_bits=self.adc_bits, lsq=self.lsq,
+                    ssm_per_tensor=self.ssm_per_tensor)
 
 
 FLOAT = QConfig()
@@ -87,13 +90,16 @@ class QLinear(nn.Module):
                 ep, en = torch.randn_like(w), torch.randn_like(w)
             else:
                 ep, en = self.eps_pos, self.eps_neg
-            w = Q.noisy_weight(w, w_range, ep, en, self.noise_scale)
+            w, read_var = Q.noisy_weight(w, w_range, ep, en, self.noise_scale)
         if self.calib is not None:
             self.calib["x"] = max(self.calib.get("x", 0.0), float(x.detach().abs().max()))
         if c.act:
             qa = Q.act_qmax(c.dac_bits)
             x = Q.fake_quant(x, self.dac_scale.abs().clamp_min(1e-8), -qa, qa, lsq=c.lsq)
         y = F.linear(x, w)
+        if self.noise_mode != "off":
+            # read noise, fresh on every MVM (every time step), summed over the column
+            y = y + torch.sqrt(F.linear(x.detach() ** 2, read_var) + 1e-30) * torch.randn_like(y)
         if self.calib is not None:
             m = y.detach().abs().reshape(-1, y.shape[-1]).amax(0)
             self.calib["y"] = torch.maximum(self.calib["y"], m) if "y" in self.calib else m
@@ -117,6 +123,7 @@ class S4D(nn.Module):
         self.C = nn.Parameter(torch.randn(H, N, 2, generator=g) * math.sqrt(0.5))
         self.D = nn.Parameter(torch.randn(H, generator=g))
         self.ssm_bits = None
+        self.ssm_per_tensor = ("D",)
 
     def discrete(self):
         """Returns dict of the (quantized if ssm_bits) A-bar, B-bar, C real/imag [H, N] and D [H]."""
@@ -136,14 +143,14 @@ class S4D(nn.Module):
 
     def ssm_scale(self, name, v):
         qmin, qmax = Q.qrange(self.ssm_bits)
-        if name == "D":
+        if name == "D" or name in self.ssm_per_tensor:
             return (v.detach().abs().max().clamp_min(1e-8) / qmax).reshape(1)
         return v.detach().abs().amax(1).clamp_min(1e-8) / qmax
 
     def quantize_param(self, name, v):
         qmin, qmax = Q.qrange(self.ssm_bits)
         s = self.ssm_scale(name, v)
-        s = s if name == "D" else s[:, None]
+        s = s if v.dim() == 1 else s[:, None]
         return Q.fake_quant(v, s, qmin, qmax, lsq=False)
 
     def ssm_codes(self):
@@ -156,7 +163,7 @@ class S4D(nn.Module):
             out = {}
             for k, v in raw.items():
                 s = self.ssm_scale(k, v)
-                out[k] = (Q.codes(v, s if k == "D" else s[:, None], qmin, qmax), s)
+                out[k] = (Q.codes(v, s if v.dim() == 1 else s[:, None], qmin, qmax), s)
             return out
 
     def kernel(self, p, L):
@@ -198,6 +205,13 @@ class S4D(nn.Module):
         return torch.stack(ys, -1)
 
 
+def gelu(x):
+    """Exact GELU written out. Debian's torch 1.13.0a0 F.gelu (erf form) returns garbage,
+    run-to-run different gradients when its output is consumed transposed (measured here:
+    errors up to 1e29, then NaN losses); the written-out form is exact and deterministic."""
+    return x * 0.5 * (1.0 + torch.erf(x * 0.7071067811865476))
+
+
 class Layer(nn.Module):
     def __init__(self, H, N, dropout, g):
         super().__init__()
@@ -207,7 +221,7 @@ class Layer(nn.Module):
         self.drop = nn.Dropout(dropout)
 
     def forward(self, u, mode):
-        z = F.gelu(self.ssm(u, mode))
+        z = gelu(self.ssm(u, mode))
         z = self.drop(z)
         z = self.mix(z.transpose(1, 2))
         H = u.shape[1]
@@ -246,6 +260,7 @@ class S4DModel(nn.Module):
             m.qcfg = qcfg
         for l in self.layers:
             l.ssm.ssm_bits = qcfg.ssm_bits
+            l.ssm.ssm_per_tensor = ("D",) + tuple(getattr(qcfg, "ssm_per_tensor", ()))
 
     def set_noise(self, mode, scale=1.0, seed=None):
         g = torch.Generator().manual_seed(seed) if seed is not None else None

@@ -155,8 +155,8 @@ def _check_index_list(path, what, lst, limit):
         prev = v
 
 
-def expected_tensors(cfg, Hk, Nk, quantized):
-    """name -> (shape, is_q, q_granularity) per section 3."""
+def expected_tensors(cfg, Hk, Nk, quantized, granularity=None):
+    """name -> (shape, is_q) per section 3; granularity: Q tensor name -> granularity."""
     I, K = cfg["d_input"], cfg["n_classes"]
     ex = {"encoder.weight": ([Hk, I], True), "encoder.bias": ([Hk], False),
           "decoder.weight": ([K, Hk], True), "decoder.bias": ([K], False)}
@@ -173,8 +173,9 @@ def expected_tensors(cfg, Hk, Nk, quantized):
     if quantized:
         for name, (shape, q) in list(ex.items()):
             if q:
-                gran_rows = 1 if name.endswith("ssm.D") else shape[0]
-                ex[name + "_scale"] = ([gran_rows], False)
+                gran = (granularity or {}).get(name)
+                rows = shape[0] if gran == "per_output_channel" and not name.endswith("ssm.D") else 1
+                ex[name + "_scale"] = ([rows], False)
         for l_or_none in ["encoder", "decoder"] + ["layers.%d.mix" % l for l in range(cfg["n_layers"])]:
             rows = ex[l_or_none + ".weight"][0][0]
             ex[l_or_none + ".dac_scale"] = ([1], False)
@@ -220,7 +221,13 @@ def load(path, buf=None):
     quantized = qz.get("quantized")
     if not isinstance(quantized, bool):
         raise E("quantization.quantized must be true or false")
-    ex = expected_tensors(cfg, Hk, Nk, quantized)
+    gran = {}
+    if quantized:
+        qt0 = qz.get("tensors")
+        if not isinstance(qt0, dict):
+            raise E("quantization.tensors missing")
+        gran = {n: e.get("granularity") for n, e in qt0.items() if isinstance(e, dict)}
+    ex = expected_tensors(cfg, Hk, Nk, quantized, gran)
     for name in T:
         if name not in ex:
             raise E("unknown tensor (newer writer?)", name)
@@ -261,9 +268,14 @@ def load(path, buf=None):
             if e.get("zero_point") != 0:
                 raise E("zero_point must be 0 in version 1", name)
             gran = e.get("granularity")
-            want_gran = "per_tensor" if name.endswith("ssm.D") else "per_output_channel"
-            if gran != want_gran:
-                raise E("granularity %r, expected %r" % (gran, want_gran), name)
+            if name.endswith("ssm.D"):
+                allowed = ("per_tensor",)
+            elif is_crossbar_weight(name):
+                allowed = ("per_output_channel",)
+            else:
+                allowed = ("per_output_channel", "per_tensor")
+            if gran not in allowed:
+                raise E("granularity %r, expected one of %s" % (gran, "/".join(allowed)), name)
             if e.get("scale") != name + "_scale":
                 raise E("scale must name %r" % (name + "_scale"), name)
             want_dt = "I8" if bits <= 8 else "I16"

@@ -80,13 +80,21 @@ def pcm_sigma_rel(g_rel):
     return c0 + c1 * g_rel + c2 * g_rel * g_rel
 
 
+# Read noise (per read, i.e. per MVM): sigma = 1 % of G, as the device model's default
+# (emulator/model/aimc_model.c: read_sigma_rel_ppm = 10000). The open-loop programming
+# coefficients above are also the device model's defaults (prog_sigma_c* = 263, 1965, -1173 nS).
+READ_SIGMA_REL = 0.01
+
+
 def noisy_weight(w, w_range, eps_pos, eps_neg, noise_scale=1.0):
     """w: [out, in] weights (real values), w_range: [out] (>0), eps_*: standard normal draws of
-    the same shape as w. Returns the weights the crossbar realises after programming."""
+    the same shape as w. Returns (weights the crossbar realises after open-loop programming,
+    read-noise variance factor [out, in]: per unit squared input)."""
     r = w_range.detach().clamp_min(1e-12)[:, None]
     gp = torch.relu(w) / r
     gn = torch.relu(-w) / r
     gp_n = torch.clamp(gp + noise_scale * pcm_sigma_rel(gp.detach()) * eps_pos, min=0.0)
     gn_n = torch.clamp(gn + noise_scale * pcm_sigma_rel(gn.detach()) * eps_neg, min=0.0)
+    read_var = ((noise_scale * READ_SIGMA_REL) ** 2) * (gp_n.detach() ** 2 + gn_n.detach() ** 2) * r * r
     # straight-through on the clamp: the gradient follows w
-    return w + ((gp_n - gn_n) * r - w).detach()
+    return w + ((gp_n - gn_n) * r - w).detach(), read_var

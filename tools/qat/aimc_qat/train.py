@@ -111,6 +111,7 @@ def evaluate_noisy(model, ds, seeds, scale=1.0, mode="rec"):
     accs = []
     for s in seeds:
         model.set_noise("fixed", scale=scale, seed=1000 + s)
+        torch.manual_seed(2000 + s)          # read noise stream
         accs.append(evaluate(model, ds.x_test, ds.y_test, mode))
     model.set_noise("off")
     return float(np.mean(accs)), float(np.std(accs)), accs
