@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the guest job suites (tests/vm/test_job_*.c): sysfs
+ * and debugfs access, raw ioctl wrappers that return -errno, command and
+ * micro-op program builders, and a userspace aimc_model configured like
+ * the emulated card for reference results.  Header-only (static inline):
+ * the Makefile links every tests/vm/test_*.c into one runner.
+ *
+ * Phases: the guest runs aimc-vm-tests once per aimc_emu configuration.
+ * AIMC_VM_PHASE=noise_free means aimc_emu was loaded with noise_free=1
+ * (exact cells, bit-exact comparisons); unset is the default, noisy card.
+ * Check has no "skip": a test meant for one phase returns early in the
+ * other (`if (!noise_free_phase()) return;`) and passes vacuously.
+ */
+#ifndef VM_UTIL_H
+#define VM_UTIL_H
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+#include <drm/aimc_accel.h>
+
+#include "aimc.h"
+#include "aimc_model.h"
+#include "../../runtime/job.h"
+
+#define EMU_SYSFS	"/sys/devices/aimc_emu"
+#define EMU_PARAMS	"/sys/module/aimc_emu/parameters"
+#define EMU_DEBUGFS	"/sys/kernel/debug/aimc_emu/0"
+#define DRV_PARAMS	"/sys/module/aimc/parameters"
+#define DRV_DEBUGFS	"/sys/kernel/debug/aimc"
+#define SWDEV_DRIVER	"/sys/bus/platform/drivers/aimc-swdev"
+#define SWDEV_NAME	"aimc-swdev.0"
+
+/* ---- phases, sysfs, debugfs ---- */
+
+static inline bool noise_free_phase(void)
+{
+	const char *p = getenv("AIMC_VM_PHASE");
+
+	return p && !strcmp(p, "noise_free");
+}
+
+static inline bool vm_path_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* A number from a sysfs/debugfs file; ck_assert on failure. */
+static inline long long vm_read_ll(const char *path)
+{
+	long long value = 0;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_msg(f, "cannot open %s: %s", path, strerror(errno));
+	ck_assert_msg(fscanf(f, "%lld", &value) == 1, "no number in %s", path);
+	fclose(f);
+	return value;
+}
+
+/* Write a string; returns 0 or -errno (no assert: usable in teardown). */
+static inline int vm_write_str(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	if (n != (ssize_t)strlen(value))
+		ret = n < 0 ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
+static inline void vm_write(const char *path, const char *value)
+{
+	int ret = vm_write_str(path, value);
+
+	ck_assert_msg(ret == 0, "write '%s' to %s: %s", value, path,
+		      strerror(-ret));
+}
+
+/* The emulator's config of the card, for a userspace reference model. */
+static inline void vm_emu_config(struct aimc_model_config *cfg)
+{
+	aimc_model_config_defaults(cfg);
+	cfg->tiles = (u32)vm_read_ll(EMU_PARAMS "/tiles");
+	cfg->rows = (u32)vm_read_ll(EMU_PARAMS "/tile_rows");
+	cfg->cols = (u32)vm_read_ll(EMU_PARAMS "/tile_cols");
+	cfg->slots = (u32)vm_read_ll(EMU_PARAMS "/stream_slots");
+	if (vm_path_exists(EMU_PARAMS "/seed"))
+		cfg->seed = (u64)vm_read_ll(EMU_PARAMS "/seed");
+	if (vm_path_exists(EMU_PARAMS "/noise_free"))
+		cfg->noise_free = vm_read_ll(EMU_PARAMS "/noise_free") != 0;
+}
+
+/* In the noise-free phase the module must really be noise-free. */
+static inline void vm_check_phase(void)
+{
+	if (noise_free_phase())
+		ck_assert_msg(vm_path_exists(EMU_PARAMS "/noise_free") &&
+			      vm_read_ll(EMU_PARAMS "/noise_free") == 1,
+			      "AIMC_VM_PHASE=noise_free but aimc_emu noise_free != 1");
+}
+
+/* /sys/kernel/debug/aimc/<first device>/counters */
+static inline void vm_counters_path(char *buf, size_t len)
+{
+	DIR *d = opendir(DRV_DEBUGFS);
+	struct dirent *e;
+
+	ck_assert_msg(d, "no %s: %s", DRV_DEBUGFS, strerror(errno));
+	buf[0] = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(buf, len, "%s/%s/counters", DRV_DEBUGFS, e->d_name);
+		if (vm_path_exists(buf))
+			break;
+		buf[0] = 0;
+	}
+	closedir(d);
+	ck_assert_msg(buf[0], "no counters file under %s", DRV_DEBUGFS);
+}
+
+/* Value of one `name value` line of the driver's counters, or -1. */
+static inline long long vm_counter(const char *name)
+{
+	char path[256], key[64];
+	long long value, found = -1;
+	FILE *f;
+
+	vm_counters_path(path, sizeof(path));
+	f = fopen(path, "r");
+	ck_assert_msg(f, "cannot open %s: %s", path, strerror(errno));
+	while (fscanf(f, "%63s %lld", key, &value) == 2)
+		if (!strcmp(key, name))
+			found = value;
+	fclose(f);
+	ck_assert_msg(found >= 0, "no counter %s in %s", name, path);
+	return found;
+}
+
+static inline void vm_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static inline int64_t vm_now_ms(void)
+{
+	return aimc_deadline_ns(0) / 1000000;
+}
+
+/* Wait (up to 5 s) until libdrm sees `want` AIMC devices. */
+static inline void vm_wait_count(int want)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (aimc_device_count(AIMC_BACKEND_DRM) == want)
+			return;
+		vm_sleep_ms(10);
+	}
+	ck_abort_msg("AIMC device count did not reach %d", want);
+}
+
+/* aimc.job_timeout_ms: get, set (returns the old value) */
+static inline long long vm_job_timeout_ms(void)
+{
+	return vm_read_ll(DRV_PARAMS "/job_timeout_ms");
+}
+
+/* ---- devices ---- */
+
+struct vm_dev {
+	struct aimc_device *dev;
+	int fd;
+	struct aimc_device_info info;
+};
+
+static inline void vm_open(struct vm_dev *v)
+{
+	int ret = aimc_device_open(AIMC_BACKEND_DRM, 0, &v->dev);
+
+	ck_assert_msg(ret == 0, "aimc_device_open: %s", aimc_last_error());
+	ck_assert_int_eq(aimc_device_info(v->dev, &v->info), 0);
+	v->fd = aimc_job_fd(v->dev);
+	ck_assert_int_ge(v->fd, 0);
+}
+
+/* Another open file of the same node (a second DRM client). */
+static inline void vm_open_node(struct vm_dev *v, const char *node)
+{
+	int ret = aimc_device_open_node(node, &v->dev);
+
+	ck_assert_msg(ret == 0, "aimc_device_open_node: %s", aimc_last_error());
+	ck_assert_int_eq(aimc_device_info(v->dev, &v->info), 0);
+	v->fd = aimc_job_fd(v->dev);
+	ck_assert_int_ge(v->fd, 0);
+}
+
+static inline void vm_close(struct vm_dev *v)
+{
+	aimc_device_close(v->dev);
+	v->dev = NULL;
+	v->fd = -1;
+}
+
+/* ---- raw ioctls: 0 or -errno, no asserts (usable in children) ---- */
+
+static inline int r_ioctl(int fd, unsigned long req, void *arg)
+{
+	return drmIoctl(fd, req, arg) ? -errno : 0;
+}
+
+static inline int r_get_param(int fd, uint32_t param, uint64_t *value)
+{
+	struct drm_aimc_get_param a = { .param = param };
+	int ret = r_ioctl(fd, DRM_IOCTL_AIMC_GET_PARAM, &a);
+
+	if (!ret && value)
+		*value = a.value;
+	return ret;
+}
+
+static inline int r_bo_create(int fd, uint64_t size, uint32_t flags,
+			      uint32_t *handle)
+{
+	struct drm_aimc_bo_create a = { .size = size, .flags = flags };
+	int ret = r_ioctl(fd, DRM_IOCTL_AIMC_BO_CREATE, &a);
+
+	if (!ret && handle)
+		*handle = a.handle;
+	return ret;
+}
+
+static inline int r_reserve(int fd, uint32_t type, uint32_t index,
+			    uint32_t flags, uint32_t reserved, uint32_t *got)
+{
+	struct drm_aimc_reserve a = {
+		.type = type, .index = index, .flags = flags,
+		.reserved = reserved,
+	};
+	int ret = r_ioctl(fd, DRM_IOCTL_AIMC_RESERVE, &a);
+
+	if (!ret && got)
+		*got = a.index;
+	return ret;
+}
+
+static inline int r_release(int fd, uint32_t type, uint32_t index,
+			    uint32_t flags, uint32_t reserved)
+{
+	struct drm_aimc_reserve a = {
+		.type = type, .index = index, .flags = flags,
+		.reserved = reserved,
+	};
+
+	return r_ioctl(fd, DRM_IOCTL_AIMC_RELEASE, &a);
+}
+
+struct r_submit_args {
+	const void *cmds;
+	uint32_t count;
+	uint32_t cmd_size;	/* 0: sizeof(struct drm_aimc_cmd) */
+	const uint32_t *in;
+	uint32_t n_in;
+	uint32_t out;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+static inline int r_submit_ex(int fd, const struct r_submit_args *s,
+			      uint64_t *job_id)
+{
+	struct drm_aimc_submit a = {
+		.cmds = (uintptr_t)s->cmds,
+		.cmd_count = s->count,
+		.cmd_size = s->cmd_size ? s->cmd_size :
+			    (uint32_t)sizeof(struct drm_aimc_cmd),
+		.in_syncobjs = (uintptr_t)s->in,
+		.in_syncobj_count = s->n_in,
+		.out_syncobj = s->out,
+		.flags = s->flags,
+		.reserved = s->reserved,
+	};
+	int ret = r_ioctl(fd, DRM_IOCTL_AIMC_SUBMIT, &a);
+
+	if (!ret && job_id)
+		*job_id = a.job_id;
+	return ret;
+}
+
+static inline int r_submit(int fd, const struct drm_aimc_cmd *cmds,
+			   uint32_t count, uint64_t *job_id)
+{
+	struct r_submit_args s = { .cmds = cmds, .count = count };
+
+	return r_submit_ex(fd, &s, job_id);
+}
+
+static inline int r_wait(int fd, uint64_t job_id, int64_t timeout_ns,
+			 uint32_t flags, struct drm_aimc_wait *out)
+{
+	struct drm_aimc_wait a = {
+		.job_id = job_id, .timeout_ns = timeout_ns, .flags = flags,
+	};
+	int ret = r_ioctl(fd, DRM_IOCTL_AIMC_WAIT, &a);
+
+	if (out)
+		*out = a;
+	return ret;
+}
+
+/* Wait up to @ms for a job; returns its status or -errno. */
+static inline int r_wait_status(int fd, uint64_t job_id, unsigned int ms)
+{
+	struct drm_aimc_wait w;
+	int ret = r_wait(fd, job_id, aimc_deadline_ns(ms), 0, &w);
+
+	return ret ? ret : (int)w.status;
+}
+
+/* Submit and wait (10 s): the job's status, or -errno of either call. */
+static inline int r_run(int fd, const struct drm_aimc_cmd *cmds,
+			uint32_t count)
+{
+	uint64_t job;
+	int ret = r_submit(fd, cmds, count, &job);
+
+	return ret ? ret : r_wait_status(fd, job, 10000);
+}
+
+/* ---- commands ---- */
+
+static inline struct drm_aimc_operand opnd(uint32_t handle, uint64_t offset,
+					   uint32_t length)
+{
+	struct drm_aimc_operand o = {
+		.handle = handle, .length = length, .offset = offset,
+	};
+
+	return o;
+}
+
+static inline struct drm_aimc_cmd cmd_nop(void)
+{
+	struct drm_aimc_cmd c;
+
+	memset(&c, 0, sizeof(c));
+	c.opcode = AIMC_OP_NOP;
+	return c;
+}
+
+/* PROGRAM (target mode) a window from u16 targets at bo[offset] */
+static inline struct drm_aimc_cmd cmd_program(uint32_t tile, uint32_t row0,
+					      uint32_t col0, uint32_t rows,
+					      uint32_t cols, uint32_t bo,
+					      uint64_t offset)
+{
+	struct drm_aimc_cmd c = cmd_nop();
+
+	c.opcode = AIMC_OP_PROGRAM;
+	c.tile = (uint16_t)tile;
+	c.mode = AIMC_PROG_TARGET;
+	c.row0 = (uint16_t)row0;
+	c.col0 = (uint16_t)col0;
+	c.rows = (uint16_t)rows;
+	c.cols = (uint16_t)cols;
+	c.src = opnd(bo, offset, rows * cols * 2);
+	return c;
+}
+
+/* READ a window's conductances (u16 nS) into bo[offset] */
+static inline struct drm_aimc_cmd cmd_read(uint32_t tile, uint32_t row0,
+					   uint32_t col0, uint32_t rows,
+					   uint32_t cols, uint32_t bo,
+					   uint64_t offset)
+{
+	struct drm_aimc_cmd c = cmd_nop();
+
+	c.opcode = AIMC_OP_READ;
+	c.tile = (uint16_t)tile;
+	c.row0 = (uint16_t)row0;
+	c.col0 = (uint16_t)col0;
+	c.rows = (uint16_t)rows;
+	c.cols = (uint16_t)cols;
+	c.dst = opnd(bo, offset, rows * cols * 2);
+	return c;
+}
+
+/* EXEC: program at bo[prog_off] (prog_len), input and output in bo */
+static inline struct drm_aimc_cmd cmd_exec(uint32_t slot, uint32_t flags,
+					   uint32_t steps, uint32_t in_stride,
+					   uint32_t out_stride, uint32_t bo,
+					   uint64_t in_off, uint64_t out_off,
+					   uint64_t prog_off, uint32_t prog_len)
+{
+	struct drm_aimc_cmd c = cmd_nop();
+
+	c.opcode = AIMC_OP_EXEC;
+	c.flags = (uint8_t)flags;
+	c.slot = (uint16_t)slot;
+	c.steps = steps;
+	c.in_stride = (uint16_t)in_stride;
+	c.out_stride = (uint16_t)out_stride;
+	c.src = opnd(bo, in_off, steps * in_stride);
+	c.dst = opnd(bo, out_off, steps * out_stride);
+	c.prog = opnd(bo, prog_off, prog_len);
+	return c;
+}
+
+static inline struct drm_aimc_cmd cmd_state_save(uint32_t slot, uint32_t bo,
+						 uint64_t offset)
+{
+	struct drm_aimc_cmd c = cmd_nop();
+
+	c.opcode = AIMC_OP_STATE_SAVE;
+	c.slot = (uint16_t)slot;
+	c.dst = opnd(bo, offset, (uint32_t)AIMC_STATE_IMAGE_BYTES);
+	return c;
+}
+
+/* CALIBRATE a column window from aimc_calib_rec records at bo[offset] */
+static inline struct drm_aimc_cmd cmd_calibrate(uint32_t tile, uint32_t col0,
+						uint32_t cols, uint32_t bo,
+						uint64_t offset)
+{
+	struct drm_aimc_cmd c = cmd_nop();
+
+	c.opcode = AIMC_OP_CALIBRATE;
+	c.tile = (uint16_t)tile;
+	c.col0 = (uint16_t)col0;
+	c.cols = (uint16_t)cols;
+	c.src = opnd(bo, offset, cols / 2 * 4);
+	return c;
+}
+
+/* ---- little-endian helpers ---- */
+
+static inline void vm_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline uint16_t vm_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline void vm_put32(uint8_t *p, uint32_t v)
+{
+	vm_put16(p, (uint16_t)v);
+	vm_put16(p + 2, (uint16_t)(v >> 16));
+}
+
+/* Deterministic test data: xorshift32 */
+static inline uint32_t vm_rand(uint32_t *s)
+{
+	uint32_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*s = x;
+	return x;
+}
+
+/* ---- micro-op programs ---- */
+
+struct vm_prog {
+	uint8_t uops[64 * 16];
+	uint8_t consts[4096];
+	uint32_t n_uops;
+	uint32_t const_bytes;
+};
+
+static inline void vm_uop(struct vm_prog *p, uint8_t op, uint8_t dst,
+			  uint8_t a, uint8_t b, uint16_t len, uint16_t aux,
+			  uint32_t imm0, uint32_t imm1)
+{
+	uint8_t *u = p->uops + 16 * p->n_uops++;
+
+	ck_assert_uint_le(p->n_uops, 64);
+	u[0] = op;
+	u[1] = dst;
+	u[2] = a;
+	u[3] = b;
+	vm_put16(u + 4, len);
+	vm_put16(u + 6, aux);
+	vm_put32(u + 8, imm0);
+	vm_put32(u + 12, imm1);
+}
+
+/* Append s32 constants; returns their byte offset in the pool. */
+static inline uint32_t vm_const32(struct vm_prog *p, const int32_t *v,
+				  uint32_t n)
+{
+	uint32_t off = p->const_bytes, i;
+
+	ck_assert_uint_le(off + 4 * n, sizeof(p->consts));
+	for (i = 0; i < n; i++)
+		vm_put32(p->consts + off + 4 * i, (uint32_t)v[i]);
+	p->const_bytes += 4 * n;
+	return off;
+}
+
+static inline uint32_t vm_prog_len(const struct vm_prog *p)
+{
+	return 16 + 16 * p->n_uops + p->const_bytes;
+}
+
+/* Write the program image to @dst; returns its length. */
+static inline uint32_t vm_prog_emit(const struct vm_prog *p, uint8_t *dst)
+{
+	vm_put32(dst, AIMC_PROG_MAGIC);
+	vm_put16(dst + 4, AIMC_PROG_VERSION);
+	vm_put16(dst + 6, (uint16_t)p->n_uops);
+	vm_put32(dst + 8, p->const_bytes);
+	vm_put32(dst + 12, 0);
+	memcpy(dst + 16, p->uops, 16 * p->n_uops);
+	memcpy(dst + 16 + 16 * p->n_uops, p->consts, p->const_bytes);
+	return vm_prog_len(p);
+}
+
+/* ---- userspace reference: an aimc_model with a fake host memory ---- */
+
+#define REF_BASE	0x10000000ULL
+#define REF_SLOT	0x01000000ULL	/* address space per buffer handle */
+#define REF_MAX_BOS	8
+
+struct vm_ref {
+	struct aimc_model *m;
+	uint8_t *mem[REF_MAX_BOS];
+	uint64_t size[REF_MAX_BOS];
+	uint32_t handle[REF_MAX_BOS];
+	unsigned int n;
+};
+
+static inline int vm_ref_find(struct vm_ref *r, uint64_t addr, uint32_t len,
+			      uint8_t **p)
+{
+	uint64_t i, off;
+
+	if (addr < REF_BASE)
+		return -1;
+	i = (addr - REF_BASE) / REF_SLOT;
+	off = (addr - REF_BASE) % REF_SLOT;
+	if (i >= r->n || off > r->size[i] || len > r->size[i] - off)
+		return -1;
+	*p = r->mem[i] + off;
+	return 0;
+}
+
+static inline int vm_ref_read(void *ctx, u64 addr, void *dst, u32 len)
+{
+	uint8_t *p;
+
+	if (vm_ref_find(ctx, addr, len, &p))
+		return -1;
+	memcpy(dst, p, len);
+	return 0;
+}
+
+static inline int vm_ref_write(void *ctx, u64 addr, const void *src, u32 len)
+{
+	uint8_t *p;
+
+	if (vm_ref_find(ctx, addr, len, &p))
+		return -1;
+	memcpy(p, src, len);
+	return 0;
+}
+
+/* A model configured like the emulated card (its module parameters). */
+static inline void vm_ref_init(struct vm_ref *r)
+{
+	struct aimc_model_config cfg;
+	struct aimc_model_dma dma = { vm_ref_read, vm_ref_write, r };
+
+	memset(r, 0, sizeof(*r));
+	vm_emu_config(&cfg);
+	r->m = aimc_model_create(&cfg, &dma);
+	ck_assert_ptr_nonnull(r->m);
+}
+
+/* Mirror buffer @handle with a copy of @contents (its current bytes). */
+static inline uint8_t *vm_ref_add_bo(struct vm_ref *r, uint32_t handle,
+				     const void *contents, uint64_t size)
+{
+	ck_assert_uint_lt(r->n, REF_MAX_BOS);
+	ck_assert_uint_le(size, REF_SLOT);
+	r->mem[r->n] = malloc(size);
+	ck_assert_ptr_nonnull(r->mem[r->n]);
+	memcpy(r->mem[r->n], contents, size);
+	r->size[r->n] = size;
+	r->handle[r->n] = handle;
+	return r->mem[r->n++];
+}
+
+static inline uint64_t vm_ref_addr(struct vm_ref *r,
+				   const struct drm_aimc_operand *o)
+{
+	unsigned int i;
+
+	if (!o->handle)
+		return 0;
+	for (i = 0; i < r->n; i++)
+		if (r->handle[i] == o->handle)
+			return REF_BASE + i * REF_SLOT + o->offset;
+	ck_abort_msg("handle %u not mirrored", o->handle);
+	return 0;
+}
+
+/* Run one uapi command on the reference model; its AIMC_ST_* status. */
+static inline u32 vm_ref_cmd(struct vm_ref *r, const struct drm_aimc_cmd *c)
+{
+	struct aimc_desc d;
+
+	memset(&d, 0, sizeof(d));
+	d.opcode = c->opcode;
+	d.flags = c->flags;
+	d.tile = c->tile;
+	d.slot = c->slot;
+	d.mode = c->mode;
+	d.row0 = c->row0;
+	d.col0 = c->col0;
+	d.rows = c->rows;
+	d.cols = c->cols;
+	d.steps = c->steps;
+	d.in_stride = c->in_stride;
+	d.out_stride = c->out_stride;
+	d.src_addr = vm_ref_addr(r, &c->src);
+	d.dst_addr = vm_ref_addr(r, &c->dst);
+	d.prog_addr = vm_ref_addr(r, &c->prog);
+	d.src_len = c->src.length;
+	d.dst_len = c->dst.length;
+	d.prog_len = c->prog.length;
+	return aimc_model_execute(r->m, &d);
+}
+
+static inline void vm_ref_free(struct vm_ref *r)
+{
+	unsigned int i;
+
+	aimc_model_destroy(r->m);
+	for (i = 0; i < r->n; i++)
+		free(r->mem[i]);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- children ---- */
+
+/*
+ * Wait for child @pid at most @ms; returns its wait status, or kills it
+ * and returns -1 if it did not finish (a hang).
+ */
+static inline int vm_waitpid_ms(pid_t pid, unsigned int ms)
+{
+	int64_t end = vm_now_ms() + ms;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return status;
+		if (r < 0)
+			return -1;
+		if (vm_now_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		vm_sleep_ms(10);
+	}
+}
+
+/* 'S' when @pid sleeps (e.g. blocked in an ioctl), from /proc/pid/stat */
+static inline char vm_proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+#endif /* VM_UTIL_H */
