@@ -60,7 +60,7 @@ void aimc_model_config_defaults(struct aimc_model_config *cfg)
 
 	cfg->t_pulse_ns = 100;
 	cfg->t_cell_target_ns = 1000;
-	cfg->t_mvm_ns = 130;
+	cfg->t_mvm_ns = 133;
 	cfg->t_uop_ns = 10;
 }
 

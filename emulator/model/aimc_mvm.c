@@ -64,7 +64,7 @@ void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 						     20);
 		}
 		y[j] = aimc_adc_convert(m, tile, col0 / 2 + j, col_current,
-					 shift);
+					shift);
 	}
 	m->stats.mvms++;
 }
