@@ -142,4 +142,10 @@ int aimc_model_stick_cell(struct aimc_model *m, u32 tile, u32 row, u32 col,
 int aimc_model_peek_cell(const struct aimc_model *m, u32 tile, u32 row,
 			 u32 col, u32 *g_prog_ns, u32 *g_now_ns);
 
+/*
+ * PROGRAM/READ/EXEC round trip on a private noise-free device: 0, or -5
+ * (-EIO) if a result is wrong, -12 (-ENOMEM).  For a debugfs self-test.
+ */
+int aimc_model_selftest(void);
+
 #endif /* AIMC_MODEL_H */

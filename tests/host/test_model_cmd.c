@@ -546,6 +546,12 @@ START_TEST(config_check_rejects)
 }
 END_TEST
 
+START_TEST(builtin_selftest)
+{
+	ck_assert_int_eq(aimc_model_selftest(), 0);
+}
+END_TEST
+
 Suite *model_cmd_suite(void)
 {
 	Suite *s = suite_create("model_cmd");
@@ -561,6 +567,7 @@ Suite *model_cmd_suite(void)
 	tcase_add_test(tc, bad_programs_and_uops);
 	tcase_add_test(tc, wait_and_caps);
 	tcase_add_test(tc, config_check_rejects);
+	tcase_add_test(tc, builtin_selftest);
 	suite_add_tcase(s, tc);
 	return s;
 }
