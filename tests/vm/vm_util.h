@@ -129,7 +129,7 @@ static inline void vm_counters_path(char *buf, size_t len)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(buf, len, "%s/%s/counters", DRV_DEBUGFS, e->d_name);
+		snprintf(buf, len, "%s/%.100s/counters", DRV_DEBUGFS, e->d_name);
 		if (vm_path_exists(buf))
 			break;
 		buf[0] = 0;
