@@ -8,6 +8,8 @@
  * struct aimc_bus; nothing here knows which one it is.
  */
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_ioctl.h>
@@ -73,6 +75,17 @@ int aimc_ioctl_get_param(struct drm_device *drm, void *data,
 	case AIMC_PARAM_QUEUE_DEPTH:
 		args->value = caps->queue_depth;
 		break;
+	case AIMC_PARAM_MAX_JOB_CMDS:
+		args->value = AIMC_MAX_JOB_CMDS;
+		break;
+	case AIMC_PARAM_JOB_TIMEOUT_MS:
+		args->value = READ_ONCE(aimc_job_timeout_ms);
+		break;
+	case AIMC_PARAM_RESET_COUNT:
+		mutex_lock(&adev->sched_lock);
+		args->value = adev->stats.resets;
+		mutex_unlock(&adev->sched_lock);
+		break;
 	default:
 		ret = -EINVAL;
 		break;
@@ -84,12 +97,60 @@ int aimc_ioctl_get_param(struct drm_device *drm, void *data,
 
 static const struct drm_ioctl_desc aimc_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(AIMC_GET_PARAM, aimc_ioctl_get_param, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIMC_BO_CREATE, aimc_ioctl_bo_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIMC_BO_INFO, aimc_ioctl_bo_info, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIMC_RESERVE, aimc_ioctl_reserve, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIMC_RELEASE, aimc_ioctl_release, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIMC_SUBMIT, aimc_ioctl_submit, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIMC_WAIT, aimc_ioctl_wait, DRM_RENDER_ALLOW),
 };
+
+static int aimc_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct aimc_device *adev = to_aimc_device(drm);
+	struct aimc_file *afile;
+
+	afile = kvzalloc(sizeof(*afile), GFP_KERNEL);
+	if (!afile)
+		return -ENOMEM;
+	afile->adev = adev;
+	afile->pid = task_tgid_nr(current);
+	afile->next_job_id = 1;
+	INIT_LIST_HEAD(&afile->jobs);
+
+	mutex_lock(&adev->sched_lock);
+	afile->client_id = adev->next_client_id++;
+	list_add_tail(&afile->node, &adev->files);
+	adev->stats.files++;
+	mutex_unlock(&adev->sched_lock);
+	file->driver_priv = afile;
+	return 0;
+}
+
+/*
+ * Everything the file owns goes: queued jobs are cancelled, jobs on the
+ * card finish without it, tiles and slots are released, and its buffers
+ * go with its handles (jobs hold their own references).
+ */
+static void aimc_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct aimc_file *afile = file->driver_priv;
+	struct aimc_device *adev = afile->adev;
+
+	aimc_job_file_close(afile);
+	aimc_resv_release_file(afile);
+	mutex_lock(&adev->sched_lock);
+	list_del(&afile->node);
+	mutex_unlock(&adev->sched_lock);
+	kvfree(afile);
+}
 
 AIMC_DEFINE_FOPS(aimc_fops);
 
 static const struct drm_driver aimc_drm_driver = {
-	.driver_features = AIMC_DRIVER_FEATURES,
+	.driver_features = AIMC_DRIVER_FEATURES | DRIVER_SYNCOBJ,
+	.open = aimc_open,
+	.postclose = aimc_postclose,
 	.fops = &aimc_fops,
 	.ioctls = aimc_ioctls,
 	.num_ioctls = ARRAY_SIZE(aimc_ioctls),
@@ -120,6 +181,8 @@ struct aimc_device *aimc_device_probe(const struct aimc_bus *bus)
 	if (IS_ERR(adev))
 		return adev;
 	adev->bus = *bus;
+	INIT_LIST_HEAD(&adev->files);
+	dev_set_drvdata(bus->dev, adev);
 
 	ret = aimc_hw_reset(&adev->bus);
 	if (ret)
@@ -127,15 +190,22 @@ struct aimc_device *aimc_device_probe(const struct aimc_bus *bus)
 	ret = aimc_hw_read_caps(&adev->bus, &adev->caps);
 	if (ret)
 		return ERR_PTR(ret);
-	ret = aimc_irq_init(adev);
+	ret = aimc_resv_init(adev);
 	if (ret)
 		return ERR_PTR(ret);
-
-	ret = drm_dev_register(&adev->drm, 0);
-	if (ret) {
-		aimc_irq_quiesce(adev);
+	ret = aimc_job_init(adev);
+	if (ret)
 		return ERR_PTR(ret);
-	}
+	ret = aimc_irq_init(adev);
+	if (ret)
+		goto err_job;
+	ret = aimc_sysfs_init(adev);
+	if (ret)
+		goto err_irq;
+	ret = drm_dev_register(&adev->drm, 0);
+	if (ret)
+		goto err_irq;
+	aimc_debugfs_init(adev);
 
 	drm_info(&adev->drm, "AIMC-1 v%u.%u serial %u: %u tiles of %ux%u, DAC %u bit, ADC %u bit, %u stream slots\n",
 		 adev->caps.hw_version >> 16, adev->caps.hw_version & 0xffff,
@@ -143,6 +213,12 @@ struct aimc_device *aimc_device_probe(const struct aimc_bus *bus)
 		 adev->caps.tile_cols, adev->caps.dac_bits, adev->caps.adc_bits,
 		 adev->caps.stream_slots);
 	return adev;
+
+err_irq:
+	aimc_irq_quiesce(adev);
+err_job:
+	aimc_job_fini(adev);
+	return ERR_PTR(ret);
 }
 
 /**
@@ -155,19 +231,28 @@ struct aimc_device *aimc_device_probe(const struct aimc_bus *bus)
 void aimc_device_remove(struct aimc_device *adev)
 {
 	drm_dev_unplug(&adev->drm);
+	aimc_debugfs_fini(adev);
 	aimc_irq_quiesce(adev);
+	aimc_job_fini(adev);
 }
 
 static int __init aimc_init(void)
 {
 	int ret;
 
+	aimc_debugfs_register();
 	ret = aimc_swdev_register();
 	if (ret)
-		return ret;
+		goto err_debugfs;
 	ret = aimc_pci_register();
 	if (ret)
-		aimc_swdev_unregister();
+		goto err_swdev;
+	return 0;
+
+err_swdev:
+	aimc_swdev_unregister();
+err_debugfs:
+	aimc_debugfs_unregister();
 	return ret;
 }
 
@@ -175,6 +260,7 @@ static void __exit aimc_exit(void)
 {
 	aimc_pci_unregister();
 	aimc_swdev_unregister();
+	aimc_debugfs_unregister();
 }
 
 module_init(aimc_init);

@@ -6,11 +6,71 @@
 #define AIMC_DRV_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <drm/drm_device.h>
+#include <drm/aimc_accel.h>
 
 #include "aimc_hw.h"
 
 #define AIMC_DRIVER_NAME	"aimc"
+
+/* Commands one job may carry; a job must fit the ring. */
+#define AIMC_MAX_JOB_CMDS	64
+/* Unfinished jobs one file may have. */
+#define AIMC_MAX_FILE_JOBS	256
+/* The ring the driver sets up (at most the card's queue depth). */
+#define AIMC_RING_SIZE		256
+
+struct aimc_file;
+struct dentry;
+
+/**
+ * struct aimc_ring - the command ring and its completion write-back
+ * @descs: AIMC_DESC_BYTES descriptors, coherent DMA memory
+ * @descs_dma: their DMA address
+ * @cpl: completion area (AIMC_CPL_* layout), coherent DMA memory
+ * @cpl_dma: its DMA address
+ * @size: descriptors, a power of two
+ * @tail: counter of the next descriptor to write
+ * @done: counter up to which completions have been processed
+ */
+struct aimc_ring {
+	void *descs;
+	dma_addr_t descs_dma;
+	__le32 *cpl;
+	dma_addr_t cpl_dma;
+	u32 size;
+	u32 tail;
+	u32 done;
+};
+
+/**
+ * struct aimc_resource - ownership of one tile or stream slot
+ * @owner: the file that reserved it, or NULL
+ * @users: unfinished jobs that name it; while non-zero nobody else may
+ *	   reserve it, even after its owner released it
+ */
+struct aimc_resource {
+	struct aimc_file *owner;
+	u32 users;
+};
+
+/**
+ * struct aimc_stats - driver counters, shown in debugfs and sysfs
+ *
+ * Protected by &aimc_device.sched_lock.
+ */
+struct aimc_stats {
+	u32 jobs_queued;
+	u32 jobs_inflight;
+	u64 jobs_done;
+	u64 jobs_failed;
+	u32 pinned_operands;
+	u32 resets;
+	u32 files;
+};
 
 /**
  * struct aimc_device - one AIMC card
@@ -20,18 +80,94 @@
  *	 drm_dev_enter() and drm_dev_exit(), or before drm_dev_unplug()
  * @caps: capabilities read at probe
  * @irq_count: interrupts handled, per vector
+ * @resv_lock: protects @tiles and @slots
+ * @tiles: ownership of each tile
+ * @slots: ownership of each stream slot
+ * @sched_lock: protects the job lists, the ring, @stats and every
+ *	       file's job bookkeeping; taken before @resv_lock
+ * @queue: jobs submitted but not yet on the ring, in submission order
+ * @inflight: jobs on the ring, in ring order
+ * @ring: the command ring
+ * @fence_context: DMA fence context of the ring
+ * @fence_seqno: last fence sequence number used
+ * @wq: ordered workqueue for @run_work, @done_work and @timeout_work
+ * @run_work: moves ready jobs onto the ring
+ * @done_work: retires completed jobs
+ * @timeout_work: detects a hung job and resets the card
+ * @dead: the card is gone; nothing may touch @bus any more
+ * @stats: counters
+ * @files: open files (&aimc_file.node), protected by @sched_lock
+ * @next_client_id: id of the next file opened
+ * @debugfs: the card's debugfs directory
  */
 struct aimc_device {
 	struct drm_device drm;
 	struct aimc_bus bus;
 	struct aimc_caps caps;
 	atomic64_t irq_count[AIMC_NUM_VECTORS];
+
+	struct mutex resv_lock;
+	struct aimc_resource *tiles;
+	struct aimc_resource *slots;
+
+	struct mutex sched_lock;
+	struct list_head queue;
+	struct list_head inflight;
+	struct aimc_ring ring;
+	u64 fence_context;
+	u64 fence_seqno;
+	struct workqueue_struct *wq;
+	struct work_struct run_work;
+	struct work_struct done_work;
+	struct delayed_work timeout_work;
+	bool dead;
+	struct aimc_stats stats;
+	struct list_head files;
+	u32 next_client_id;
+	struct dentry *debugfs;
+};
+
+/**
+ * struct aimc_job_record - how a finished job ended, kept for WAIT
+ */
+struct aimc_job_record {
+	u64 id;
+	u32 status;
+	u32 device_status;
+	u32 failed_cmd;
+};
+
+/**
+ * struct aimc_file - what one open file owns
+ * @adev: the card
+ * @node: in &aimc_device.files
+ * @client_id: number shown in debugfs
+ * @pid: the process that opened the file
+ * @next_job_id: id the next job gets (first is 1)
+ * @jobs: this file's unfinished jobs
+ * @njobs: entries in @jobs
+ * @history: finished jobs, indexed by id % AIMC_JOB_HISTORY
+ *
+ * All but @adev, @client_id and @pid are protected by
+ * &aimc_device.sched_lock.
+ */
+struct aimc_file {
+	struct aimc_device *adev;
+	struct list_head node;
+	u32 client_id;
+	pid_t pid;
+	u64 next_job_id;
+	struct list_head jobs;
+	u32 njobs;
+	struct aimc_job_record history[AIMC_JOB_HISTORY];
 };
 
 static inline struct aimc_device *to_aimc_device(struct drm_device *drm)
 {
 	return container_of(drm, struct aimc_device, drm);
 }
+
+extern unsigned int aimc_job_timeout_ms;
 
 struct aimc_device *aimc_device_probe(const struct aimc_bus *bus);
 void aimc_device_remove(struct aimc_device *adev);
@@ -41,6 +177,36 @@ void aimc_irq_quiesce(struct aimc_device *adev);
 
 int aimc_ioctl_get_param(struct drm_device *drm, void *data,
 			 struct drm_file *file);
+
+int aimc_ioctl_bo_create(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int aimc_ioctl_bo_info(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+
+int aimc_resv_init(struct aimc_device *adev);
+int aimc_ioctl_reserve(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+int aimc_ioctl_release(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+void aimc_resv_release_file(struct aimc_file *afile);
+int aimc_resv_use(struct aimc_file *afile, u32 type, u32 index);
+void aimc_resv_unuse(struct aimc_device *adev, u32 type, u32 index);
+u32 aimc_resv_count(struct aimc_device *adev, u32 type);
+
+int aimc_job_init(struct aimc_device *adev);
+void aimc_job_fini(struct aimc_device *adev);
+void aimc_job_file_close(struct aimc_file *afile);
+int aimc_ioctl_submit(struct drm_device *drm, void *data,
+		      struct drm_file *file);
+int aimc_ioctl_wait(struct drm_device *drm, void *data,
+		    struct drm_file *file);
+void aimc_job_irq(struct aimc_device *adev);
+
+void aimc_debugfs_init(struct aimc_device *adev);
+void aimc_debugfs_fini(struct aimc_device *adev);
+void aimc_debugfs_register(void);
+void aimc_debugfs_unregister(void);
+int aimc_sysfs_init(struct aimc_device *adev);
 
 int aimc_pci_register(void);
 void aimc_pci_unregister(void);

@@ -32,6 +32,8 @@ static irqreturn_t aimc_irq_handler(int irq, void *arg)
 	for (i = 0; i < AIMC_NUM_VECTORS; i++)
 		if (pending & aimc_vectors[i].bit)
 			atomic64_inc(&adev->irq_count[i]);
+	/* Errors are reported per descriptor in the completion area too. */
+	aimc_job_irq(adev);
 	return IRQ_HANDLED;
 }
 

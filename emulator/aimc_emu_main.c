@@ -8,13 +8,16 @@
  *   echo ID > /sys/devices/aimc_emu/new_device
  *   echo ID > /sys/devices/aimc_emu/del_device
  */
+#include <linux/debugfs.h>
 #include <linux/device.h>
+#include <linux/dma-map-ops.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 
+#include "aimc_model.h"
 #include "aimc_emu.h"
 
 #define AIMC_EMU_MAX_ID		1023
@@ -23,23 +26,33 @@ static unsigned int num_devices = 1;
 module_param(num_devices, uint, 0444);
 MODULE_PARM_DESC(num_devices, "Cards created at load time (default 1)");
 
-static unsigned int tiles = 8;
+/* Geometry: 0 keeps the device model's default (emulator/README.md). */
+static unsigned int tiles;
 module_param(tiles, uint, 0444);
-MODULE_PARM_DESC(tiles, "Crossbar tiles per card (default 8)");
+MODULE_PARM_DESC(tiles, "Crossbar tiles per card (0: model default, 8)");
 
-static unsigned int tile_rows = 256;
+static unsigned int tile_rows;
 module_param(tile_rows, uint, 0444);
-MODULE_PARM_DESC(tile_rows, "Rows per tile (default 256)");
+MODULE_PARM_DESC(tile_rows, "Rows per tile (0: model default, 256)");
 
-static unsigned int tile_cols = 256;
+static unsigned int tile_cols;
 module_param(tile_cols, uint, 0444);
-MODULE_PARM_DESC(tile_cols, "Columns per tile (default 256)");
+MODULE_PARM_DESC(tile_cols, "Physical columns per tile, even (0: model default, 256)");
 
-static unsigned int stream_slots = 64;
+static unsigned int stream_slots;
 module_param(stream_slots, uint, 0444);
-MODULE_PARM_DESC(stream_slots, "Recurrent-state stream slots per card (default 64)");
+MODULE_PARM_DESC(stream_slots, "Stream slots per card (0: model default, 16)");
+
+static ulong seed = 1;
+module_param(seed, ulong, 0444);
+MODULE_PARM_DESC(seed, "Manufacture and noise seed of card 0; card N uses seed + N");
+
+static unsigned int noise_free;
+module_param(noise_free, uint, 0444);
+MODULE_PARM_DESC(noise_free, "1: exact cells, no programming or read noise, no drift, no stuck cells");
 
 static struct device *aimc_emu_root;
+static struct dentry *aimc_emu_debugfs_root;
 static LIST_HEAD(aimc_emu_devices);
 static DEFINE_MUTEX(aimc_emu_devices_lock);
 
@@ -67,18 +80,26 @@ static const struct device_type aimc_emu_device_type = {
 	.uevent = aimc_emu_uevent,
 };
 
-static void aimc_emu_default_caps(struct aimc_emu_caps *caps)
+static int aimc_emu_model_config(u32 id, struct aimc_model_config *cfg)
 {
-	caps->num_tiles = tiles;
-	caps->tile_rows = tile_rows;
-	caps->tile_cols = tile_cols;
-	caps->dac_bits = 8;
-	caps->adc_bits = 8;
-	caps->g_min_ns = 0;
-	caps->g_max_ns = 25000;
-	caps->sram_kib = 512;
-	caps->stream_slots = stream_slots;
-	caps->queue_depth = 1024;
+	const char *why;
+	int ret;
+
+	aimc_model_config_defaults(cfg);
+	cfg->seed = seed + id;
+	cfg->noise_free = noise_free;
+	if (tiles)
+		cfg->tiles = tiles;
+	if (tile_rows)
+		cfg->rows = tile_rows;
+	if (tile_cols)
+		cfg->cols = tile_cols;
+	if (stream_slots)
+		cfg->slots = stream_slots;
+	ret = aimc_model_config_check(cfg, &why);
+	if (ret)
+		pr_err("aimc_emu: card %u: bad configuration: %s\n", id, why);
+	return ret;
 }
 
 static struct aimc_emu_dev *aimc_emu_find(u32 id)
@@ -91,9 +112,18 @@ static struct aimc_emu_dev *aimc_emu_find(u32 id)
 	return NULL;
 }
 
+/* Undo what aimc_emu_dev_create() set up before registering the card. */
 static void aimc_emu_dev_free(struct aimc_emu_dev *edev)
 {
-	aimc_emu_irq_fini(edev);
+	if (edev->wq)
+		destroy_workqueue(edev->wq);
+	debugfs_remove_recursive(edev->debugfs);
+	if (edev->iommu.iova)
+		aimc_emu_iommu_fini(edev);
+	if (edev->model)
+		aimc_model_destroy(edev->model);
+	if (edev->irq_domain)
+		aimc_emu_irq_fini(edev);
 	kfree(edev);
 }
 
@@ -102,6 +132,7 @@ static int aimc_emu_dev_create(u32 id)
 {
 	struct aimc_swdev_pdata pdata = { .ops = &aimc_emu_reg_ops };
 	struct resource res[AIMC_NUM_VECTORS];
+	struct aimc_model_config cfg;
 	struct aimc_emu_dev *edev;
 	int i, ret;
 
@@ -109,19 +140,32 @@ static int aimc_emu_dev_create(u32 id)
 		return -EINVAL;
 	if (aimc_emu_find(id))
 		return -EEXIST;
+	ret = aimc_emu_model_config(id, &cfg);
+	if (ret)
+		return ret;
 
 	edev = kzalloc(sizeof(*edev), GFP_KERNEL);
 	if (!edev)
 		return -ENOMEM;
 	edev->id = id;
 	spin_lock_init(&edev->lock);
-	aimc_emu_default_caps(&edev->caps);
 	aimc_emu_regs_reset(edev);
 	ret = aimc_emu_irq_init(edev);
-	if (ret) {
-		kfree(edev);
-		return ret;
-	}
+	if (ret)
+		goto err_free;
+	/* DMA is set up by aimc_emu_ring_init(): none until then. */
+	edev->model = aimc_model_create(&cfg, NULL);
+	ret = -ENOMEM;
+	if (!edev->model)
+		goto err_free;
+	ret = aimc_emu_iommu_init(edev);
+	if (ret)
+		goto err_free;
+	aimc_emu_ring_init(edev);
+	edev->wq = alloc_ordered_workqueue("aimc-emu%u", 0, id);
+	if (!edev->wq)
+		goto err_free;
+	aimc_emu_debugfs_init(edev, aimc_emu_debugfs_root);
 
 	edev->pdev = platform_device_alloc(AIMC_SWDEV_NAME, id);
 	if (!edev->pdev) {
@@ -130,6 +174,7 @@ static int aimc_emu_dev_create(u32 id)
 	}
 	edev->pdev->dev.parent = aimc_emu_root;
 	edev->pdev->dev.type = &aimc_emu_device_type;
+	set_dma_ops(&edev->pdev->dev, &aimc_emu_dma_ops);
 	pdata.ctx = edev;
 	ret = platform_device_add_data(edev->pdev, &pdata, sizeof(pdata));
 	if (ret)
@@ -157,7 +202,10 @@ err_free:
 static void aimc_emu_dev_destroy(struct aimc_emu_dev *edev)
 {
 	list_del(&edev->node);
-	/* Unbinds aimc.ko, which frees the IRQs before this returns. */
+	/*
+	 * Unbinds aimc.ko, which stops the card, unmaps all it mapped and
+	 * frees the IRQs before this returns.
+	 */
 	platform_device_unregister(edev->pdev);
 	aimc_emu_dev_free(edev);
 }
@@ -230,6 +278,7 @@ static int __init aimc_emu_init(void)
 	aimc_emu_root = root_device_register("aimc_emu");
 	if (IS_ERR(aimc_emu_root))
 		return PTR_ERR(aimc_emu_root);
+	aimc_emu_debugfs_root = debugfs_create_dir("aimc_emu", NULL);
 	ret = sysfs_create_group(&aimc_emu_root->kobj, &aimc_emu_root_group);
 	if (ret)
 		goto err_root;
@@ -246,6 +295,7 @@ err_devices:
 	aimc_emu_destroy_all();
 	sysfs_remove_group(&aimc_emu_root->kobj, &aimc_emu_root_group);
 err_root:
+	debugfs_remove_recursive(aimc_emu_debugfs_root);
 	root_device_unregister(aimc_emu_root);
 	return ret;
 }
@@ -254,6 +304,7 @@ static void __exit aimc_emu_exit(void)
 {
 	sysfs_remove_group(&aimc_emu_root->kobj, &aimc_emu_root_group);
 	aimc_emu_destroy_all();
+	debugfs_remove_recursive(aimc_emu_debugfs_root);
 	root_device_unregister(aimc_emu_root);
 }
 

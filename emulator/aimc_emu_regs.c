@@ -2,6 +2,9 @@
 /*
  * The emulated card's register file (BAR0).
  */
+#include <linux/log2.h>
+
+#include "aimc_model.h"
 #include "aimc_emu.h"
 
 /* Serial numbers of emulated cards start here so they read as such. */
@@ -12,7 +15,7 @@
  * @edev: the card; caller holds @edev->lock or owns @edev exclusively
  *
  * Every interrupt is masked and the ring is stopped; the reset counter
- * survives.
+ * survives.  The device model is reset separately (aimc_emu_reset_work()).
  */
 void aimc_emu_regs_reset(struct aimc_emu_dev *edev)
 {
@@ -26,7 +29,6 @@ void aimc_emu_regs_reset(struct aimc_emu_dev *edev)
 
 static u32 aimc_emu_read_locked(struct aimc_emu_dev *edev, u32 reg)
 {
-	const struct aimc_emu_caps *caps = &edev->caps;
 	struct aimc_emu_regs *r = &edev->regs;
 
 	switch (reg) {
@@ -37,21 +39,16 @@ static u32 aimc_emu_read_locked(struct aimc_emu_dev *edev, u32 reg)
 	case AIMC_REG_SERIAL:
 		return AIMC_EMU_SERIAL_BASE + edev->id;
 	case AIMC_REG_CAP_TILES:
-		return caps->num_tiles;
 	case AIMC_REG_CAP_GEOMETRY:
-		return caps->tile_rows | caps->tile_cols << 16;
 	case AIMC_REG_CAP_CONVERTERS:
-		return caps->dac_bits | caps->adc_bits << 8;
 	case AIMC_REG_CAP_G_MIN_NS:
-		return caps->g_min_ns;
 	case AIMC_REG_CAP_G_MAX_NS:
-		return caps->g_max_ns;
 	case AIMC_REG_CAP_SRAM_KIB:
-		return caps->sram_kib;
 	case AIMC_REG_CAP_STREAM_SLOTS:
-		return caps->stream_slots;
+		/* The model's configuration is fixed at creation. */
+		return aimc_model_cap(edev->model, reg);
 	case AIMC_REG_CAP_QUEUE_DEPTH:
-		return caps->queue_depth;
+		return AIMC1_QUEUE_DEPTH;
 	case AIMC_REG_CONTROL:
 		return r->control;
 	case AIMC_REG_STATUS:
@@ -110,8 +107,20 @@ static u32 aimc_emu_read32(void *ctx, u32 reg)
 	return val;
 }
 
-/* Returns the interrupt bits that became deliverable. */
-static u32 aimc_emu_write_locked(struct aimc_emu_dev *edev, u32 reg, u32 val)
+static bool aimc_emu_ring_config_ok(const struct aimc_emu_regs *r)
+{
+	return r->ring_size >= 2 && r->ring_size <= AIMC1_QUEUE_DEPTH &&
+	       is_power_of_2(r->ring_size) &&
+	       (r->ring_base_lo || r->ring_base_hi) &&
+	       (r->cpl_addr_lo || r->cpl_addr_hi);
+}
+
+/*
+ * Returns the interrupt bits that became deliverable; sets *kick when
+ * the ring worker or a reset must run.
+ */
+static u32 aimc_emu_write_locked(struct aimc_emu_dev *edev, u32 reg, u32 val,
+				 struct work_struct **kick)
 {
 	struct aimc_emu_regs *r = &edev->regs;
 	u32 was_deliverable = r->int_status & ~r->int_mask;
@@ -119,11 +128,19 @@ static u32 aimc_emu_write_locked(struct aimc_emu_dev *edev, u32 reg, u32 val)
 	switch (reg) {
 	case AIMC_REG_CONTROL:
 		if (val & AIMC_CONTROL_RESET) {
-			r->reset_count++;
-			aimc_emu_regs_reset(edev);
+			/* Finishes on the worker, after the current descriptor. */
+			r->status &= ~AIMC_STATUS_READY;
+			r->resetting = true;
+			*kick = &edev->reset_work;
 			return 0;
 		}
+		if ((val & AIMC_CONTROL_ENABLE) && !aimc_emu_ring_config_ok(r)) {
+			r->err_code = AIMC_ERR_RING_CONFIG;
+			break;
+		}
 		r->control = val & AIMC_CONTROL_ENABLE;
+		if (r->control)
+			*kick = &edev->ring_work;
 		break;
 	case AIMC_REG_INT_MASK:
 		r->int_mask = val & AIMC_INT_ALL;
@@ -142,6 +159,7 @@ static u32 aimc_emu_write_locked(struct aimc_emu_dev *edev, u32 reg, u32 val)
 		break;
 	case AIMC_REG_RING_TAIL:
 		r->ring_tail = val;
+		*kick = &edev->ring_work;
 		break;
 	case AIMC_REG_CPL_ADDR_LO:
 		r->cpl_addr_lo = val;
@@ -159,12 +177,15 @@ static u32 aimc_emu_write_locked(struct aimc_emu_dev *edev, u32 reg, u32 val)
 static void aimc_emu_write32(void *ctx, u32 reg, u32 val)
 {
 	struct aimc_emu_dev *edev = ctx;
+	struct work_struct *kick = NULL;
 	unsigned long flags;
 	u32 raise;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	raise = aimc_emu_write_locked(edev, reg, val);
+	raise = aimc_emu_write_locked(edev, reg, val, &kick);
 	spin_unlock_irqrestore(&edev->lock, flags);
+	if (kick)
+		queue_work(edev->wq, kick);
 	if (raise)
 		aimc_emu_irq_raise(edev, 0);
 }

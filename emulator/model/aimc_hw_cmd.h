@@ -54,6 +54,93 @@ struct aimc_desc {
 	u32 seq;		/* 0x3c cookie for the driver, not checked */
 };
 
+static inline void aimc_hw_put16(u8 *p, u16 v)
+{
+	p[0] = (u8)v;
+	p[1] = (u8)(v >> 8);
+}
+
+static inline void aimc_hw_put32(u8 *p, u32 v)
+{
+	aimc_hw_put16(p, (u16)v);
+	aimc_hw_put16(p + 2, (u16)(v >> 16));
+}
+
+static inline void aimc_hw_put64(u8 *p, u64 v)
+{
+	aimc_hw_put32(p, (u32)v);
+	aimc_hw_put32(p + 4, (u32)(v >> 32));
+}
+
+/* The descriptor as the card reads it: AIMC_DESC_BYTES, little-endian. */
+static inline void aimc_desc_pack(const struct aimc_desc *d, void *raw)
+{
+	u8 *p = raw;
+
+	p[0] = d->opcode;
+	p[1] = d->flags;
+	aimc_hw_put16(p + 2, d->tile);
+	aimc_hw_put16(p + 4, d->slot);
+	aimc_hw_put16(p + 6, d->mode);
+	aimc_hw_put16(p + 8, d->row0);
+	aimc_hw_put16(p + 10, d->col0);
+	aimc_hw_put16(p + 12, d->rows);
+	aimc_hw_put16(p + 14, d->cols);
+	aimc_hw_put32(p + 16, d->steps);
+	aimc_hw_put16(p + 20, d->in_stride);
+	aimc_hw_put16(p + 22, d->out_stride);
+	aimc_hw_put64(p + 24, d->src_addr);
+	aimc_hw_put64(p + 32, d->dst_addr);
+	aimc_hw_put64(p + 40, d->prog_addr);
+	aimc_hw_put32(p + 48, d->src_len);
+	aimc_hw_put32(p + 52, d->dst_len);
+	aimc_hw_put32(p + 56, d->prog_len);
+	aimc_hw_put32(p + 60, d->seq);
+}
+
+/*
+ * Which descriptor fields each opcode uses; every other field is reserved
+ * and must be zero.  Shared so the driver checks exactly what the card
+ * checks.
+ */
+#define AIMC_DF_FLAGS		0x001
+#define AIMC_DF_TILE		0x002
+#define AIMC_DF_SLOT		0x004
+#define AIMC_DF_MODE		0x008
+#define AIMC_DF_ROWS		0x010	/* row0, rows */
+#define AIMC_DF_COLS		0x020	/* col0, cols */
+#define AIMC_DF_STEPS		0x040
+#define AIMC_DF_STRIDES		0x080	/* in_stride, out_stride */
+#define AIMC_DF_SRC		0x100	/* src_addr, src_len */
+#define AIMC_DF_DST		0x200	/* dst_addr, dst_len */
+#define AIMC_DF_PROG		0x400	/* prog_addr, prog_len */
+
+/* Fields @opcode uses; 0 for an unknown opcode. */
+static inline u32 aimc_desc_fields(u32 opcode)
+{
+	switch (opcode) {
+	case AIMC_CMD_PROGRAM:
+		return AIMC_DF_TILE | AIMC_DF_MODE | AIMC_DF_ROWS |
+		       AIMC_DF_COLS | AIMC_DF_SRC;
+	case AIMC_CMD_READ:
+		return AIMC_DF_TILE | AIMC_DF_ROWS | AIMC_DF_COLS | AIMC_DF_DST;
+	case AIMC_CMD_EXEC:
+		return AIMC_DF_FLAGS | AIMC_DF_SLOT | AIMC_DF_STEPS |
+		       AIMC_DF_STRIDES | AIMC_DF_SRC | AIMC_DF_DST |
+		       AIMC_DF_PROG;
+	case AIMC_CMD_STATE_SAVE:
+		return AIMC_DF_SLOT | AIMC_DF_DST;
+	case AIMC_CMD_STATE_LOAD:
+		return AIMC_DF_SLOT | AIMC_DF_SRC;
+	case AIMC_CMD_CALIBRATE:
+		return AIMC_DF_TILE | AIMC_DF_COLS | AIMC_DF_SRC;
+	case AIMC_CMD_WAIT:
+		return AIMC_DF_MODE | AIMC_DF_STEPS;
+	default:
+		return 0;
+	}
+}
+
 /* PROGRAM modes: what one 16-bit source record per cell means */
 #define AIMC_PROG_TARGET	0	/* u16 target conductance, nS */
 #define AIMC_PROG_PULSE		1	/* AIMC_PULSE_* record */

@@ -30,6 +30,7 @@
 #define AIMC_REG_CAP_SRAM_KIB		0x024	/* digital-unit SRAM, KiB */
 #define AIMC_REG_CAP_STREAM_SLOTS	0x028	/* recurrent-state slots */
 #define AIMC_REG_CAP_QUEUE_DEPTH	0x02c	/* largest ring, descriptors */
+#define AIMC1_QUEUE_DEPTH		1024	/* what AIMC-1 reports there */
 
 #define AIMC_GEOMETRY_ROWS(v)		((v) & 0xffffu)
 #define AIMC_GEOMETRY_COLS(v)		(((v) >> 16) & 0xffffu)
@@ -55,7 +56,22 @@
 #define AIMC_INT_ALL			(AIMC_INT_COMPLETION | AIMC_INT_ERROR)
 #define AIMC_NUM_VECTORS		2
 
-/* Command ring */
+/*
+ * Command ring: RING_SIZE 64-byte descriptors (struct aimc_desc in
+ * aimc_hw_cmd.h) at RING_BASE.  HEAD and TAIL are free-running 32-bit
+ * counters; descriptor n sits at index n & (RING_SIZE - 1).  The host
+ * writes descriptors, then TAIL (the doorbell); the card processes
+ * descriptors HEAD..TAIL-1 in order while CONTROL.ENABLE is set.
+ *
+ * Completion write-back at CPL_ADDR (layout: AIMC_CPL_*): for each
+ * descriptor the card first writes its status (enum aimc_status) to
+ * status[n & (RING_SIZE - 1)], then head = n + 1, then raises the
+ * completion interrupt, and also the error interrupt (with ERR_CODE and
+ * ERR_ADDR set) if the status is not OK.  A failing descriptor does not
+ * stop the ring.  Enabling with a RING_SIZE that is not a power of two
+ * in 2..QUEUE_DEPTH, or a zero RING_BASE or CPL_ADDR, is refused:
+ * CONTROL.ENABLE stays clear and ERR_CODE reads AIMC_ERR_RING_CONFIG.
+ */
 #define AIMC_REG_RING_BASE_LO		0x080
 #define AIMC_REG_RING_BASE_HI		0x084
 #define AIMC_REG_RING_SIZE		0x088	/* descriptors, power of two */
@@ -64,8 +80,13 @@
 #define AIMC_REG_CPL_ADDR_LO		0x094	/* completion write-back */
 #define AIMC_REG_CPL_ADDR_HI		0x098
 
+#define AIMC_CPL_HEAD_OFFSET		0	/* u32 head */
+#define AIMC_CPL_STATUS_OFFSET		8	/* u32 status[RING_SIZE] */
+#define AIMC_CPL_AREA_BYTES(ring_size)	(AIMC_CPL_STATUS_OFFSET + 4 * (ring_size))
+
 /* Errors */
-#define AIMC_REG_ERR_CODE		0x0a0
+#define AIMC_REG_ERR_CODE		0x0a0	/* last non-OK status */
+#define AIMC_ERR_RING_CONFIG		0x100	/* ENABLE refused */
 #define AIMC_REG_ERR_ADDR_LO		0x0a4	/* faulting DMA address */
 #define AIMC_REG_ERR_ADDR_HI		0x0a8
 

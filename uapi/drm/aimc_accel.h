@@ -273,7 +273,7 @@ struct drm_aimc_cmd {
  * @cmds: in, user pointer to @cmd_count struct drm_aimc_cmd
  * @cmd_count: in, 1..%AIMC_PARAM_MAX_JOB_CMDS
  * @cmd_size: in, sizeof(struct drm_aimc_cmd) as the caller knows it;
- *	      bytes beyond the driver's struct must be zero
+ *	      bytes beyond the driver's struct must be zero (-E2BIG if not)
  * @in_syncobjs: in, user pointer to @in_syncobj_count syncobj handles;
  *		 the job starts after all their fences signal
  * @in_syncobj_count: in, 0..%AIMC_MAX_IN_SYNCOBJS
@@ -285,12 +285,15 @@ struct drm_aimc_cmd {
  * Errors, all before anything is queued: -EINVAL (a reserved field or
  * flag, an unknown opcode, a field a command does not use, @cmd_count
  * zero or @cmd_size too small), -E2BIG (more commands than the card
- * takes in one job, an operand longer than a command can use), -ENOENT
+ * takes in one job, an operand longer than a command can use, non-zero
+ * bytes past the struct this driver knows, an operand that the platform
+ * cannot map contiguously for the card), -ENOENT
  * (unknown buffer or syncobj handle), -EOVERFLOW (offset + length
  * overflows), -ERANGE (operand past the end of its buffer), -EACCES (a
  * tile or slot, in a command or an EXEC program, that this file has not
- * reserved), -EFAULT (bad user pointer), -ENODEV (device removed),
- * -ENOMEM.  An EXEC program is checked like the card checks it
+ * reserved), -EFAULT (bad user pointer), -EAGAIN (this file already has
+ * the most unfinished jobs a file may have, 256), -ENODEV (device
+ * removed), -ENOMEM.  An EXEC program is checked like the card checks it
  * (emulator/README.md); a malformed one gives -EINVAL.
  */
 struct drm_aimc_submit {

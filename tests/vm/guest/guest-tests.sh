@@ -56,6 +56,11 @@ run "node gone with the emulator" no_node
 run "modprobe aimc_emu again" $modprobe aimc_emu tiles=4 tile_rows=128 tile_cols=64 stream_slots=16
 run "node back with the emulator" wait_node
 run "guest Check suites after reload" aimc-vm-tests
+# Noise-free cards compute exactly what the userspace device model does.
+run "rmmod aimc_emu for the noise-free phase" $rmmod aimc_emu
+run "modprobe aimc_emu noise_free=1" $modprobe aimc_emu tiles=4 tile_rows=128 tile_cols=64 stream_slots=16 noise_free=1 seed=1
+run "node back, noise-free" wait_node
+run "guest Check suites, noise-free" env AIMC_VM_PHASE=noise_free aimc-vm-tests
 run "rmmod aimc" $rmmod aimc
 run "rmmod aimc_emu" $rmmod aimc_emu
 

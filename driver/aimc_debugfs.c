@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * debugfs: /sys/kernel/debug/aimc/<bus device>/
+ *   counters  driver counters, one "name value" per line
+ *   ring      the ring's state and the jobs on it
+ *   clients   each open file: pid, tiles, slots, unfinished jobs
+ */
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/seq_file.h>
+
+#include "aimc_job.h"
+
+static struct dentry *aimc_debugfs_root;
+
+static int aimc_counters_show(struct seq_file *m, void *data)
+{
+	struct aimc_device *adev = m->private;
+	struct aimc_stats stats;
+
+	mutex_lock(&adev->sched_lock);
+	stats = adev->stats;
+	mutex_unlock(&adev->sched_lock);
+	seq_printf(m, "jobs_queued %u\n", stats.jobs_queued);
+	seq_printf(m, "jobs_inflight %u\n", stats.jobs_inflight);
+	seq_printf(m, "jobs_done %llu\n", stats.jobs_done);
+	seq_printf(m, "jobs_failed %llu\n", stats.jobs_failed);
+	seq_printf(m, "tiles_reserved %u\n",
+		   aimc_resv_count(adev, AIMC_RESOURCE_TILE));
+	seq_printf(m, "slots_reserved %u\n",
+		   aimc_resv_count(adev, AIMC_RESOURCE_SLOT));
+	seq_printf(m, "pinned_operands %u\n", stats.pinned_operands);
+	seq_printf(m, "resets %u\n", stats.resets);
+	seq_printf(m, "files %u\n", stats.files);
+	seq_printf(m, "irq_completion %lld\n", atomic64_read(&adev->irq_count[0]));
+	seq_printf(m, "irq_error %lld\n", atomic64_read(&adev->irq_count[1]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(aimc_counters);
+
+static int aimc_ring_show(struct seq_file *m, void *data)
+{
+	struct aimc_device *adev = m->private;
+	struct aimc_job *job;
+
+	mutex_lock(&adev->sched_lock);
+	seq_printf(m, "size %u tail %u done %u free %u%s\n", adev->ring.size,
+		   adev->ring.tail, adev->ring.done,
+		   adev->ring.size - (adev->ring.tail - adev->ring.done),
+		   adev->dead ? " (card gone)" : "");
+	list_for_each_entry(job, &adev->inflight, dev_node)
+		seq_printf(m, "on ring: job %llu client %d cmds %u first %u\n",
+			   job->id, job->afile ? (int)job->afile->client_id : -1,
+			   job->ncmds, job->ring_first);
+	list_for_each_entry(job, &adev->queue, dev_node)
+		seq_printf(m, "queued: job %llu client %d cmds %u deps %d\n",
+			   job->id, job->afile ? (int)job->afile->client_id : -1,
+			   job->ncmds, atomic_read(&job->deps_pending));
+	mutex_unlock(&adev->sched_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(aimc_ring);
+
+static void aimc_show_owned(struct seq_file *m, struct aimc_device *adev,
+			    const char *what, struct aimc_resource *table,
+			    u32 count, struct aimc_file *afile)
+{
+	u32 i;
+
+	seq_printf(m, " %s", what);
+	for (i = 0; i < count; i++)
+		if (table[i].owner == afile)
+			seq_printf(m, " %u", i);
+}
+
+static int aimc_clients_show(struct seq_file *m, void *data)
+{
+	struct aimc_device *adev = m->private;
+	struct aimc_file *afile;
+
+	mutex_lock(&adev->sched_lock);
+	list_for_each_entry(afile, &adev->files, node) {
+		seq_printf(m, "client %u pid %d jobs %u next_job %llu:",
+			   afile->client_id, afile->pid, afile->njobs,
+			   afile->next_job_id);
+		mutex_lock(&adev->resv_lock);
+		aimc_show_owned(m, adev, "tiles", adev->tiles,
+				adev->caps.num_tiles, afile);
+		aimc_show_owned(m, adev, "slots", adev->slots,
+				adev->caps.stream_slots, afile);
+		mutex_unlock(&adev->resv_lock);
+		seq_puts(m, "\n");
+	}
+	mutex_unlock(&adev->sched_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(aimc_clients);
+
+void aimc_debugfs_init(struct aimc_device *adev)
+{
+	adev->debugfs = debugfs_create_dir(dev_name(adev->bus.dev),
+					   aimc_debugfs_root);
+	debugfs_create_file("counters", 0444, adev->debugfs, adev,
+			    &aimc_counters_fops);
+	debugfs_create_file("ring", 0444, adev->debugfs, adev, &aimc_ring_fops);
+	debugfs_create_file("clients", 0444, adev->debugfs, adev,
+			    &aimc_clients_fops);
+}
+
+void aimc_debugfs_fini(struct aimc_device *adev)
+{
+	debugfs_remove_recursive(adev->debugfs);
+	adev->debugfs = NULL;
+}
+
+void aimc_debugfs_register(void)
+{
+	aimc_debugfs_root = debugfs_create_dir(AIMC_DRIVER_NAME, NULL);
+}
+
+void aimc_debugfs_unregister(void)
+{
+	debugfs_remove_recursive(aimc_debugfs_root);
+}

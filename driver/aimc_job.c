@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Job submission and waiting.
+ *
+ * Userspace names buffers by handle and offset, tiles and slots by index;
+ * everything is checked against the submitting file here, before anything
+ * is queued, and the driver writes the DMA addresses into the card's
+ * descriptors itself.  Operand ranges are pinned and mapped for the job's
+ * lifetime only, so the card can reach nothing else.  EXEC programs are
+ * copied into kernel memory and checked there, so userspace cannot change
+ * a program after the check.
+ */
+#include <linux/bitmap.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/unaligned.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_syncobj.h>
+
+#include "aimc_job.h"
+
+struct aimc_fence {
+	struct dma_fence base;
+	spinlock_t lock;	/* the fence's own: it may outlive the card */
+};
+
+static const char *aimc_fence_driver_name(struct dma_fence *fence)
+{
+	return AIMC_DRIVER_NAME;
+}
+
+static const char *aimc_fence_timeline_name(struct dma_fence *fence)
+{
+	return "aimc-job";
+}
+
+static const struct dma_fence_ops aimc_fence_ops = {
+	.get_driver_name = aimc_fence_driver_name,
+	.get_timeline_name = aimc_fence_timeline_name,
+};
+
+/*
+ * Jobs can finish in another order than they were submitted (in-fences),
+ * so each fence gets a context of its own: fences of one context must
+ * signal in sequence-number order.
+ */
+static struct dma_fence *aimc_fence_create(void)
+{
+	struct aimc_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return NULL;
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &aimc_fence_ops, &f->lock,
+		       dma_fence_context_alloc(1), 1);
+	return &f->base;
+}
+
+static void aimc_job_free(struct kref *ref)
+{
+	struct aimc_job *job = container_of(ref, struct aimc_job, ref);
+	u32 i;
+
+	for (i = 0; i < job->ndeps; i++)
+		dma_fence_put(job->deps[i].fence);
+	if (job->fence)
+		dma_fence_put(job->fence);
+	bitmap_free(job->tiles_used);
+	bitmap_free(job->slots_used);
+	kfree(job->progs);
+	kfree(job->maps);
+	kvfree(job->descs);
+	kfree(job);
+}
+
+void aimc_job_put(struct aimc_job *job)
+{
+	kref_put(&job->ref, aimc_job_free);
+}
+
+static struct aimc_job *aimc_job_alloc(struct aimc_file *afile, u32 ncmds)
+{
+	struct aimc_device *adev = afile->adev;
+	struct aimc_job *job;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return NULL;
+	kref_init(&job->ref);
+	job->adev = adev;
+	job->afile = afile;
+	job->ncmds = ncmds;
+	INIT_LIST_HEAD(&job->dev_node);
+	INIT_LIST_HEAD(&job->file_node);
+	job->descs = kvcalloc(ncmds, AIMC_DESC_BYTES, GFP_KERNEL);
+	/* At most src and dst per command are mapped, one program copied. */
+	job->maps = kcalloc(2 * ncmds, sizeof(*job->maps), GFP_KERNEL);
+	job->progs = kcalloc(ncmds, sizeof(*job->progs), GFP_KERNEL);
+	job->tiles_used = bitmap_zalloc(adev->caps.num_tiles, GFP_KERNEL);
+	job->slots_used = bitmap_zalloc(adev->caps.stream_slots, GFP_KERNEL);
+	job->fence = aimc_fence_create();
+	if (!job->descs || !job->maps || !job->progs || !job->tiles_used ||
+	    !job->slots_used || !job->fence) {
+		aimc_job_put(job);
+		return NULL;
+	}
+	return job;
+}
+
+/*
+ * Give back what the job holds on the card's behalf: mappings, program
+ * copies and tile/slot uses.  The card must be done with them.
+ */
+static void aimc_job_release_resources(struct aimc_job *job)
+{
+	struct aimc_device *adev = job->adev;
+	struct device *dev = adev->bus.dev;
+	u32 i;
+
+	for (i = 0; i < job->nmaps; i++) {
+		struct aimc_operand_map *map = &job->maps[i];
+
+		dma_unmap_sgtable(dev, &map->sgt, map->dir, 0);
+		sg_free_table(&map->sgt);
+		drm_gem_shmem_unpin(to_drm_gem_shmem_obj(map->obj));
+		drm_gem_object_put(map->obj);
+	}
+	adev->stats.pinned_operands -= job->nmaps;
+	job->nmaps = 0;
+	for (i = 0; i < job->nprogs; i++)
+		dma_free_coherent(dev, job->progs[i].size, job->progs[i].cpu,
+				  job->progs[i].dma);
+	job->nprogs = 0;
+	for_each_set_bit(i, job->tiles_used, adev->caps.num_tiles)
+		aimc_resv_unuse(adev, AIMC_RESOURCE_TILE, i);
+	bitmap_zero(job->tiles_used, adev->caps.num_tiles);
+	for_each_set_bit(i, job->slots_used, adev->caps.stream_slots)
+		aimc_resv_unuse(adev, AIMC_RESOURCE_SLOT, i);
+	bitmap_zero(job->slots_used, adev->caps.stream_slots);
+}
+
+static int aimc_fence_errno(u32 status)
+{
+	switch (status) {
+	case AIMC_JOB_DEVICE_ERROR:
+		return -EIO;
+	case AIMC_JOB_TIMED_OUT:
+		return -ETIMEDOUT;
+	default:
+		return -ECANCELED;
+	}
+}
+
+/**
+ * aimc_job_finish - a job has ended; record how, signal it, release it
+ * @job: queued or on the ring; the caller holds sched_lock
+ * @status: &enum drm_aimc_job_status
+ * @device_status: the card's status of the failed command, or 0
+ * @failed_cmd: index of the failed command, or 0
+ *
+ * Drops the device's reference to @job.
+ */
+void aimc_job_finish(struct aimc_job *job, u32 status, u32 device_status,
+		     u32 failed_cmd)
+{
+	struct aimc_device *adev = job->adev;
+	struct aimc_file *afile = job->afile;
+
+	lockdep_assert_held(&adev->sched_lock);
+	job->status = status;
+	job->device_status = device_status;
+	job->failed_cmd = failed_cmd;
+	list_del_init(&job->dev_node);
+	if (afile) {
+		struct aimc_job_record *rec = &afile->history[job->id % AIMC_JOB_HISTORY];
+
+		rec->id = job->id;
+		rec->status = status;
+		rec->device_status = device_status;
+		rec->failed_cmd = failed_cmd;
+		list_del_init(&job->file_node);
+		afile->njobs--;
+	}
+	if (status == AIMC_JOB_DONE)
+		adev->stats.jobs_done++;
+	else
+		adev->stats.jobs_failed++;
+	aimc_job_release_resources(job);
+	if (status != AIMC_JOB_DONE)
+		dma_fence_set_error(job->fence, aimc_fence_errno(status));
+	dma_fence_signal(job->fence);
+	aimc_job_put(job);
+}
+
+/**
+ * aimc_job_cancel - end a job that is not on the ring yet
+ * @job: in &aimc_device.queue; the caller holds sched_lock
+ */
+void aimc_job_cancel(struct aimc_job *job)
+{
+	u32 i;
+
+	for (i = 0; i < job->ndeps; i++)
+		dma_fence_remove_callback(job->deps[i].fence, &job->deps[i].cb);
+	job->adev->stats.jobs_queued--;
+	aimc_job_finish(job, AIMC_JOB_ABORTED, 0, 0);
+}
+
+static void aimc_job_dep_signalled(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct aimc_job_dep *dep = container_of(cb, struct aimc_job_dep, cb);
+	struct aimc_device *adev = dep->job->adev;
+
+	if (atomic_dec_and_test(&dep->job->deps_pending))
+		queue_work(adev->wq, &adev->run_work);
+}
+
+/* Check an operand and look its buffer up; returns a reference. */
+static int aimc_operand_lookup(struct drm_file *file,
+			       const struct drm_aimc_operand *op, u32 max_len,
+			       struct drm_gem_object **objp)
+{
+	struct drm_gem_object *obj;
+	u64 end;
+
+	*objp = NULL;
+	if (!op->handle)
+		return op->length || op->offset ? -EINVAL : 0;
+	if (!op->length)
+		return -EINVAL;
+	if (op->length > max_len)
+		return -E2BIG;
+	obj = drm_gem_object_lookup(file, op->handle);
+	if (!obj)
+		return -ENOENT;
+	if (check_add_overflow(op->offset, (u64)op->length, &end)) {
+		drm_gem_object_put(obj);
+		return -EOVERFLOW;
+	}
+	if (end > obj->size) {
+		drm_gem_object_put(obj);
+		return -ERANGE;
+	}
+	*objp = obj;
+	return 0;
+}
+
+/*
+ * Pin the pages under an operand and map them for the card.  Takes over
+ * the reference to @obj, also on failure.
+ */
+static int aimc_job_map_operand(struct aimc_job *job, struct drm_gem_object *obj,
+				const struct drm_aimc_operand *op,
+				enum dma_data_direction dir, u64 *dma)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+	struct aimc_operand_map *map = &job->maps[job->nmaps];
+	struct device *dev = job->adev->bus.dev;
+	unsigned int first = op->offset >> PAGE_SHIFT;
+	unsigned int npages = DIV_ROUND_UP(offset_in_page(op->offset) + op->length,
+					   PAGE_SIZE);
+	int ret;
+
+	ret = drm_gem_shmem_pin(shmem);
+	if (ret)
+		goto err_put;
+	ret = sg_alloc_table_from_pages(&map->sgt, shmem->pages + first, npages,
+					offset_in_page(op->offset), op->length,
+					GFP_KERNEL);
+	if (ret)
+		goto err_unpin;
+	ret = dma_map_sgtable(dev, &map->sgt, dir, 0);
+	if (ret)
+		goto err_free;
+	/*
+	 * The card takes one address and length per operand: the operand
+	 * must be contiguous in its DMA space, which an IOMMU (or the
+	 * emulator's) provides and a single page always is.
+	 */
+	if (map->sgt.nents != 1) {
+		drm_dbg(&job->adev->drm, "operand maps to %u DMA segments\n",
+			map->sgt.nents);
+		dma_unmap_sgtable(dev, &map->sgt, dir, 0);
+		ret = -E2BIG;
+		goto err_free;
+	}
+	*dma = sg_dma_address(map->sgt.sgl);
+	map->obj = obj;
+	map->dir = dir;
+	job->nmaps++;
+	job->adev->stats.pinned_operands++;
+	return 0;
+
+err_free:
+	sg_free_table(&map->sgt);
+err_unpin:
+	drm_gem_shmem_unpin(shmem);
+err_put:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+static int aimc_job_use(struct aimc_job *job, u32 type, u32 index)
+{
+	unsigned long *used = type == AIMC_RESOURCE_TILE ? job->tiles_used :
+							  job->slots_used;
+	u32 count = type == AIMC_RESOURCE_TILE ? job->adev->caps.num_tiles :
+						 job->adev->caps.stream_slots;
+	int ret;
+
+	if (index >= count)
+		return -EINVAL;
+	if (test_bit(index, used))
+		return 0;
+	ret = aimc_resv_use(job->afile, type, index);
+	if (!ret)
+		set_bit(index, used);
+	return ret;
+}
+
+/*
+ * The card checks a program in full; the driver checks what isolation
+ * needs: that it parses, and that every matrix product runs on a tile
+ * this file owns.
+ */
+static int aimc_job_check_prog(struct aimc_job *job, const u8 *prog, u32 len)
+{
+	const size_t hdr_bytes = sizeof(struct aimc_prog_hdr);
+	u32 n_uops, const_bytes, i;
+
+#define AIMC_HDR_FIELD(bits, field) \
+	get_unaligned_le##bits(prog + offsetof(struct aimc_prog_hdr, field))
+	if (len < hdr_bytes)
+		return -EINVAL;
+	n_uops = AIMC_HDR_FIELD(16, n_uops);
+	const_bytes = AIMC_HDR_FIELD(32, const_bytes);
+	if (AIMC_HDR_FIELD(32, magic) != AIMC_PROG_MAGIC ||
+	    AIMC_HDR_FIELD(16, version) != AIMC_PROG_VERSION ||
+	    AIMC_HDR_FIELD(32, reserved) || !n_uops ||
+	    n_uops > AIMC_PROG_MAX_UOPS ||
+	    (u64)hdr_bytes + (u64)n_uops * sizeof(struct aimc_uop) +
+	    const_bytes != len)
+		return -EINVAL;
+#undef AIMC_HDR_FIELD
+
+	for (i = 0; i < n_uops; i++) {
+		const u8 *uop = prog + hdr_bytes + i * sizeof(struct aimc_uop);
+		int ret;
+
+		if (uop[offsetof(struct aimc_uop, op)] != AIMC_UOP_MVM)
+			continue;
+		ret = aimc_job_use(job, AIMC_RESOURCE_TILE,
+				   get_unaligned_le16(uop + offsetof(struct aimc_uop, aux)));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Copy an EXEC program into kernel memory the card reads, and check it. */
+static int aimc_job_copy_prog(struct aimc_job *job, struct drm_gem_object *obj,
+			      const struct drm_aimc_operand *op, u64 *dma)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+	struct aimc_prog_copy *copy = &job->progs[job->nprogs];
+	struct device *dev = job->adev->bus.dev;
+	u64 pos = op->offset;
+	u32 done = 0;
+	int ret;
+
+	copy->cpu = dma_alloc_coherent(dev, op->length, &copy->dma, GFP_KERNEL);
+	if (!copy->cpu) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	copy->size = op->length;
+	job->nprogs++;
+
+	ret = drm_gem_shmem_pin(shmem);
+	if (ret)
+		goto out_put;
+	while (done < op->length) {
+		u32 off = offset_in_page(pos);
+		u32 chunk = min_t(u32, op->length - done, PAGE_SIZE - off);
+		void *vaddr = kmap_local_page(shmem->pages[pos >> PAGE_SHIFT]);
+
+		memcpy(copy->cpu + done, vaddr + off, chunk);
+		kunmap_local(vaddr);
+		done += chunk;
+		pos += chunk;
+	}
+	drm_gem_shmem_unpin(shmem);
+
+	ret = aimc_job_check_prog(job, copy->cpu, op->length);
+	if (!ret)
+		*dma = copy->dma;
+out_put:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+static bool aimc_operand_set(const struct drm_aimc_operand *op)
+{
+	return op->handle || op->length || op->offset;
+}
+
+/* Reject any field @used says the opcode does not take. */
+static int aimc_cmd_check_unused(const struct drm_aimc_cmd *cmd, u32 used)
+{
+	if ((!(used & AIMC_DF_FLAGS) && cmd->flags) ||
+	    (!(used & AIMC_DF_TILE) && cmd->tile) ||
+	    (!(used & AIMC_DF_SLOT) && cmd->slot) ||
+	    (!(used & AIMC_DF_MODE) && cmd->mode) ||
+	    (!(used & AIMC_DF_ROWS) && (cmd->row0 || cmd->rows)) ||
+	    (!(used & AIMC_DF_COLS) && (cmd->col0 || cmd->cols)) ||
+	    (!(used & AIMC_DF_STEPS) && cmd->steps) ||
+	    (!(used & AIMC_DF_STRIDES) && (cmd->in_stride || cmd->out_stride)) ||
+	    (!(used & AIMC_DF_SRC) && aimc_operand_set(&cmd->src)) ||
+	    (!(used & AIMC_DF_DST) && aimc_operand_set(&cmd->dst)) ||
+	    (!(used & AIMC_DF_PROG) && aimc_operand_set(&cmd->prog)))
+		return -EINVAL;
+	if (cmd->flags & ~AIMC_CMD_F_RESET_STATE)
+		return -EINVAL;
+	return 0;
+}
+
+/* Check one command and turn it into the card's descriptor. */
+static int aimc_job_add_cmd(struct aimc_job *job, struct drm_file *file,
+			    const struct drm_aimc_cmd *cmd, u32 index)
+{
+	struct drm_gem_object *src, *dst, *prog;
+	struct aimc_desc desc = {};
+	u32 used;
+	int ret;
+
+	if (cmd->opcode >= AIMC_CMD_COUNT)
+		return -EINVAL;
+	used = aimc_desc_fields(cmd->opcode);
+	ret = aimc_cmd_check_unused(cmd, used);
+	if (ret)
+		return ret;
+	if (used & AIMC_DF_TILE) {
+		ret = aimc_job_use(job, AIMC_RESOURCE_TILE, cmd->tile);
+		if (ret)
+			return ret;
+	}
+	if (used & AIMC_DF_SLOT) {
+		ret = aimc_job_use(job, AIMC_RESOURCE_SLOT, cmd->slot);
+		if (ret)
+			return ret;
+	}
+
+	ret = aimc_operand_lookup(file, &cmd->src, AIMC_IO_MAX_BYTES, &src);
+	if (ret)
+		return ret;
+	ret = aimc_operand_lookup(file, &cmd->dst, AIMC_IO_MAX_BYTES, &dst);
+	if (ret)
+		goto err_put_src;
+	ret = aimc_operand_lookup(file, &cmd->prog, AIMC_PROG_MAX_BYTES, &prog);
+	if (ret)
+		goto err_put_dst;
+
+	desc.opcode = cmd->opcode;
+	desc.flags = cmd->flags;
+	desc.tile = cmd->tile;
+	desc.slot = cmd->slot;
+	desc.mode = cmd->mode;
+	desc.row0 = cmd->row0;
+	desc.col0 = cmd->col0;
+	desc.rows = cmd->rows;
+	desc.cols = cmd->cols;
+	desc.steps = cmd->steps;
+	desc.in_stride = cmd->in_stride;
+	desc.out_stride = cmd->out_stride;
+	desc.seq = lower_32_bits(job->id);
+
+	/* The map and copy helpers take over the references. */
+	if (prog) {
+		desc.prog_len = cmd->prog.length;
+		ret = aimc_job_copy_prog(job, prog, &cmd->prog, &desc.prog_addr);
+		prog = NULL;
+		if (ret)
+			goto err_put_dst;
+	}
+	if (src) {
+		desc.src_len = cmd->src.length;
+		ret = aimc_job_map_operand(job, src, &cmd->src, DMA_TO_DEVICE,
+					   &desc.src_addr);
+		src = NULL;
+		if (ret)
+			goto err_put_dst;
+	}
+	if (dst) {
+		desc.dst_len = cmd->dst.length;
+		ret = aimc_job_map_operand(job, dst, &cmd->dst, DMA_FROM_DEVICE,
+					   &desc.dst_addr);
+		if (ret)
+			return ret;
+	}
+	aimc_desc_pack(&desc, job->descs[index]);
+	return 0;
+
+err_put_dst:
+	if (dst)
+		drm_gem_object_put(dst);
+err_put_src:
+	if (src)
+		drm_gem_object_put(src);
+	return ret;
+}
+
+static int aimc_job_add_deps(struct aimc_job *job, struct drm_file *file,
+			     const struct drm_aimc_submit *args)
+{
+	u32 handles[AIMC_MAX_IN_SYNCOBJS];
+	u32 i;
+	int ret;
+
+	if (!args->in_syncobj_count)
+		return 0;
+	if (copy_from_user(handles, u64_to_user_ptr(args->in_syncobjs),
+			   args->in_syncobj_count * sizeof(handles[0])))
+		return -EFAULT;
+	for (i = 0; i < args->in_syncobj_count; i++) {
+		ret = drm_syncobj_find_fence(file, handles[i], 0, 0,
+					     &job->deps[i].fence);
+		if (ret)
+			return ret;
+		job->deps[i].job = job;
+		job->ndeps++;
+	}
+	return 0;
+}
+
+/* Queue a checked job; it runs once its in-fences have signalled. */
+static int aimc_job_queue(struct aimc_job *job)
+{
+	struct aimc_device *adev = job->adev;
+	struct aimc_file *afile = job->afile;
+	u32 i;
+
+	mutex_lock(&adev->sched_lock);
+	if (adev->dead) {
+		mutex_unlock(&adev->sched_lock);
+		return -ENODEV;
+	}
+	if (afile->njobs >= AIMC_MAX_FILE_JOBS) {
+		mutex_unlock(&adev->sched_lock);
+		return -EAGAIN;
+	}
+	job->id = afile->next_job_id++;
+	for (i = 0; i < job->ncmds; i++)
+		put_unaligned_le32(lower_32_bits(job->id),
+				   &job->descs[i][offsetof(struct aimc_desc, seq)]);
+	list_add_tail(&job->file_node, &afile->jobs);
+	afile->njobs++;
+	list_add_tail(&job->dev_node, &adev->queue);
+	adev->stats.jobs_queued++;
+
+	/* One extra count until every callback is installed. */
+	atomic_set(&job->deps_pending, job->ndeps + 1);
+	for (i = 0; i < job->ndeps; i++)
+		if (dma_fence_add_callback(job->deps[i].fence, &job->deps[i].cb,
+					   aimc_job_dep_signalled))
+			atomic_dec(&job->deps_pending);
+	if (atomic_dec_and_test(&job->deps_pending))
+		aimc_ring_fill(adev);
+	mutex_unlock(&adev->sched_lock);
+	return 0;
+}
+
+int aimc_ioctl_submit(struct drm_device *drm, void *data,
+		      struct drm_file *file)
+{
+	struct aimc_device *adev = to_aimc_device(drm);
+	struct aimc_file *afile = file->driver_priv;
+	struct drm_aimc_submit *args = data;
+	struct drm_syncobj *out_syncobj = NULL;
+	struct aimc_job *job;
+	int idx, ret;
+	u32 i;
+
+	if (args->flags || args->reserved || !args->cmd_count ||
+	    args->cmd_size < sizeof(struct drm_aimc_cmd) ||
+	    args->in_syncobj_count > AIMC_MAX_IN_SYNCOBJS)
+		return -EINVAL;
+	if (args->cmd_count > AIMC_MAX_JOB_CMDS)
+		return -E2BIG;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	job = aimc_job_alloc(afile, args->cmd_count);
+	if (!job) {
+		ret = -ENOMEM;
+		goto out_exit;
+	}
+	for (i = 0; i < args->cmd_count; i++) {
+		struct drm_aimc_cmd cmd;
+		u64 uptr = args->cmds + (u64)i * args->cmd_size;
+
+		ret = copy_struct_from_user(&cmd, sizeof(cmd), u64_to_user_ptr(uptr),
+					    args->cmd_size);
+		if (ret)
+			goto out_release;
+		ret = aimc_job_add_cmd(job, file, &cmd, i);
+		if (ret)
+			goto out_release;
+	}
+	ret = aimc_job_add_deps(job, file, args);
+	if (ret)
+		goto out_release;
+	if (args->out_syncobj) {
+		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
+		if (!out_syncobj) {
+			ret = -ENOENT;
+			goto out_release;
+		}
+	}
+
+	ret = aimc_job_queue(job);
+	if (ret)
+		goto out_release;
+	args->job_id = job->id;
+	if (out_syncobj)
+		drm_syncobj_replace_fence(out_syncobj, job->fence);
+	goto out_syncobj;
+
+out_release:
+	mutex_lock(&adev->sched_lock);
+	aimc_job_release_resources(job);
+	mutex_unlock(&adev->sched_lock);
+	aimc_job_put(job);
+out_syncobj:
+	if (out_syncobj)
+		drm_syncobj_put(out_syncobj);
+out_exit:
+	drm_dev_exit(idx);
+	return ret;
+}
+
+static void aimc_wait_fill(struct drm_aimc_wait *args, u32 status,
+			   u32 device_status, u32 failed_cmd)
+{
+	args->status = status;
+	args->device_status = device_status;
+	args->failed_cmd = failed_cmd;
+}
+
+/* Absolute CLOCK_MONOTONIC nanoseconds to a relative jiffies timeout. */
+static long aimc_timeout_jiffies(s64 timeout_ns)
+{
+	s64 remaining = timeout_ns - ktime_get_ns();
+	u64 j;
+
+	if (remaining <= 0)
+		return 0;
+	/* Round up: never give up before the deadline. */
+	j = nsecs_to_jiffies64(remaining) + 1;
+	return min_t(u64, j, MAX_SCHEDULE_TIMEOUT - 1);
+}
+
+int aimc_ioctl_wait(struct drm_device *drm, void *data,
+		    struct drm_file *file)
+{
+	struct aimc_device *adev = to_aimc_device(drm);
+	struct aimc_file *afile = file->driver_priv;
+	struct drm_aimc_wait *args = data;
+	struct aimc_job *job = NULL, *it;
+	const struct aimc_job_record *rec;
+	long ret;
+
+	if (args->flags || args->timeout_ns < 0)
+		return -EINVAL;
+
+	/*
+	 * No drm_dev_enter() here: removal signals every fence, and it must
+	 * not wait for sleepers in this ioctl to leave first.  The job
+	 * reference keeps what the waiter reads alive.
+	 */
+	mutex_lock(&adev->sched_lock);
+	if (!args->job_id || args->job_id >= afile->next_job_id) {
+		mutex_unlock(&adev->sched_lock);
+		return -EINVAL;
+	}
+	list_for_each_entry(it, &afile->jobs, file_node) {
+		if (it->id == args->job_id) {
+			job = it;
+			kref_get(&job->ref);
+			break;
+		}
+	}
+	if (!job) {
+		rec = &afile->history[args->job_id % AIMC_JOB_HISTORY];
+		ret = rec->id == args->job_id ? 0 : -ENOENT;
+		if (!ret)
+			aimc_wait_fill(args, rec->status, rec->device_status,
+				       rec->failed_cmd);
+		mutex_unlock(&adev->sched_lock);
+		return ret;
+	}
+	mutex_unlock(&adev->sched_lock);
+
+	ret = dma_fence_wait_timeout(job->fence, true,
+				     aimc_timeout_jiffies(args->timeout_ns));
+	if (ret > 0 || (ret == 0 && dma_fence_is_signaled(job->fence))) {
+		mutex_lock(&adev->sched_lock);
+		aimc_wait_fill(args, job->status, job->device_status,
+			       job->failed_cmd);
+		mutex_unlock(&adev->sched_lock);
+		ret = 0;
+	} else if (ret == 0) {
+		aimc_wait_fill(args, AIMC_JOB_PENDING, 0, 0);
+		ret = -ETIME;
+	}
+	aimc_job_put(job);
+	return ret;
+}
+
+/**
+ * aimc_job_file_close - a file is closing: cancel its queued jobs
+ * @afile: the file
+ *
+ * Jobs already on the ring cannot be recalled from the card; they finish
+ * (or time out) on their own and then release what they hold.
+ */
+void aimc_job_file_close(struct aimc_file *afile)
+{
+	struct aimc_device *adev = afile->adev;
+	struct aimc_job *job, *tmp;
+
+	mutex_lock(&adev->sched_lock);
+	list_for_each_entry_safe(job, tmp, &afile->jobs, file_node)
+		if (!job->on_ring)
+			aimc_job_cancel(job);
+	list_for_each_entry_safe(job, tmp, &afile->jobs, file_node) {
+		job->afile = NULL;
+		list_del_init(&job->file_node);
+	}
+	afile->njobs = 0;
+	adev->stats.files--;
+	mutex_unlock(&adev->sched_lock);
+}

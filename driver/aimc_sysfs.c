@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Telemetry in sysfs, on the card's bus device (group "telemetry"):
+ *   jobs            descriptors the card has completed (card counter)
+ *   busy_us         time the card spent executing, microseconds
+ *   pulses          programming pulses applied to cells
+ *   resets          card resets done by the driver
+ *   jobs_done       jobs that completed, jobs_failed those that did not
+ *   tiles_in_use    tiles reserved by open files
+ *   slots_in_use    stream slots reserved by open files
+ * Card counters read -ENODEV once the card is gone.
+ */
+#include <linux/device.h>
+#include <drm/drm_drv.h>
+
+#include "aimc_drv.h"
+
+static struct aimc_device *aimc_sysfs_adev(struct device *dev)
+{
+	return dev_get_drvdata(dev);
+}
+
+static ssize_t aimc_show_card64(struct device *dev, char *buf, u32 lo, u32 hi)
+{
+	struct aimc_device *adev = aimc_sysfs_adev(dev);
+	u32 vlo, vhi;
+	int idx;
+
+	if (!drm_dev_enter(&adev->drm, &idx))
+		return -ENODEV;
+	/* The card latches the high half when the low half is read. */
+	vlo = aimc_hw_read(&adev->bus, lo);
+	vhi = hi ? aimc_hw_read(&adev->bus, hi) : 0;
+	drm_dev_exit(idx);
+	return sysfs_emit(buf, "%llu\n", (u64)vhi << 32 | vlo);
+}
+
+static ssize_t jobs_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return aimc_show_card64(dev, buf, AIMC_REG_TEL_JOBS, 0);
+}
+static DEVICE_ATTR_RO(jobs);
+
+static ssize_t busy_us_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return aimc_show_card64(dev, buf, AIMC_REG_TEL_BUSY_US_LO,
+				AIMC_REG_TEL_BUSY_US_HI);
+}
+static DEVICE_ATTR_RO(busy_us);
+
+static ssize_t pulses_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return aimc_show_card64(dev, buf, AIMC_REG_TEL_PULSES_LO,
+				AIMC_REG_TEL_PULSES_HI);
+}
+static DEVICE_ATTR_RO(pulses);
+
+#define AIMC_STATS_ATTR(name)						\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *attr, char *buf)	\
+{									\
+	struct aimc_device *adev = aimc_sysfs_adev(dev);		\
+	u64 val;							\
+									\
+	mutex_lock(&adev->sched_lock);					\
+	val = adev->stats.name;						\
+	mutex_unlock(&adev->sched_lock);				\
+	return sysfs_emit(buf, "%llu\n", val);				\
+}									\
+static DEVICE_ATTR_RO(name)
+
+AIMC_STATS_ATTR(resets);
+AIMC_STATS_ATTR(jobs_done);
+AIMC_STATS_ATTR(jobs_failed);
+
+static ssize_t tiles_in_use_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", aimc_resv_count(aimc_sysfs_adev(dev),
+						       AIMC_RESOURCE_TILE));
+}
+static DEVICE_ATTR_RO(tiles_in_use);
+
+static ssize_t slots_in_use_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", aimc_resv_count(aimc_sysfs_adev(dev),
+						       AIMC_RESOURCE_SLOT));
+}
+static DEVICE_ATTR_RO(slots_in_use);
+
+static struct attribute *aimc_telemetry_attrs[] = {
+	&dev_attr_jobs.attr,
+	&dev_attr_busy_us.attr,
+	&dev_attr_pulses.attr,
+	&dev_attr_resets.attr,
+	&dev_attr_jobs_done.attr,
+	&dev_attr_jobs_failed.attr,
+	&dev_attr_tiles_in_use.attr,
+	&dev_attr_slots_in_use.attr,
+	NULL,
+};
+
+static const struct attribute_group aimc_telemetry_group = {
+	.name = "telemetry",
+	.attrs = aimc_telemetry_attrs,
+};
+
+/**
+ * aimc_sysfs_init - publish telemetry on the bus device
+ * @adev: the card; the bus device's drvdata must be @adev
+ *
+ * Device-managed: removed when the bus device is unbound.
+ *
+ * Return: 0 or a negative errno.
+ */
+int aimc_sysfs_init(struct aimc_device *adev)
+{
+	return devm_device_add_group(adev->bus.dev, &aimc_telemetry_group);
+}
