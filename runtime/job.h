@@ -43,7 +43,10 @@ int aimc_bo_mmap(struct aimc_device *dev, uint32_t handle, void **ptr,
 /* Undo aimc_bo_mmap(); NULL is ignored. */
 int aimc_bo_munmap(void *ptr, uint64_t size);
 
-/* Drop this file's handle (DRM_IOCTL_GEM_CLOSE); jobs keep their pins. */
+/*
+ * Drop this file's handle (DRM_IOCTL_GEM_CLOSE); jobs keep their pins.
+ * An unknown handle gives -EINVAL (the DRM core's errno, not -ENOENT).
+ */
 int aimc_bo_close(struct aimc_device *dev, uint32_t handle);
 
 /* ---- Tiles and stream slots ---- */

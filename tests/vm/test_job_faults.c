@@ -9,7 +9,7 @@
  */
 #include "vm_util.h"
 
-#define TIMEOUT_MS	300
+#define TIMEOUT_MS	VM_SHORT_TIMEOUT_MS
 #define SLACK_MS	3000	/* TCG guest, worker and IRQ latency */
 #define BO_SIZE		(16 * 1024)
 #define TGT_OFF		0
@@ -20,31 +20,6 @@ static struct vm_dev V;
 static uint32_t tile, bo;
 static uint8_t *map;
 static uint64_t map_size;
-static long long saved_timeout = -1;
-
-/* unchecked: runs in the runner, so the restore survives a failed test */
-static void timeout_setup(void)
-{
-	FILE *f = fopen(DRV_PARAMS "/job_timeout_ms", "r");
-
-	if (f) {
-		if (fscanf(f, "%lld", &saved_timeout) != 1)
-			saved_timeout = -1;
-		fclose(f);
-	}
-	vm_write_str(DRV_PARAMS "/job_timeout_ms", "300");
-}
-
-static void timeout_teardown(void)
-{
-	char buf[32];
-
-	if (saved_timeout < 0)
-		return;
-	snprintf(buf, sizeof(buf), "%lld", saved_timeout);
-	vm_write_str(DRV_PARAMS "/job_timeout_ms", buf);
-}
-
 static void setup(void)
 {
 	uint32_t i;
@@ -195,7 +170,8 @@ Suite *job_faults_suite(void)
 	Suite *s = suite_create("job_faults");
 	TCase *tc = tcase_create("faults");
 
-	tcase_add_unchecked_fixture(tc, timeout_setup, timeout_teardown);
+	tcase_add_unchecked_fixture(tc, vm_short_timeout_setup,
+				    vm_short_timeout_teardown);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_hang_times_out_and_resets);

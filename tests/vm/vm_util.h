@@ -182,10 +182,48 @@ static inline void vm_wait_count(int want)
 	ck_abort_msg("AIMC device count did not reach %d", want);
 }
 
-/* aimc.job_timeout_ms: get, set (returns the old value) */
 static inline long long vm_job_timeout_ms(void)
 {
 	return vm_read_ll(DRV_PARAMS "/job_timeout_ms");
+}
+
+/*
+ * Unchecked fixture (runs in the runner process, so the restore happens
+ * even when a test fails): aimc.job_timeout_ms = VM_SHORT_TIMEOUT_MS for
+ * a TCase, the old value after it.  No Check asserts in here.
+ */
+#define VM_SHORT_TIMEOUT_MS	300
+
+static inline long long *vm_saved_timeout(void)
+{
+	static long long saved = -1;
+
+	return &saved;
+}
+
+static inline void vm_short_timeout_setup(void)
+{
+	FILE *f = fopen(DRV_PARAMS "/job_timeout_ms", "r");
+	char buf[32];
+
+	*vm_saved_timeout() = -1;
+	if (f) {
+		if (fscanf(f, "%lld", vm_saved_timeout()) != 1)
+			*vm_saved_timeout() = -1;
+		fclose(f);
+	}
+	snprintf(buf, sizeof(buf), "%d", VM_SHORT_TIMEOUT_MS);
+	vm_write_str(DRV_PARAMS "/job_timeout_ms", buf);
+}
+
+static inline void vm_short_timeout_teardown(void)
+{
+	char buf[32];
+
+	if (*vm_saved_timeout() < 0)
+		return;
+	snprintf(buf, sizeof(buf), "%lld", *vm_saved_timeout());
+	vm_write_str(DRV_PARAMS "/job_timeout_ms", buf);
 }
 
 /* ---- devices ---- */
