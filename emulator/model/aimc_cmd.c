@@ -197,6 +197,8 @@ static u32 cmd_program(struct aimc_model *m, const struct aimc_desc *d,
 						   d->col0 + i % d->cols);
 		u16 rec = aimc_get_le16(m->io_in + 2 * i);
 
+		if (i % d->cols == 0)
+			aimc_yield();
 		if (d->mode == AIMC_PROG_TARGET)
 			aimc_xbar_program_target(m, c, rec);
 		else

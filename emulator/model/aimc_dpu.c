@@ -373,6 +373,7 @@ u64 aimc_dpu_run(struct aimc_model *m, const struct aimc_desc *d,
 
 	memset(m->regs, 0, AIMC_DPU_NREGS * AIMC_DPU_VLEN * sizeof(s32));
 	for (step = 0; step < d->steps; step++) {
+		aimc_yield();
 		for (i = 0; i < n_uops; i++) {
 			const struct aimc_uop *u = &m->uops[i];
 

@@ -15,6 +15,13 @@
 #include <linux/string.h>
 #include <linux/printk.h>
 #include <linux/math64.h>
+#include <linux/sched.h>
+
+/* Long EXECs and full-tile PROGRAMs yield between steps and rows. */
+static inline void aimc_yield(void)
+{
+	cond_resched();
+}
 
 /* Tile arrays reach megabytes: kvzalloc falls back to vmalloc. */
 static inline void *aimc_zalloc(size_t size)
@@ -62,6 +69,10 @@ typedef __INT64_TYPE__ s64;
 static inline void *aimc_zalloc(size_t size)
 {
 	return calloc(1, size);
+}
+
+static inline void aimc_yield(void)
+{
 }
 
 static inline void aimc_free(void *ptr)
