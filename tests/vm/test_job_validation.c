@@ -583,7 +583,7 @@ START_TEST(test_submit_cmd_tail_nonzero)
 	c = cmd_read(tile, 0, 0, 4, 4, bo, OUT_OFF);
 	memcpy(buf + SZ, &c, sizeof(c));
 	buf[2 * SZ - 1] = 1;		/* second entry's last byte */
-	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -EINVAL);
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -E2BIG);
 	buf[2 * SZ - 1] = 0;
 	memset(map + OUT_OFF, 0, 32);
 	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), 0);
