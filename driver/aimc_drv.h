@@ -51,10 +51,12 @@ struct aimc_ring {
  * @owner: the file that reserved it, or NULL
  * @users: unfinished jobs that name it; while non-zero nobody else may
  *	   reserve it, even after its owner released it
+ * @state_lost: slots only: a card reset wiped the state its owner built
  */
 struct aimc_resource {
 	struct aimc_file *owner;
 	u32 users;
+	bool state_lost;
 };
 
 /**
@@ -106,11 +108,11 @@ struct aimc_device {
 	struct aimc_caps caps;
 	atomic64_t irq_count[AIMC_NUM_VECTORS];
 
-	struct mutex resv_lock;
+	struct mutex resv_lock;	/* see above */
 	struct aimc_resource *tiles;
 	struct aimc_resource *slots;
 
-	struct mutex sched_lock;
+	struct mutex sched_lock;	/* see above */
 	struct list_head queue;
 	struct list_head inflight;
 	struct aimc_ring ring;
@@ -190,6 +192,8 @@ int aimc_ioctl_release(struct drm_device *drm, void *data,
 		       struct drm_file *file);
 void aimc_resv_release_file(struct aimc_file *afile);
 int aimc_resv_use(struct aimc_file *afile, u32 type, u32 index);
+int aimc_resv_slot_state(struct aimc_file *afile, u32 slot, bool resets);
+void aimc_resv_lose_slot_state(struct aimc_device *adev);
 void aimc_resv_unuse(struct aimc_device *adev, u32 type, u32 index);
 u32 aimc_resv_count(struct aimc_device *adev, u32 type);
 

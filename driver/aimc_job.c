@@ -453,6 +453,11 @@ static int aimc_job_add_cmd(struct aimc_job *job, struct drm_file *file,
 		ret = aimc_job_use(job, AIMC_RESOURCE_SLOT, cmd->slot);
 		if (ret)
 			return ret;
+		ret = aimc_resv_slot_state(job->afile, cmd->slot,
+					   cmd->opcode == AIMC_CMD_STATE_LOAD ||
+					   (cmd->flags & AIMC_CMD_F_RESET_STATE));
+		if (ret)
+			return ret;
 	}
 
 	ret = aimc_operand_lookup(file, &cmd->src, AIMC_IO_MAX_BYTES, &src);

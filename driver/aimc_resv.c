@@ -75,6 +75,7 @@ int aimc_ioctl_reserve(struct drm_device *drm, void *data,
 		for (i = 0; i < count; i++) {
 			if (!table[i].owner && !table[i].users) {
 				table[i].owner = afile;
+				table[i].state_lost = false;
 				args->index = i;
 				ret = 0;
 				break;
@@ -88,6 +89,7 @@ int aimc_ioctl_reserve(struct drm_device *drm, void *data,
 		ret = -EBUSY;
 	} else {
 		table[args->index].owner = afile;
+		table[args->index].state_lost = false;
 	}
 	mutex_unlock(&adev->resv_lock);
 	return ret;
@@ -164,6 +166,44 @@ int aimc_resv_use(struct aimc_file *afile, u32 type, u32 index)
 		table[index].users++;
 	mutex_unlock(&adev->resv_lock);
 	return ret;
+}
+
+/**
+ * aimc_resv_slot_state - may a command rely on a slot's state?
+ * @afile: the submitting file, owner of @slot
+ * @slot: the stream slot
+ * @resets: the command replaces the state (EXEC with
+ *	    AIMC_CMD_F_RESET_STATE, STATE_LOAD)
+ *
+ * After a card reset a slot's state is gone; its owner must replace it
+ * before using it, or it would silently compute on zeros.
+ *
+ * Return: 0, or -EIO if the state was lost and the command needs it.
+ */
+int aimc_resv_slot_state(struct aimc_file *afile, u32 slot, bool resets)
+{
+	struct aimc_device *adev = afile->adev;
+	int ret = 0;
+
+	mutex_lock(&adev->resv_lock);
+	if (resets)
+		adev->slots[slot].state_lost = false;
+	else if (adev->slots[slot].state_lost)
+		ret = -EIO;
+	mutex_unlock(&adev->resv_lock);
+	return ret;
+}
+
+/* A card reset wiped every slot: tell their owners. */
+void aimc_resv_lose_slot_state(struct aimc_device *adev)
+{
+	u32 i;
+
+	mutex_lock(&adev->resv_lock);
+	for (i = 0; i < adev->caps.stream_slots; i++)
+		if (adev->slots[i].owner)
+			adev->slots[i].state_lost = true;
+	mutex_unlock(&adev->resv_lock);
 }
 
 /* Undo aimc_resv_use(). */

@@ -175,6 +175,7 @@ static void aimc_ring_recover(struct aimc_device *adev)
 		status = AIMC_JOB_ABORTED;
 	}
 	adev->stats.resets++;
+	aimc_resv_lose_slot_state(adev);
 	if (!ret)
 		ret = aimc_ring_hw_start(adev);
 	if (ret) {

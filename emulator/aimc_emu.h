@@ -5,6 +5,7 @@
 #ifndef AIMC_EMU_H
 #define AIMC_EMU_H
 
+#include <linux/dma-map-ops.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -16,7 +17,6 @@
 
 struct aimc_model;
 struct dentry;
-struct dma_map_ops;
 struct fwnode_handle;
 struct gen_pool;
 struct irq_domain;
@@ -59,7 +59,7 @@ struct aimc_emu_regs {
  * @mapped_pages: entries in @pages
  */
 struct aimc_emu_iommu {
-	spinlock_t lock;
+	spinlock_t lock;	/* see above */
 	struct gen_pool *iova;
 	struct xarray pages;
 	unsigned long mapped_pages;

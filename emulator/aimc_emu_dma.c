@@ -21,8 +21,8 @@
 #include "aimc_emu.h"
 
 /* Nothing lives at I/O virtual address 0, so 0 never looks valid. */
-#define AIMC_EMU_IOVA_BASE	(1ull << 32)
-#define AIMC_EMU_IOVA_SIZE	(1ull << 30)
+#define AIMC_EMU_IOVA_BASE	BIT_ULL(32)
+#define AIMC_EMU_IOVA_SIZE	BIT_ULL(30)
 
 static struct aimc_emu_dev *aimc_emu_dma_dev(struct device *dev)
 {

@@ -291,7 +291,10 @@ struct drm_aimc_cmd {
  * (unknown buffer or syncobj handle), -EOVERFLOW (offset + length
  * overflows), -ERANGE (operand past the end of its buffer), -EACCES (a
  * tile or slot, in a command or an EXEC program, that this file has not
- * reserved), -EFAULT (bad user pointer), -EAGAIN (this file already has
+ * reserved), -EIO (a command relies on a slot's state, which a card
+ * reset since wiped: replace it first with EXEC and
+ * %AIMC_CMD_F_RESET_STATE, or STATE_LOAD), -EFAULT (bad user pointer),
+ * -EAGAIN (this file already has
  * the most unfinished jobs a file may have, 256), -ENODEV (device
  * removed), -ENOMEM.  An EXEC program is checked like the card checks it
  * (emulator/README.md); a malformed one gives -EINVAL.
@@ -319,7 +322,9 @@ struct drm_aimc_submit {
  * @AIMC_JOB_TIMED_OUT: the job ran past %AIMC_PARAM_JOB_TIMEOUT_MS; the
  *	card was reset
  * @AIMC_JOB_ABORTED: the job was cancelled by a card reset caused by
- *	another job, or by the card's removal; stream slot state is lost
+ *	another job, or by the card's removal.  A reset wipes every stream
+ *	slot: jobs that rely on a slot's state fail with -EIO at submit
+ *	until its owner replaces the state.
  */
 enum drm_aimc_job_status {
 	AIMC_JOB_PENDING = 0,
