@@ -192,9 +192,8 @@ static u32 cmd_program(struct aimc_model *m, const struct aimc_desc *d,
 		}
 	}
 	for (i = 0; i < n; i++) {
-		struct aimc_cell *c = aimc_cell_at(m, d->tile,
-						   d->row0 + i / d->cols,
-						   d->col0 + i % d->cols);
+		size_t c = aimc_cell_index(m, d->tile, d->row0 + i / d->cols,
+					   d->col0 + i % d->cols);
 		u16 rec = aimc_get_le16(m->io_in + 2 * i);
 
 		if (i % d->cols == 0)
@@ -221,9 +220,8 @@ static u32 cmd_read(struct aimc_model *m, const struct aimc_desc *d,
 		return AIMC_ST_BAD_LENGTH;
 	aimc_xbar_refresh_drift(m, d->tile);
 	for (i = 0; i < n; i++) {
-		const struct aimc_cell *c = aimc_cell_at(m, d->tile,
-							 d->row0 + i / d->cols,
-							 d->col0 + i % d->cols);
+		size_t c = aimc_cell_index(m, d->tile, d->row0 + i / d->cols,
+					   d->col0 + i % d->cols);
 
 		aimc_put_le16(m->io_out + 2 * i, aimc_xbar_read(m, c));
 	}

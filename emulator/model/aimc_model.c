@@ -76,7 +76,7 @@ static const char *config_problem(const struct aimc_model_config *cfg)
 	if (!(cfg->cols >= 2 && cfg->cols <= 4096 && !(cfg->cols & 1)))
 		return "cols not even in 2..4096";
 	cells = (u64)cfg->tiles * cfg->rows * cfg->cols;
-	if (!(cells * sizeof(struct aimc_cell) <= MAX_CELL_BYTES))
+	if (cells * (sizeof(struct aimc_cell) + sizeof(u16)) > MAX_CELL_BYTES)
 		return "cell array above 1 GiB";
 	if (!(cfg->dac_bits >= 2 && cfg->dac_bits <= 8))
 		return "dac_bits not 2..8";
@@ -190,13 +190,15 @@ void aimc_model_destroy(struct aimc_model *m)
 	if (!m)
 		return;
 	aimc_free(m->cells);
+	aimc_free(m->g_now);
 	aimc_free(m->tile_drift_stamp);
 	aimc_free(m->calib);
 	aimc_free(m->slots);
 	aimc_free(m->work);
 	aimc_free(m->regs);
 	aimc_free(m->col_acc);
-	aimc_free(m->col_var);
+	aimc_free(m->col_sq);
+	aimc_free(m->col_lin);
 	aimc_free(m->dac_in);
 	aimc_free(m->uops);
 	aimc_free(m->prog);
@@ -227,6 +229,7 @@ struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
 	derive(m);
 	ncells = (size_t)cfg->tiles * cfg->rows * cfg->cols;
 	m->cells = aimc_zalloc(ncells * sizeof(*m->cells));
+	m->g_now = aimc_zalloc(ncells * sizeof(*m->g_now));
 	m->tile_drift_stamp = aimc_zalloc(cfg->tiles * sizeof(u64));
 	m->calib = aimc_zalloc((size_t)cfg->tiles * m->k.half_cols *
 			       sizeof(*m->calib));
@@ -234,14 +237,16 @@ struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
 	m->work = aimc_zalloc(sizeof(*m->work));
 	m->regs = aimc_zalloc(AIMC_DPU_NREGS * AIMC_DPU_VLEN * sizeof(s32));
 	m->col_acc = aimc_zalloc(AIMC_DPU_VLEN * sizeof(s64));
-	m->col_var = aimc_zalloc(AIMC_DPU_VLEN * sizeof(u64));
+	m->col_sq = aimc_zalloc(AIMC_DPU_VLEN * sizeof(u64));
+	m->col_lin = aimc_zalloc(AIMC_DPU_VLEN * sizeof(u64));
 	m->dac_in = aimc_zalloc(AIMC_DPU_VLEN * sizeof(s32));
 	m->uops = aimc_zalloc(AIMC_PROG_MAX_UOPS * sizeof(struct aimc_uop));
 	m->prog = aimc_zalloc(AIMC_PROG_MAX_BYTES);
 	m->io_in = aimc_zalloc(AIMC_IO_MAX_BYTES);
 	m->io_out = aimc_zalloc(AIMC_IO_MAX_BYTES);
-	if (!m->cells || !m->tile_drift_stamp || !m->calib || !m->slots ||
-	    !m->work || !m->regs || !m->col_acc || !m->col_var ||
+	if (!m->cells || !m->g_now || !m->tile_drift_stamp || !m->calib ||
+	    !m->slots || !m->work || !m->regs || !m->col_acc ||
+	    !m->col_sq || !m->col_lin ||
 	    !m->dac_in || !m->uops || !m->prog || !m->io_in || !m->io_out) {
 		aimc_model_destroy(m);
 		return NULL;
@@ -360,14 +365,16 @@ int aimc_model_stick_cell(struct aimc_model *m, u32 tile, u32 row, u32 col,
 			  bool at_gmax)
 {
 	struct aimc_cell *c;
+	size_t idx;
 
 	if (tile >= m->cfg.tiles || row >= m->cfg.rows || col >= m->cfg.cols)
 		return -AIMC_EINVAL;
-	c = aimc_cell_at(m, tile, row, col);
+	idx = aimc_cell_index(m, tile, row, col);
+	c = &m->cells[idx];
 	c->gain_set = 0;
 	c->gain_reset = 0;
 	c->g_prog = (u16)(at_gmax ? m->cfg.g_max_ns : m->cfg.g_min_ns);
-	c->g_now = c->g_prog;
+	m->g_now[idx] = c->g_prog;
 	c->nu_q16 = 0;
 	return 0;
 }
@@ -375,14 +382,14 @@ int aimc_model_stick_cell(struct aimc_model *m, u32 tile, u32 row, u32 col,
 int aimc_model_peek_cell(const struct aimc_model *m, u32 tile, u32 row,
 			 u32 col, u32 *g_prog_ns, u32 *g_now_ns)
 {
-	const struct aimc_cell *c;
+	size_t idx;
 
 	if (tile >= m->cfg.tiles || row >= m->cfg.rows || col >= m->cfg.cols)
 		return -AIMC_EINVAL;
-	c = aimc_cell_at(m, tile, row, col);
+	idx = aimc_cell_index(m, tile, row, col);
 	if (g_prog_ns)
-		*g_prog_ns = c->g_prog;
+		*g_prog_ns = m->cells[idx].g_prog;
 	if (g_now_ns)
-		*g_now_ns = c->g_now;
+		*g_now_ns = m->g_now[idx];
 	return 0;
 }

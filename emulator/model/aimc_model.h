@@ -53,7 +53,7 @@ struct aimc_model_config {
 	u32 drift_scale_pct;		/* 0 disables drift */
 
 	/* pulse programming (AIMC_PROG_PULSE) */
-	u32 set_step_ns;		/* mean SET step at set_vref, mid-range */
+	u32 set_step_ns;		/* mean SET step at vref, mid-range */
 	u32 reset_step_ns;
 	u32 set_vth_mv;			/* no switching below threshold */
 	u32 set_vref_mv;

@@ -11,16 +11,17 @@
 #define AIMC_EINVAL	22
 
 /*
- * One crossbar cell, 12 bytes.  A stuck cell is one whose switching gains
- * are both zero: pulses and target programming leave it where it is.
+ * One crossbar cell, 12 bytes, plus its drifted conductance (2 bytes) in
+ * a separate array that MVMs stream through.  A stuck cell is one whose
+ * switching gains are both zero: programming leaves it where it is.
  */
 struct aimc_cell {
+	u32 t_prog_s;		/* virtual clock second of last programming */
 	u16 g_prog;		/* conductance right after programming, nS */
-	u16 g_now;		/* g_prog after drift at tile->drift_s (cache) */
 	u16 nu_q16;		/* drift exponent */
 	u8 gain_set;		/* device-to-device SET gain, Q7 */
 	u8 gain_reset;		/* device-to-device RESET gain, Q7 */
-	u32 t_prog_s;		/* virtual clock second of last programming */
+	u16 reserved;
 };
 
 #define AIMC_GAIN_ONE	128
@@ -53,6 +54,7 @@ struct aimc_model {
 	u32 clock_ns;
 
 	struct aimc_cell *cells;	/* [tile][row][col] */
+	u16 *g_now;			/* [tile][row][col], drift cache, nS */
 	u64 *tile_drift_stamp;		/* clock_s + 1 of g_now, 0 = stale */
 	struct aimc_calib_rec *calib;	/* [tile][col / 2] */
 	struct aimc_slot *slots;
@@ -61,7 +63,8 @@ struct aimc_model {
 	struct aimc_slot *work;
 	s32 *regs;			/* [AIMC_DPU_NREGS][AIMC_DPU_VLEN] */
 	s64 *col_acc;			/* [AIMC_DPU_VLEN] */
-	u64 *col_var;			/* [AIMC_DPU_VLEN] */
+	u64 *col_sq;			/* [AIMC_DPU_VLEN] sum x^2 g^2 */
+	u64 *col_lin;			/* [AIMC_DPU_VLEN] sum x^2 g */
 	s32 *dac_in;			/* [AIMC_DPU_VLEN] */
 	struct aimc_uop *uops;		/* [AIMC_PROG_MAX_UOPS] */
 	u8 *prog;			/* AIMC_PROG_MAX_BYTES */
@@ -69,11 +72,10 @@ struct aimc_model {
 	u8 *io_out;			/* AIMC_IO_MAX_BYTES */
 };
 
-static inline struct aimc_cell *aimc_cell_at(const struct aimc_model *m,
-					     u32 tile, u32 row, u32 col)
+static inline size_t aimc_cell_index(const struct aimc_model *m, u32 tile,
+				     u32 row, u32 col)
 {
-	return &m->cells[((size_t)tile * m->cfg.rows + row) * m->cfg.cols +
-			 col];
+	return ((size_t)tile * m->cfg.rows + row) * m->cfg.cols + col;
 }
 
 static inline u16 aimc_get_le16(const u8 *p)

@@ -49,11 +49,13 @@ static u16 draw_nu_q16(struct aimc_model *m, u32 g_ns)
 	return (u16)aimc_clamp_s64(nu, 0, 65535);
 }
 
-static void mark_programmed(struct aimc_model *m, struct aimc_cell *c)
+static void mark_programmed(struct aimc_model *m, size_t idx)
 {
+	struct aimc_cell *c = &m->cells[idx];
+
 	c->nu_q16 = draw_nu_q16(m, c->g_prog);
 	c->t_prog_s = (u32)aimc_clamp_s64((s64)m->clock_s, 0, 0xffffffffLL);
-	c->g_now = c->g_prog;
+	m->g_now[idx] = c->g_prog;
 	m->stats.cells_programmed++;
 }
 
@@ -65,10 +67,9 @@ static bool cell_stuck(const struct aimc_cell *c)
 static u8 draw_gain(struct aimc_model *m, struct aimc_rng *mfg)
 {
 	s64 z = aimc_rng_normal_q16(mfg);
+	s64 sigma_q32 = (s64)aimc_ppm_to_q32(m->cfg.d2d_sigma_ppm);
 	/* 128 * (1 + sigma z): Q16 z times Q32 sigma, down to Q7 */
-	s64 g = AIMC_GAIN_ONE +
-		aimc_rshift_round(z * (s64)aimc_ppm_to_q32(m->cfg.d2d_sigma_ppm),
-				  41);
+	s64 g = AIMC_GAIN_ONE + aimc_rshift_round(z * sigma_q32, 41);
 
 	/* 1/128 .. 255/128: a live cell always switches a little */
 	return (u8)aimc_clamp_s64(g, 1, 255);
@@ -99,7 +100,7 @@ void aimc_xbar_manufacture(struct aimc_model *m)
 			cell->gain_reset = 0;
 			cell->g_prog = (u16)c->g_max_ns;
 		}
-		cell->g_now = cell->g_prog;
+		m->g_now[i] = cell->g_prog;
 	}
 }
 
@@ -114,9 +115,10 @@ u32 aimc_xbar_prog_sigma_ns(const struct aimc_model *m, u32 g_ns)
 	return (u32)aimc_clamp_s64(sigma, 0, 65535);
 }
 
-void aimc_xbar_program_target(struct aimc_model *m, struct aimc_cell *c,
+void aimc_xbar_program_target(struct aimc_model *m, size_t idx,
 			      u32 target_ns)
 {
+	struct aimc_cell *c = &m->cells[idx];
 	s64 sigma = aimc_xbar_prog_sigma_ns(m, target_ns);
 	s64 g = target_ns;
 
@@ -126,7 +128,7 @@ void aimc_xbar_program_target(struct aimc_model *m, struct aimc_cell *c,
 		g += aimc_rshift_round(sigma * aimc_rng_normal_q16(&m->rng),
 				       16);
 	c->g_prog = clamp_g(m, g);
-	mark_programmed(m, c);
+	mark_programmed(m, idx);
 }
 
 /*
@@ -154,10 +156,11 @@ static s64 step_at_amplitude(const struct aimc_model *m, u32 step_ref_ns,
 						      (15 << 16)))) >> 16;
 }
 
-void aimc_xbar_program_pulses(struct aimc_model *m, struct aimc_cell *c,
-			      s32 count, u32 amp_10mv)
+void aimc_xbar_program_pulses(struct aimc_model *m, size_t idx, s32 count,
+			      u32 amp_10mv)
 {
 	const struct aimc_model_config *cfg = &m->cfg;
+	struct aimc_cell *c = &m->cells[idx];
 	u32 v_mv = amp_10mv * 10;
 	s64 range = (s64)cfg->g_max_ns - cfg->g_min_ns;
 	bool set = count > 0;
@@ -196,14 +199,16 @@ void aimc_xbar_program_pulses(struct aimc_model *m, struct aimc_cell *c,
 		step = aimc_rshift_round(step, 7);
 		c->g_prog = clamp_g(m, set ? g + step : g - step);
 	}
-	mark_programmed(m, c);
+	mark_programmed(m, idx);
 }
 
 void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile)
 {
 	const struct aimc_model_config *cfg = &m->cfg;
 	size_t n = (size_t)cfg->rows * cfg->cols, i;
-	struct aimc_cell *cells = aimc_cell_at(m, tile, 0, 0);
+	size_t first = aimc_cell_index(m, tile, 0, 0);
+	const struct aimc_cell *cells = &m->cells[first];
+	u16 *g_now = &m->g_now[first];
 	u64 stamp = m->clock_s + 1;
 	u32 memo_t = 0;
 	s32 memo_log2 = 0;
@@ -213,12 +218,12 @@ void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile)
 		return;
 	m->tile_drift_stamp[tile] = stamp;
 	for (i = 0; i < n; i++) {
-		struct aimc_cell *c = &cells[i];
+		const struct aimc_cell *c = &cells[i];
 		u64 dt;
 		s64 e_q16;
 
 		if (!c->nu_q16) {
-			c->g_now = c->g_prog;
+			g_now[i] = c->g_prog;
 			continue;
 		}
 		/* cells programmed together share the time: reuse the log */
@@ -231,7 +236,7 @@ void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile)
 			memo_valid = true;
 		}
 		e_q16 = -(((s64)c->nu_q16 * memo_log2) >> 16);
-		c->g_now = (u16)(((u64)c->g_prog *
+		g_now[i] = (u16)(((u64)c->g_prog *
 				  aimc_exp2_neg_q30((s32)e_q16) +
 				  (1u << 29)) >> 30);
 	}
@@ -243,10 +248,10 @@ u32 aimc_xbar_read_sigma_q4(const struct aimc_model *m, u32 g_ns)
 	       m->cfg.read_sigma_abs_ns * 16;
 }
 
-u16 aimc_xbar_read(struct aimc_model *m, const struct aimc_cell *c)
+u16 aimc_xbar_read(struct aimc_model *m, size_t idx)
 {
-	s64 sigma_q4 = aimc_xbar_read_sigma_q4(m, c->g_now);
-	s64 g = c->g_now;
+	s64 g = m->g_now[idx];
+	s64 sigma_q4 = aimc_xbar_read_sigma_q4(m, (u32)g);
 
 	if (sigma_q4)
 		g += aimc_rshift_round(sigma_q4 * aimc_rng_normal_q16(&m->rng),

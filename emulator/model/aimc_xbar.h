@@ -12,13 +12,13 @@
 
 void aimc_xbar_manufacture(struct aimc_model *m);
 
-/* Open-loop programming towards @target_ns (already in range). */
-void aimc_xbar_program_target(struct aimc_model *m, struct aimc_cell *c,
+/* Open-loop programming of cell @idx towards @target_ns (in range). */
+void aimc_xbar_program_target(struct aimc_model *m, size_t idx,
 			      u32 target_ns);
 
-/* @count pulses (+ SET, - RESET) of amplitude @amp_10mv. */
-void aimc_xbar_program_pulses(struct aimc_model *m, struct aimc_cell *c,
-			      s32 count, u32 amp_10mv);
+/* @count pulses (+ SET, - RESET) of amplitude @amp_10mv on cell @idx. */
+void aimc_xbar_program_pulses(struct aimc_model *m, size_t idx, s32 count,
+			      u32 amp_10mv);
 
 /* Bring every cell's g_now of @tile up to the current clock second. */
 void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile);
@@ -26,8 +26,8 @@ void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile);
 /* Read sigma of a cell at @g_ns, in nS Q4 (1/16 nS). */
 u32 aimc_xbar_read_sigma_q4(const struct aimc_model *m, u32 g_ns);
 
-/* One noisy read of a refreshed cell, nS. */
-u16 aimc_xbar_read(struct aimc_model *m, const struct aimc_cell *c);
+/* One noisy read of cell @idx of a refreshed tile, nS. */
+u16 aimc_xbar_read(struct aimc_model *m, size_t idx);
 
 /* Open-loop programming sigma at @g_ns, nS. */
 u32 aimc_xbar_prog_sigma_ns(const struct aimc_model *m, u32 g_ns);
