@@ -4,34 +4,12 @@
  * anything, and a command that fails after that point (a DMA fault) rolls
  * back what it touched, so a failed command leaves the digest unchanged.
  */
-#include "aimc_cmd.h"
+#include "aimc_model_priv.h"
 #include "aimc_xbar.h"
 #include "aimc_dpu.h"
 #include "aimc_fixmath.h"
 
-static const u16 opcode_fields[AIMC_CMD_COUNT] = {
-	[AIMC_CMD_NOP] = 0,
-	[AIMC_CMD_PROGRAM] = AIMC_FIELD_TILE | AIMC_FIELD_MODE |
-			     AIMC_FIELD_ROWS | AIMC_FIELD_COLS |
-			     AIMC_FIELD_SRC,
-	[AIMC_CMD_READ] = AIMC_FIELD_TILE | AIMC_FIELD_ROWS |
-			  AIMC_FIELD_COLS | AIMC_FIELD_DST,
-	[AIMC_CMD_EXEC] = AIMC_FIELD_FLAGS | AIMC_FIELD_SLOT |
-			  AIMC_FIELD_STEPS | AIMC_FIELD_STRIDES |
-			  AIMC_FIELD_SRC | AIMC_FIELD_DST | AIMC_FIELD_PROG,
-	[AIMC_CMD_STATE_SAVE] = AIMC_FIELD_SLOT | AIMC_FIELD_DST,
-	[AIMC_CMD_STATE_LOAD] = AIMC_FIELD_SLOT | AIMC_FIELD_SRC,
-	[AIMC_CMD_CALIBRATE] = AIMC_FIELD_TILE | AIMC_FIELD_COLS |
-			       AIMC_FIELD_SRC,
-	[AIMC_CMD_WAIT] = AIMC_FIELD_MODE | AIMC_FIELD_STEPS,
-};
-
 static const u32 wait_unit_ns[] = { 1, 1000, 1000000, 1000000000 };
-
-u32 aimc_cmd_fields(u32 opcode)
-{
-	return opcode < AIMC_CMD_COUNT ? opcode_fields[opcode] : 0;
-}
 
 void aimc_desc_decode(const void *raw, struct aimc_desc *d)
 {
@@ -60,52 +38,32 @@ void aimc_desc_decode(const void *raw, struct aimc_desc *d)
 
 void aimc_desc_encode(const struct aimc_desc *d, void *raw)
 {
-	u8 *p = raw;
-
-	p[0] = d->opcode;
-	p[1] = d->flags;
-	aimc_put_le16(p + 2, d->tile);
-	aimc_put_le16(p + 4, d->slot);
-	aimc_put_le16(p + 6, d->mode);
-	aimc_put_le16(p + 8, d->row0);
-	aimc_put_le16(p + 10, d->col0);
-	aimc_put_le16(p + 12, d->rows);
-	aimc_put_le16(p + 14, d->cols);
-	aimc_put_le32(p + 16, d->steps);
-	aimc_put_le16(p + 20, d->in_stride);
-	aimc_put_le16(p + 22, d->out_stride);
-	aimc_put_le64(p + 24, d->src_addr);
-	aimc_put_le64(p + 32, d->dst_addr);
-	aimc_put_le64(p + 40, d->prog_addr);
-	aimc_put_le32(p + 48, d->src_len);
-	aimc_put_le32(p + 52, d->dst_len);
-	aimc_put_le32(p + 56, d->prog_len);
-	aimc_put_le32(p + 60, d->seq);
+	aimc_desc_pack(d, raw);
 }
 
 static bool reserved_clear(const struct aimc_desc *d, u32 used)
 {
-	if (!(used & AIMC_FIELD_FLAGS) && d->flags)
+	if (!(used & AIMC_DF_FLAGS) && d->flags)
 		return false;
-	if (!(used & AIMC_FIELD_TILE) && d->tile)
+	if (!(used & AIMC_DF_TILE) && d->tile)
 		return false;
-	if (!(used & AIMC_FIELD_SLOT) && d->slot)
+	if (!(used & AIMC_DF_SLOT) && d->slot)
 		return false;
-	if (!(used & AIMC_FIELD_MODE) && d->mode)
+	if (!(used & AIMC_DF_MODE) && d->mode)
 		return false;
-	if (!(used & AIMC_FIELD_ROWS) && (d->row0 || d->rows))
+	if (!(used & AIMC_DF_ROWS) && (d->row0 || d->rows))
 		return false;
-	if (!(used & AIMC_FIELD_COLS) && (d->col0 || d->cols))
+	if (!(used & AIMC_DF_COLS) && (d->col0 || d->cols))
 		return false;
-	if (!(used & AIMC_FIELD_STEPS) && d->steps)
+	if (!(used & AIMC_DF_STEPS) && d->steps)
 		return false;
-	if (!(used & AIMC_FIELD_STRIDES) && (d->in_stride || d->out_stride))
+	if (!(used & AIMC_DF_STRIDES) && (d->in_stride || d->out_stride))
 		return false;
-	if (!(used & AIMC_FIELD_SRC) && (d->src_addr || d->src_len))
+	if (!(used & AIMC_DF_SRC) && (d->src_addr || d->src_len))
 		return false;
-	if (!(used & AIMC_FIELD_DST) && (d->dst_addr || d->dst_len))
+	if (!(used & AIMC_DF_DST) && (d->dst_addr || d->dst_len))
 		return false;
-	if (!(used & AIMC_FIELD_PROG) && (d->prog_addr || d->prog_len))
+	if (!(used & AIMC_DF_PROG) && (d->prog_addr || d->prog_len))
 		return false;
 	return true;
 }
@@ -118,7 +76,7 @@ static u32 check_desc(const struct aimc_model *m, const struct aimc_desc *d)
 
 	if (d->opcode >= AIMC_CMD_COUNT)
 		return AIMC_ST_BAD_OPCODE;
-	used = opcode_fields[d->opcode];
+	used = aimc_desc_fields(d->opcode);
 	if (!reserved_clear(d, used))
 		return AIMC_ST_BAD_RESERVED;
 	if (d->flags & ~AIMC_EXEC_F_ALL)
@@ -127,14 +85,14 @@ static u32 check_desc(const struct aimc_model *m, const struct aimc_desc *d)
 		return AIMC_ST_BAD_MODE;
 	if (d->opcode == AIMC_CMD_WAIT && d->mode > AIMC_WAIT_S)
 		return AIMC_ST_BAD_MODE;
-	if ((used & AIMC_FIELD_TILE) && d->tile >= c->tiles)
+	if ((used & AIMC_DF_TILE) && d->tile >= c->tiles)
 		return AIMC_ST_BAD_TILE;
-	if ((used & AIMC_FIELD_SLOT) && d->slot >= c->slots)
+	if ((used & AIMC_DF_SLOT) && d->slot >= c->slots)
 		return AIMC_ST_BAD_SLOT;
-	if ((used & AIMC_FIELD_ROWS) &&
+	if ((used & AIMC_DF_ROWS) &&
 	    (!d->rows || (u32)d->row0 + d->rows > c->rows))
 		return AIMC_ST_BAD_WINDOW;
-	if ((used & AIMC_FIELD_COLS) &&
+	if ((used & AIMC_DF_COLS) &&
 	    (!d->cols || (u32)d->col0 + d->cols > c->cols))
 		return AIMC_ST_BAD_WINDOW;
 	if (d->opcode == AIMC_CMD_CALIBRATE && ((d->col0 | d->cols) & 1))
@@ -223,7 +181,7 @@ static u32 cmd_read(struct aimc_model *m, const struct aimc_desc *d,
 		size_t c = aimc_cell_index(m, d->tile, d->row0 + i / d->cols,
 					   d->col0 + i % d->cols);
 
-		aimc_put_le16(m->io_out + 2 * i, aimc_xbar_read(m, c));
+		aimc_hw_put16(m->io_out + 2 * i, aimc_xbar_read(m, c));
 	}
 	*cost_ns = (u64)d->rows * m->cfg.t_mvm_ns;
 	return dma_out(m, d->dst_addr, m->io_out, d->dst_len);
@@ -271,15 +229,15 @@ static u32 cmd_state_save(struct aimc_model *m, const struct aimc_desc *d)
 
 	if (d->dst_len != AIMC_STATE_IMAGE_BYTES)
 		return AIMC_ST_BAD_LENGTH;
-	aimc_put_le32(p, AIMC_STATE_MAGIC);
-	aimc_put_le32(p + 4, AIMC_STATE_VERSION);
-	aimc_put_le32(p + 8, AIMC_SLOT_STATE_WORDS);
-	aimc_put_le32(p + 12, slot->pool_count);
+	aimc_hw_put32(p, AIMC_STATE_MAGIC);
+	aimc_hw_put32(p + 4, AIMC_STATE_VERSION);
+	aimc_hw_put32(p + 8, AIMC_SLOT_STATE_WORDS);
+	aimc_hw_put32(p + 12, slot->pool_count);
 	p += sizeof(struct aimc_state_hdr);
 	for (i = 0; i < AIMC_SLOT_STATE_WORDS; i++, p += 4)
-		aimc_put_le32(p, (u32)slot->words[i]);
+		aimc_hw_put32(p, (u32)slot->words[i]);
 	for (i = 0; i < AIMC_POOL_LEN; i++, p += 8)
-		aimc_put_le64(p, (u64)slot->pool[i]);
+		aimc_hw_put64(p, (u64)slot->pool[i]);
 	return dma_out(m, d->dst_addr, m->io_out, d->dst_len);
 }
 

@@ -183,9 +183,9 @@ static void put_elem(u8 *p, u32 width, s32 v)
 	if (width == 1)
 		p[0] = (u8)aimc_sat_bits(v, 8);
 	else if (width == 2)
-		aimc_put_le16(p, (u16)aimc_sat_bits(v, 16));
+		aimc_hw_put16(p, (u16)aimc_sat_bits(v, 16));
 	else
-		aimc_put_le32(p, (u32)v);
+		aimc_hw_put32(p, (u32)v);
 }
 
 static s32 lut_index(s32 v)

@@ -94,24 +94,6 @@ static inline u64 aimc_get_le64(const u8 *p)
 	return (u64)aimc_get_le32(p) | ((u64)aimc_get_le32(p + 4) << 32);
 }
 
-static inline void aimc_put_le16(u8 *p, u16 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static inline void aimc_put_le32(u8 *p, u32 v)
-{
-	aimc_put_le16(p, (u16)v);
-	aimc_put_le16(p + 2, (u16)(v >> 16));
-}
-
-static inline void aimc_put_le64(u8 *p, u64 v)
-{
-	aimc_put_le32(p, (u32)v);
-	aimc_put_le32(p + 4, (u32)(v >> 32));
-}
-
 /* ppm (1e-6) to a Q32 fraction: 2^32 / 1e6 = 281474977 / 2^16 */
 static inline u64 aimc_ppm_to_q32(u32 ppm)
 {
