@@ -273,7 +273,8 @@ int aimc_job_submit(struct aimc_device *dev, const struct drm_aimc_cmd *cmds,
 				      err == EACCES ? " (a tile or slot not reserved by this file)" :
 				      err == E2BIG ? " (too many commands or operand too long)" :
 				      err == ENOENT ? " (unknown buffer or syncobj handle)" :
-				      err == ERANGE ? " (operand past the end of its buffer)" : "");
+				      err == ERANGE ? " (operand past the end of its buffer)" :
+				      err == EIO ? " (a card reset wiped a slot's state: replace it first)" : "");
 	}
 	*job_id = args.job_id;
 	return 0;

@@ -11,7 +11,7 @@
 
 #define TIMEOUT_MS	VM_SHORT_TIMEOUT_MS
 #define SLACK_MS	3000	/* TCG guest, worker and IRQ latency */
-#define BO_SIZE		(16 * 1024)
+#define BO_SIZE		(32 * 1024)
 #define TGT_OFF		0
 #define RD_OFF		4096
 #define RD2_OFF		8192
@@ -165,6 +165,57 @@ START_TEST(test_dma_fault_later_commands_run)
 }
 END_TEST
 
+/* LOAD 4 s8 inputs, accumulate them in slot words 0..3, STORE the sums */
+static struct drm_aimc_cmd accumulate(uint32_t slot, uint32_t flags)
+{
+	struct vm_prog p = { .n_uops = 0 };
+	uint32_t len;
+
+	vm_uop(&p, AIMC_UOP_LOAD, 0, 0, 0, 4, 0, 0, 1);
+	vm_uop(&p, AIMC_UOP_STATE_LD, 1, 0, 0, 4, 0, 0, 0);
+	vm_uop(&p, AIMC_UOP_ADD, 1, 1, 0, 4, 0, 0, 0);
+	vm_uop(&p, AIMC_UOP_STATE_ST, 0, 1, 0, 4, 0, 0, 0);
+	vm_uop(&p, AIMC_UOP_STORE, 0, 1, 0, 4, 0, 0, 4);
+	len = vm_prog_emit(&p, map + 12288);
+	return cmd_exec(slot, flags, 1, 4, 16, bo, 12000, RD2_OFF, 12288, len);
+}
+
+/*
+ * A reset wipes every stream slot: until its owner replaces the state
+ * (EXEC with RESET_STATE, or STATE_LOAD), commands relying on it fail
+ * at submit with -EIO instead of computing on zeros.
+ */
+START_TEST(test_reset_wipes_slot_state)
+{
+	struct drm_aimc_cmd c, hang = cmd_nop();
+	uint32_t slot;
+	uint64_t job;
+	int32_t sum;
+
+	ck_assert_int_eq(aimc_reserve(V.dev, AIMC_RESOURCE_SLOT, AIMC_JOB_ANY,
+				      &slot), 0);
+	memset(map + 12000, 3, 4);
+	c = accumulate(slot, AIMC_CMD_F_RESET_STATE);
+	ck_assert_int_eq(r_run(V.fd, &c, 1), AIMC_JOB_DONE);
+	c = accumulate(slot, 0);
+	ck_assert_int_eq(r_run(V.fd, &c, 1), AIMC_JOB_DONE);
+	memcpy(&sum, map + RD2_OFF, 4);
+	ck_assert_int_eq(sum, 6);		/* state kept between jobs */
+
+	vm_write(EMU_DEBUGFS "/hang_next_job", "1");
+	ck_assert_int_eq(r_run(V.fd, &hang, 1), AIMC_JOB_TIMED_OUT);
+	ck_assert_int_eq(r_submit(V.fd, &c, 1, &job), -EIO);
+	c = cmd_state_save(slot, bo, 0);
+	ck_assert_int_eq(r_submit(V.fd, &c, 1, &job), -EIO);
+	c = accumulate(slot, AIMC_CMD_F_RESET_STATE);
+	ck_assert_int_eq(r_run(V.fd, &c, 1), AIMC_JOB_DONE);
+	c = accumulate(slot, 0);
+	ck_assert_int_eq(r_run(V.fd, &c, 1), AIMC_JOB_DONE);
+	memcpy(&sum, map + RD2_OFF, 4);
+	ck_assert_int_eq(sum, 6);
+}
+END_TEST
+
 Suite *job_faults_suite(void)
 {
 	Suite *s = suite_create("job_faults");
@@ -177,6 +228,7 @@ Suite *job_faults_suite(void)
 	tcase_add_test(tc, test_hang_times_out_and_resets);
 	tcase_add_test(tc, test_dma_fault_fails_command);
 	tcase_add_test(tc, test_dma_fault_later_commands_run);
+	tcase_add_test(tc, test_reset_wipes_slot_state);
 	suite_add_tcase(s, tc);
 	return s;
 }
