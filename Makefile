@@ -37,8 +37,12 @@ VM_TESTS := $(BUILD)/tests/vm/aimc-vm-tests
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all help deps modules userspace check check-deps check-all \
-	check-host check-vm lint checkpatch sparse demo demo-run clean
+	check-host check-vm lint checkpatch sparse demo demo-run clean \
+	install install-lib install-tools install-dkms uninstall \
+	check-install check-dkms
 .DEFAULT_GOAL := all
+# Keep objects make considers intermediate: rebuilds stay incremental.
+.SECONDARY:
 
 all: modules userspace
 
@@ -51,6 +55,12 @@ help:
 	@echo "make deps        install the Debian packages everything needs"
 	@echo "make modules     build aimc.ko and aimc_emu.ko (KDIR=$(KDIR))"
 	@echo "make userspace   build libaimc, tools and tests into $(BUILD)/"
+	@echo "make install     libaimc, headers, aimc.pc, tools, man pages, udev rule,"
+	@echo "                 modprobe.d file (PREFIX=$(PREFIX) DESTDIR=)"
+	@echo "make install-dkms  module sources to /usr/src/aimc-$(AIMC_VERSION) for dkms"
+	@echo "make uninstall   remove what make install installed"
+	@echo "make check-install  install into a DESTDIR, build an example with pkg-config"
+	@echo "make check-dkms  dkms build of both modules against KDIR's kernel"
 
 deps:
 	tools/install-deps.sh
@@ -58,7 +68,8 @@ deps:
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: $(LIBAIMC) $(TOOL_BINS) $(HOST_TESTS) $(VM_TESTS)
+userspace: $(LIBAIMC) $(LIBAIMC_SO) $(TOOL_BINS) $(INSTALL_TOOL_BINS) \
+	$(HOST_TESTS) $(VM_TESTS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,7 +85,103 @@ $(LIBAIMC): $(call objs,$(RUNTIME_SRCS))
 
 $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIBAIMC) $(LIBMODEL)
 	@mkdir -p $(dir $@)
-	$(CC) $(AIMC_CFLAGS) -o $@ $< $(LIBAIMC) $(LIBMODEL) $(STATIC_LIBS)
+	$(CC) $(AIMC_CFLAGS) -o $@ $< $(LIBAIMC) $(LIBMODEL) \
+		$(if $(TOOL_LIBS_$*),$(TOOL_LIBS_$*),$(STATIC_LIBS))
+
+# ---- libaimc.so, install, DKMS (README.md, "Installing") ----
+# The version lives in dkms.conf, the one file DKMS insists on reading.
+AIMC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+SONAME_MAJOR := 1
+LIBAIMC_SO := $(BUILD)/libaimc.so.$(SONAME_MAJOR).0.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# udev and modprobe never read /usr/local: a local install goes to /etc,
+# a distribution package (PREFIX=/usr) to /usr/lib.
+ifeq ($(PREFIX),/usr)
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+MODPROBEDIR ?= /usr/lib/modprobe.d
+else
+UDEVRULESDIR ?= /etc/udev/rules.d
+MODPROBEDIR ?= /etc/modprobe.d
+endif
+DKMS_SRC ?= /usr/src/aimc-$(AIMC_VERSION)
+DKMS_SRCS = $(filter-out %.mod.c,$(wildcard driver/*.[ch] emulator/*.[ch] \
+	emulator/model/*.[ch]))
+# libkmod has no static library: aimc-smi links it (and libc) dynamically
+# and the rest statically; build-initramfs.sh brings the libraries along.
+TOOL_LIBS_aimc-smi = -Wl,-Bstatic $(shell pkg-config --libs libdrm json-c) \
+	-Wl,-Bdynamic $(shell pkg-config --libs libkmod) -lm -lpthread
+# Installed tools link libaimc.so like any application would.
+INSTALL_TOOL_BINS := $(addprefix $(BUILD)/dyn/,$(TOOLS))
+PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(RUNTIME_SRCS) $(MODEL_SRCS))
+MAN_PAGES := $(wildcard tools/man/*.1 runtime/man/*.3)
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AIMC_CPPFLAGS) $(AIMC_CFLAGS) -fPIC -MMD -MP -c $< -o $@
+
+$(LIBAIMC_SO): $(PIC_OBJS) runtime/libaimc.map
+	$(CC) $(AIMC_CFLAGS) -shared -Wl,-soname,libaimc.so.$(SONAME_MAJOR) \
+		-Wl,--version-script=runtime/libaimc.map -Wl,--no-undefined \
+		-o $@ $(PIC_OBJS) $(shell pkg-config --libs libdrm) -lpthread
+	ln -sf $(notdir $@) $(BUILD)/libaimc.so.$(SONAME_MAJOR)
+	ln -sf libaimc.so.$(SONAME_MAJOR) $(BUILD)/libaimc.so
+
+$(BUILD)/dyn/%: $(BUILD)/obj/tools/%.o $(LIBAIMC_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(AIMC_CFLAGS) -o $@ $< -L$(BUILD) -laimc \
+		$(shell pkg-config --libs libdrm json-c libkmod)
+
+install: install-lib install-tools
+	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(MODPROBEDIR)
+	install -m 644 tools/udev/70-aimc.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 644 tools/modprobe.d/aimc.conf $(DESTDIR)$(MODPROBEDIR)/
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		ldconfig; udevadm control --reload 2>/dev/null || true; fi
+
+install-lib: $(LIBAIMC_SO)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/aimc/drm $(DESTDIR)$(MANDIR)/man3
+	install -m 755 $(LIBAIMC_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIBAIMC_SO)) $(DESTDIR)$(LIBDIR)/libaimc.so.$(SONAME_MAJOR)
+	ln -sf libaimc.so.$(SONAME_MAJOR) $(DESTDIR)$(LIBDIR)/libaimc.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' \
+		-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+		-e 's|@VERSION@|$(AIMC_VERSION)|' runtime/aimc.pc.in \
+		> $(DESTDIR)$(PKGCONFIGDIR)/aimc.pc
+	install -m 644 runtime/include/aimc.h $(DESTDIR)$(INCLUDEDIR)/aimc/
+	install -m 644 uapi/drm/aimc_accel.h $(DESTDIR)$(INCLUDEDIR)/aimc/drm/
+	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
+
+install-tools: $(INSTALL_TOOL_BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(INSTALL_TOOL_BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+
+# What dkms needs: the Kbuild files and the sources of both modules.
+install-dkms:
+	install -d $(DESTDIR)$(DKMS_SRC)
+	tar -cf - dkms.conf Kbuild uapi driver/Kbuild emulator/Kbuild \
+		emulator/model/model.mk $(DKMS_SRCS) | tar -xf - -C $(DESTDIR)$(DKMS_SRC)
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libaimc.so* $(DESTDIR)$(PKGCONFIGDIR)/aimc.pc \
+		$(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MAN_PAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(filter %.3,$(MAN_PAGES)))) \
+		$(DESTDIR)$(UDEVRULESDIR)/70-aimc.rules $(DESTDIR)$(MODPROBEDIR)/aimc.conf
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/aimc
+
+check-install: $(LIBAIMC_SO) $(INSTALL_TOOL_BINS)
+	BUILD=$(BUILD) tests/install/check-install.sh
+
+check-dkms:
+	BUILD=$(BUILD) KDIR=$(KDIR) tests/install/check-dkms.sh
 
 .SECONDEXPANSION:
 # Test runners: every `Suite *name_suite(void)` in a suite directory's
@@ -86,19 +193,20 @@ $(BUILD)/tests/%/suites.h: $$(sort $$(wildcard tests/%/test_*.c))
 	mv $@.tmp $@
 
 $(BUILD)/obj/tests/%/check_main.o: tests/check_main.c $(BUILD)/tests/%/suites.h
+	@mkdir -p $(dir $@)
 	$(CC) $(AIMC_CPPFLAGS) -I$(BUILD)/tests/$* $(AIMC_CFLAGS) -MMD -MP -c $< -o $@
 
 $(HOST_TESTS): $(BUILD)/obj/tests/host/check_main.o $(call objs,$(HOST_TEST_SRCS)) \
 		$(LIBAIMC) $(LIBMODEL)
-	$(CC) $(AIMC_CFLAGS) -o $@ $^ $(shell pkg-config --libs libdrm) $(CHECK_LIBS)
+	$(CC) $(AIMC_CFLAGS) -o $@ $^ $(shell pkg-config --libs libdrm json-c) $(CHECK_LIBS)
 
 $(VM_TESTS): $(BUILD)/obj/tests/vm/check_main.o $(call objs,$(VM_TEST_SRCS)) \
 		$(LIBAIMC) $(LIBMODEL)
 	$(CC) $(AIMC_CFLAGS) -o $@ $^ $(STATIC_LIBS) \
-		$(shell pkg-config --static --libs check)
+		$(shell pkg-config --static --libs check json-c)
 
-check-host: $(HOST_TESTS)
-	$(HOST_TESTS)
+check-host: $(HOST_TESTS) $(BUILD)/tools/aimc-smi
+	AIMC_SMI=$(BUILD)/tools/aimc-smi $(HOST_TESTS)
 
 check-vm: modules $(TOOL_BINS) $(VM_TESTS)
 	BUILD=$(BUILD) tests/vm/run.sh
@@ -122,10 +230,10 @@ demo-run: $(BUILD)/tools/aimc-smi
 check: deps
 	$(MAKE) check-all
 
-check-all: all lint check-host check-vm
+check-all: all lint check-host check-install check-dkms check-vm
 
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)
