@@ -37,7 +37,7 @@ VM_TESTS := $(BUILD)/tests/vm/aimc-vm-tests
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all help deps modules userspace check check-deps check-all \
-	check-host check-vm lint checkpatch sparse demo demo-run clean \
+	check-host check-vm lint checkpatch sparse demo demo-run fuzz-smoke clean \
 	install install-lib install-tools install-dkms uninstall \
 	check-install check-dkms
 .DEFAULT_GOAL := all
@@ -52,6 +52,7 @@ help:
 	@echo "make check-host  Check unit tests on this machine"
 	@echo "make check-vm    boot a kernel in QEMU with aimc.ko + aimc_emu.ko, run guest tests"
 	@echo "make lint        checkpatch --strict and sparse on the kernel code"
+	@echo "make fuzz-smoke  run each fuzz target for FUZZ_SECONDS (default 20)"
 	@echo "make deps        install the Debian packages everything needs"
 	@echo "make modules     build aimc.ko and aimc_emu.ko (KDIR=$(KDIR))"
 	@echo "make userspace   build libaimc, tools and tests into $(BUILD)/"
@@ -211,6 +212,28 @@ check-host: $(HOST_TESTS) $(BUILD)/tools/aimc-smi
 check-vm: modules $(TOOL_BINS) $(VM_TESTS)
 	BUILD=$(BUILD) tests/vm/run.sh
 
+# Fuzz targets (tests/fuzz/fuzz_NAME.c, libFuzzer + ASan + UBSan, clang),
+# each with a seed corpus in tests/fuzz/corpus/NAME/.  fuzz-smoke runs
+# each for FUZZ_SECONDS (CI); run longer with e.g. FUZZ_SECONDS=600.
+FUZZ_SECONDS ?= 20
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODEL_SRCS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(AIMC_CPPFLAGS) -o $@ $< $(MODEL_SRCS)
+
+fuzz-smoke: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
+	@for name in $(FUZZ_NAMES); do \
+		corpus=$(BUILD)/fuzz/corpus-$$name; \
+		mkdir -p $$corpus && cp tests/fuzz/corpus/$$name/* $$corpus/ && \
+		echo "fuzz: $$name for $(FUZZ_SECONDS) s" && \
+		$(BUILD)/fuzz/fuzz_$$name -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 $$corpus 2>$(BUILD)/fuzz/$$name.log || \
+			{ tail -50 $(BUILD)/fuzz/$$name.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz/$$name.log; \
+	done
+
 lint: checkpatch sparse
 
 checkpatch:
@@ -230,7 +253,7 @@ demo-run: $(BUILD)/tools/aimc-smi
 check: deps
 	$(MAKE) check-all
 
-check-all: all lint check-host check-install check-dkms check-vm
+check-all: all lint check-host fuzz-smoke check-install check-dkms check-vm
 
 clean:
 	rm -rf $(BUILD)
