@@ -54,21 +54,22 @@ struct aimc_desc {
 	u32 seq;		/* 0x3c cookie for the driver, not checked */
 };
 
+/* Masks before narrowing: sparse flags casts that drop constant bits. */
 static inline void aimc_hw_put16(u8 *p, u16 v)
 {
-	p[0] = (u8)v;
+	p[0] = (u8)(v & 0xff);
 	p[1] = (u8)(v >> 8);
 }
 
 static inline void aimc_hw_put32(u8 *p, u32 v)
 {
-	aimc_hw_put16(p, (u16)v);
+	aimc_hw_put16(p, (u16)(v & 0xffff));
 	aimc_hw_put16(p + 2, (u16)(v >> 16));
 }
 
 static inline void aimc_hw_put64(u8 *p, u64 v)
 {
-	aimc_hw_put32(p, (u32)v);
+	aimc_hw_put32(p, (u32)(v & 0xffffffffu));
 	aimc_hw_put32(p + 4, (u32)(v >> 32));
 }
 
