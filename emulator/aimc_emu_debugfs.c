@@ -9,9 +9,14 @@
  *                  descriptor completes with AIMC_ST_DMA_FAULT and an
  *                  error interrupt, and the card goes on
  *   mapped_pages   read: pages the driver has mapped for the card
+ *   selftest       read: runs the device model's PROGRAM/READ/EXEC round
+ *                  trip on a private noise-free device: "pass", or
+ *                  "fail <errno>"
  */
 #include <linux/debugfs.h>
+#include <linux/seq_file.h>
 
+#include "aimc_model.h"
 #include "aimc_emu.h"
 
 static int aimc_emu_mapped_pages_get(void *data, u64 *val)
@@ -27,6 +32,18 @@ static int aimc_emu_mapped_pages_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(aimc_emu_mapped_pages_fops, aimc_emu_mapped_pages_get,
 			 NULL, "%llu\n");
 
+static int aimc_emu_selftest_show(struct seq_file *m, void *data)
+{
+	int ret = aimc_model_selftest();
+
+	if (ret)
+		seq_printf(m, "fail %d\n", ret);
+	else
+		seq_puts(m, "pass\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(aimc_emu_selftest);
+
 void aimc_emu_debugfs_init(struct aimc_emu_dev *edev, struct dentry *root)
 {
 	char name[16];
@@ -39,4 +56,6 @@ void aimc_emu_debugfs_init(struct aimc_emu_dev *edev, struct dentry *root)
 			   &edev->knobs.fail_next_dma);
 	debugfs_create_file_unsafe("mapped_pages", 0400, edev->debugfs, edev,
 				   &aimc_emu_mapped_pages_fops);
+	debugfs_create_file("selftest", 0400, edev->debugfs, NULL,
+			    &aimc_emu_selftest_fops);
 }

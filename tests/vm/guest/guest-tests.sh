@@ -35,6 +35,7 @@ run "modprobe aimc_emu" $modprobe aimc_emu tiles=4 tile_rows=128 tile_cols=64 st
 run "modprobe aimc" $modprobe aimc
 run "render node appears" wait_node
 run "aimc-smi lists the emulated card" aimc-smi
+run "device model self-test in the kernel" sh -c '[ "$(cat /sys/kernel/debug/aimc_emu/0/selftest)" = pass ]'
 run "guest Check suites" aimc-vm-tests
 
 dev=aimc-swdev.0
