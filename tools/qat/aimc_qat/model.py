@@ -183,7 +183,8 @@ class S4D(nn.Module):
         L = u.shape[-1]
         if mode == "conv":
             k = self.kernel(p, L)
-            n = 2 * L
+            n = 1 << (2 * L - 1).bit_length()   # power of two >= 2L: 2L = 122 (prime factor 61)
+                                                 # made pocketfft 5x slower
             y = torch.fft.irfft(torch.fft.rfft(u, n=n) * torch.fft.rfft(k, n=n), n=n)[..., :L]
         else:
             y = self.recurrence(p, u)
