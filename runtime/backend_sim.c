@@ -11,6 +11,7 @@
 
 #include "aimc_model.h"
 #include "internal.h"
+#include "sim_job.h"
 
 /* Answers a param the way aimc.ko answers it from the card's registers. */
 static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
@@ -53,6 +54,9 @@ static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
 	case AIMC_PARAM_ADC_BITS:
 		*value = AIMC_CONVERTERS_ADC_BITS(converters);
 		return 0;
+	case AIMC_PARAM_MAX_JOB_CMDS:
+		*value = AIMC_SIM_MAX_JOB_CMDS;
+		return 0;
 	}
 	if (param < AIMC_PARAM_COUNT && cap_regs[param]) {
 		*value = aimc_model_cap(model, cap_regs[param]);
@@ -64,6 +68,7 @@ static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
 static void aimc_sim_close(struct aimc_device *dev)
 {
 	aimc_model_destroy(dev->sim);
+	aimc_sim_jobs_destroy(dev->sim_jobs);
 	free(dev);
 }
 
@@ -73,43 +78,80 @@ static const struct aimc_backend_ops aimc_sim_ops = {
 	.close = aimc_sim_close,
 };
 
-/* No host memory is shared with the sim card yet: every DMA faults. */
-static int aimc_sim_dma_read(void *ctx, u64 addr, void *dst, u32 len)
+/* The device model's configuration for @opts (NULL: all defaults). */
+static int aimc_sim_config(const struct aimc_sim_options *opts,
+			   struct aimc_model_config *cfg)
 {
-	(void)ctx, (void)addr, (void)dst, (void)len;
-	return -EFAULT;
-}
-
-static int aimc_sim_dma_write(void *ctx, u64 addr, const void *src, u32 len)
-{
-	(void)ctx, (void)addr, (void)src, (void)len;
-	return -EFAULT;
-}
-
-int aimc_sim_open(struct aimc_device **out)
-{
-	static const struct aimc_model_dma no_dma = {
-		.read = aimc_sim_dma_read,
-		.write = aimc_sim_dma_write,
-	};
-	struct aimc_model_config cfg;
-	struct aimc_device *dev;
 	const char *why;
+	size_t i;
 
-	aimc_model_config_defaults(&cfg);
-	if (aimc_model_config_check(&cfg, &why) < 0)
+	aimc_model_config_defaults(cfg);
+	if (opts) {
+		for (i = 0; i < sizeof(opts->reserved) / sizeof(opts->reserved[0]); i++)
+			if (opts->reserved[i])
+				return aimc_set_error(-EINVAL, "sim: options: reserved field %zu is not zero",
+						      i);
+		if (opts->flags & ~(AIMC_SIM_NOISE_FREE | AIMC_SIM_STUCK))
+			return aimc_set_error(-EINVAL, "sim: options: unknown flags 0x%x",
+					      opts->flags);
+		if (opts->seed)
+			cfg->seed = opts->seed;
+		cfg->noise_free = opts->flags & AIMC_SIM_NOISE_FREE;
+		if (opts->tiles)
+			cfg->tiles = opts->tiles;
+		if (opts->rows)
+			cfg->rows = opts->rows;
+		if (opts->cols)
+			cfg->cols = opts->cols;
+		if (opts->slots)
+			cfg->slots = opts->slots;
+		if (opts->flags & AIMC_SIM_STUCK) {
+			cfg->stuck_gmin_ppm = opts->stuck_gmin_ppm;
+			cfg->stuck_gmax_ppm = opts->stuck_gmax_ppm;
+		}
+	}
+	if (aimc_model_config_check(cfg, &why) < 0)
 		return aimc_set_error(-EINVAL, "sim: bad model configuration: %s", why);
+	return 0;
+}
+
+int aimc_device_open_sim(const struct aimc_sim_options *opts,
+			 struct aimc_device **out)
+{
+	struct aimc_model_config cfg;
+	struct aimc_model_dma dma;
+	struct aimc_device *dev;
+	int ret;
+
+	if (!out)
+		return aimc_set_error(-EINVAL, "aimc_device_open_sim: out is NULL");
+	*out = NULL;
+	ret = aimc_sim_config(opts, &cfg);
+	if (ret < 0)
+		return ret;
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return aimc_set_error(-ENOMEM, "out of memory");
 	dev->ops = &aimc_sim_ops;
 	dev->fd = -1;
 	snprintf(dev->node, sizeof(dev->node), "sim");
-	dev->sim = aimc_model_create(&cfg, &no_dma);
+	dev->sim_jobs = aimc_sim_jobs_create(cfg.tiles, cfg.slots);
+	if (!dev->sim_jobs) {
+		free(dev);
+		return aimc_set_error(-ENOMEM, "sim: out of memory");
+	}
+	aimc_sim_jobs_dma(dev->sim_jobs, &dma);
+	dev->sim = aimc_model_create(&cfg, &dma);
 	if (!dev->sim) {
+		aimc_sim_jobs_destroy(dev->sim_jobs);
 		free(dev);
 		return aimc_set_error(-ENOMEM, "sim: cannot create the device model");
 	}
 	*out = dev;
 	return 0;
+}
+
+int aimc_sim_open(struct aimc_device **out)
+{
+	return aimc_device_open_sim(NULL, out);
 }

@@ -16,7 +16,8 @@ struct aimc_device {
 	const struct aimc_backend_ops *ops;
 	char node[64];
 	int fd;			/* drm backend */
-	void *sim;		/* sim backend */
+	void *sim;		/* sim backend: the struct aimc_model */
+	struct aimc_sim_jobs *sim_jobs;	/* sim backend: buffers, jobs */
 };
 
 int aimc_set_error(int err, const char *fmt, ...)

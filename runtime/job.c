@@ -4,6 +4,7 @@
  * ioctls (runtime/job.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,6 +15,7 @@
 
 #include "internal.h"
 #include "job.h"
+#include "sim_job.h"
 
 static int need_drm(struct aimc_device *dev, const char *what)
 {
@@ -21,9 +23,15 @@ static int need_drm(struct aimc_device *dev, const char *what)
 		return aimc_set_error(-EINVAL, "%s: no device", what);
 	if (dev->ops->kind != AIMC_BACKEND_DRM)
 		return aimc_set_error(-EOPNOTSUPP,
-				      "%s: needs a card (drm backend); the %s backend has no jobs yet",
+				      "%s: needs a card (drm backend); the %s backend has none",
 				      what, aimc_backend_name(dev->ops->kind));
 	return 0;
+}
+
+/* The sim backend implements this function itself (sim_job.c). */
+static bool on_sim(struct aimc_device *dev)
+{
+	return dev && dev->ops->kind == AIMC_BACKEND_SIM;
 }
 
 /* -errno of a failed ioctl, with the message */
@@ -54,8 +62,11 @@ int64_t aimc_deadline_ns(uint64_t ms)
 int aimc_bo_create(struct aimc_device *dev, uint64_t size, uint32_t *handle)
 {
 	struct drm_aimc_bo_create args = { .size = size };
-	int ret = need_drm(dev, "bo_create");
+	int ret;
 
+	if (on_sim(dev))
+		return aimc_sim_bo_create(dev, size, handle);
+	ret = need_drm(dev, "bo_create");
 	if (ret < 0)
 		return ret;
 	if (!handle)
@@ -70,8 +81,11 @@ int aimc_bo_info(struct aimc_device *dev, uint32_t handle, uint64_t *size,
 		 uint64_t *mmap_offset)
 {
 	struct drm_aimc_bo_info args = { .handle = handle };
-	int ret = need_drm(dev, "bo_info");
+	int ret;
 
+	if (on_sim(dev))
+		return aimc_sim_bo_info(dev, handle, size, mmap_offset);
+	ret = need_drm(dev, "bo_info");
 	if (ret < 0)
 		return ret;
 	if (drmIoctl(dev->fd, DRM_IOCTL_AIMC_BO_INFO, &args))
@@ -92,6 +106,8 @@ int aimc_bo_mmap(struct aimc_device *dev, uint32_t handle, void **ptr,
 
 	if (!ptr)
 		return aimc_set_error(-EINVAL, "bo_mmap: no pointer");
+	if (on_sim(dev))
+		return aimc_sim_bo_mmap(dev, handle, ptr, size);
 	ret = aimc_bo_info(dev, handle, &bo_size, &offset);
 	if (ret < 0)
 		return ret;
@@ -124,8 +140,11 @@ int aimc_bo_munmap(void *ptr, uint64_t size)
 int aimc_bo_close(struct aimc_device *dev, uint32_t handle)
 {
 	struct drm_gem_close args = { .handle = handle };
-	int ret = need_drm(dev, "bo_close");
+	int ret;
 
+	if (on_sim(dev))
+		return aimc_sim_bo_close(dev, handle);
+	ret = need_drm(dev, "bo_close");
 	if (ret < 0)
 		return ret;
 	if (drmIoctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &args))
@@ -149,9 +168,11 @@ int aimc_reserve(struct aimc_device *dev, uint32_t type, uint32_t index,
 		 uint32_t *got)
 {
 	struct drm_aimc_reserve args = { .type = type, .index = index };
-	int ret = need_drm(dev, "reserve");
-	int err;
+	int ret, err;
 
+	if (on_sim(dev))
+		return aimc_sim_reserve(dev, type, index, got);
+	ret = need_drm(dev, "reserve");
 	if (ret < 0)
 		return ret;
 	if (index == AIMC_JOB_ANY) {
@@ -178,9 +199,11 @@ int aimc_reserve(struct aimc_device *dev, uint32_t type, uint32_t index,
 int aimc_release(struct aimc_device *dev, uint32_t type, uint32_t index)
 {
 	struct drm_aimc_reserve args = { .type = type, .index = index };
-	int ret = need_drm(dev, "release");
-	int err;
+	int ret, err;
 
+	if (on_sim(dev))
+		return aimc_sim_release(dev, type, index);
+	ret = need_drm(dev, "release");
 	if (ret < 0)
 		return ret;
 	if (drmIoctl(dev->fd, DRM_IOCTL_AIMC_RELEASE, &args)) {
@@ -259,9 +282,12 @@ int aimc_job_submit(struct aimc_device *dev, const struct drm_aimc_cmd *cmds,
 		.in_syncobj_count = n_in,
 		.out_syncobj = out_syncobj,
 	};
-	int ret = need_drm(dev, "submit");
-	int err;
+	int ret, err;
 
+	if (on_sim(dev))
+		return aimc_sim_job_submit(dev, cmds, count, n_in, out_syncobj,
+					   job_id);
+	ret = need_drm(dev, "submit");
 	if (ret < 0)
 		return ret;
 	if (!job_id)
@@ -287,9 +313,11 @@ int aimc_job_wait(struct aimc_device *dev, uint64_t job_id,
 		.job_id = job_id,
 		.timeout_ns = abs_timeout_ns,
 	};
-	int ret = need_drm(dev, "wait");
-	int err;
+	int ret, err;
 
+	if (on_sim(dev))
+		return aimc_sim_job_wait(dev, job_id, abs_timeout_ns, res);
+	ret = need_drm(dev, "wait");
 	if (ret < 0)
 		return ret;
 	/* drmIoctl restarts on EINTR and EAGAIN */

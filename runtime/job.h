@@ -8,8 +8,13 @@
  * negative errno and leaves a message in aimc_last_error().  Errnos from
  * the driver are passed through unchanged, so callers can tell e.g.
  * -EBUSY (another file has the tile) from -EEXIST (we have it already).
- * Only the drm backend has these ioctls: with the sim backend every
- * function returns -EOPNOTSUPP.
+ * On the sim backend (sim_job.c) the same functions run the device model
+ * in-process with the driver's checks and errnos, except: jobs finish
+ * inside aimc_job_submit() (wait returns at once), one handle is the
+ * card's only user (-EBUSY cannot happen), buffers map from offset 0
+ * (each is a memfd), and there is no DRM fd and no syncobj: aimc_job_fd(),
+ * the aimc_syncobj_*() functions and a submit naming syncobjs return
+ * -EOPNOTSUPP.
  */
 #ifndef AIMC_JOB_H
 #define AIMC_JOB_H

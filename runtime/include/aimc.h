@@ -63,6 +63,35 @@ int aimc_device_count(enum aimc_backend backend);
 int aimc_device_open(enum aimc_backend backend, unsigned int index,
 		     struct aimc_device **out);
 
+/** Options of aimc_device_open_sim(); zero-initialise, then set. */
+struct aimc_sim_options {
+	uint64_t seed;		/* noise and manufacture; 0: the default (1) */
+	uint32_t flags;		/* AIMC_SIM_* */
+	uint32_t tiles;		/* geometry; 0: the device model's default */
+	uint32_t rows;
+	uint32_t cols;		/* physical columns (two per signed output) */
+	uint32_t slots;		/* stream slots */
+	uint32_t stuck_gmin_ppm;	/* with AIMC_SIM_STUCK: stuck cells, */
+	uint32_t stuck_gmax_ppm;	/* parts per million of all cells */
+	uint32_t reserved[7];	/* must be zero */
+};
+
+/* Exact cells: no programming or read noise, no drift, no stuck cells */
+#define AIMC_SIM_NOISE_FREE	0x1u
+/* Use stuck_gmin_ppm/stuck_gmax_ppm instead of the default 0.5 % + 0.5 % */
+#define AIMC_SIM_STUCK		0x2u
+
+/**
+ * aimc_device_open_sim() - open an in-process simulated card
+ *
+ * A new device model configured by @opts (NULL: emulator/README.md's
+ * defaults).  Each call makes an independent card.  Returns 0 and a
+ * handle, or -EINVAL (a reserved field, unknown flag or a configuration
+ * the model refuses; aimc_last_error() says which), -ENOMEM.
+ */
+int aimc_device_open_sim(const struct aimc_sim_options *opts,
+			 struct aimc_device **out);
+
 /** aimc_device_open_node() - open a device by its node path */
 int aimc_device_open_node(const char *path, struct aimc_device **out);
 
