@@ -26,7 +26,7 @@ MODEL_SRCS := $(addprefix emulator/model/,$(AIMC_MODEL_SRCS))
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 VM_TEST_SRCS := $(sort $(wildcard tests/vm/test_*.c))
-TOOLS := aimc-smi
+TOOLS := aimc-smi aimc-bench
 
 LIBMODEL := $(BUILD)/libaimc_model.a
 LIBAIMC := $(BUILD)/libaimc.a
@@ -37,7 +37,7 @@ VM_TESTS := $(BUILD)/tests/vm/aimc-vm-tests
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all help deps modules userspace check check-deps check-all \
-	check-host check-vm lint checkpatch sparse demo demo-run fuzz-smoke clean \
+	check-host check-vm lint checkpatch sparse demo demo-run fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-dkms uninstall \
 	check-install check-dkms
 .DEFAULT_GOAL := all
@@ -52,6 +52,7 @@ help:
 	@echo "make check-host  Check unit tests on this machine"
 	@echo "make check-vm    boot a kernel in QEMU with aimc.ko + aimc_emu.ko, run guest tests"
 	@echo "make lint        checkpatch --strict and sparse on the kernel code"
+	@echo "make bench       aimc-bench on the sim card and in the QEMU guest"
 	@echo "make fuzz-smoke  run each fuzz target for FUZZ_SECONDS (default 20)"
 	@echo "make deps        install the Debian packages everything needs"
 	@echo "make modules     build aimc.ko and aimc_emu.ko (KDIR=$(KDIR))"
@@ -241,6 +242,16 @@ checkpatch:
 
 sparse:
 	BUILD=$(BUILD) KDIR=$(KDIR) tools/sparse.sh
+
+# Benchmarks: aimc-bench on this machine (sim backend) and in the QEMU
+# guest (kernel path), with tables, CSV and JSON under $(BUILD)/bench/.
+bench: deps
+	$(MAKE) bench-run
+
+bench-run: modules $(TOOL_BINS) $(VM_TESTS)
+	@mkdir -p $(BUILD)/bench
+	BUILD=$(BUILD) VM_SCRIPT=guest-bench.sh tests/vm/run.sh | \
+		tee $(BUILD)/bench/kernel.txt
 
 demo: deps
 	$(MAKE) demo-run

@@ -16,7 +16,7 @@ mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/share/aimc" \
 	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/etc"
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/tests/vm/guest/init" "$root/init"
-cp "$top/tests/vm/guest/guest-tests.sh" "$root/usr/share/aimc/"
+cp "$top"/tests/vm/guest/*.sh "$root/usr/share/aimc/"
 chmod 755 "$root/init"
 
 # kmod is dynamically linked: bring its libraries along.

@@ -4,7 +4,8 @@
 # fail unless they all pass and the kernel log is clean.
 #
 # Environment: BUILD (build directory), VM_TIMEOUT (seconds, default 300),
-# VM_APPEND (extra kernel command line).
+# VM_APPEND (extra kernel command line), VM_SCRIPT (guest script in
+# tests/vm/guest/, default guest-tests.sh).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
@@ -25,7 +26,7 @@ set +e
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -m 1G -smp 2 -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU loglevel=7 ${VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU loglevel=7 aimc.script=${VM_SCRIPT:-guest-tests.sh} ${VM_APPEND:-}" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	</dev/null >"$log.raw" 2>&1
 qemu_rc=$?

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Runs inside the QEMU guest for `make bench`: the kernel-path figures of
+# aimc-bench on the emulated card.  Exit status 0 only if the benchmark ran.
+set -u
+echo "guest: kernel $(uname -r)"
+/sbin/modprobe aimc_emu || exit 1
+/sbin/modprobe aimc || exit 1
+i=0
+while ! ls /dev/dri/renderD* >/dev/null 2>&1 && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+aimc-bench --device drm --repeats "${AIMC_BENCH_REPEATS:-5}" kernel
