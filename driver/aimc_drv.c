@@ -105,6 +105,9 @@ static const struct drm_ioctl_desc aimc_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(AIMC_WAIT, aimc_ioctl_wait, DRM_RENDER_ALLOW),
 };
 
+/* drm-client-id must not repeat across cards: one counter for all. */
+static atomic_t aimc_client_ids = ATOMIC_INIT(0);
+
 static int aimc_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct aimc_device *adev = to_aimc_device(drm);
@@ -117,9 +120,9 @@ static int aimc_open(struct drm_device *drm, struct drm_file *file)
 	afile->pid = task_tgid_nr(current);
 	afile->next_job_id = 1;
 	INIT_LIST_HEAD(&afile->jobs);
+	afile->client_id = atomic_inc_return(&aimc_client_ids);
 
 	mutex_lock(&adev->sched_lock);
-	afile->client_id = adev->next_client_id++;
 	list_add_tail(&afile->node, &adev->files);
 	adev->stats.files++;
 	mutex_unlock(&adev->sched_lock);
@@ -152,6 +155,9 @@ static const struct drm_driver aimc_drm_driver = {
 	.open = aimc_open,
 	.postclose = aimc_postclose,
 	.fops = &aimc_fops,
+#if AIMC_CORE_FDINFO
+	.show_fdinfo = aimc_fdinfo_print,
+#endif
 	.ioctls = aimc_ioctls,
 	.num_ioctls = ARRAY_SIZE(aimc_ioctls),
 	.name = AIMC_DRIVER_NAME,

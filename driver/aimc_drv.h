@@ -99,7 +99,6 @@ struct aimc_stats {
  * @dead: the card is gone; nothing may touch @bus any more
  * @stats: counters
  * @files: open files (&aimc_file.node), protected by @sched_lock
- * @next_client_id: id of the next file opened
  * @debugfs: the card's debugfs directory
  */
 struct aimc_device {
@@ -125,7 +124,6 @@ struct aimc_device {
 	bool dead;
 	struct aimc_stats stats;
 	struct list_head files;
-	u32 next_client_id;
 	struct dentry *debugfs;
 };
 
@@ -143,12 +141,13 @@ struct aimc_job_record {
  * struct aimc_file - what one open file owns
  * @adev: the card
  * @node: in &aimc_device.files
- * @client_id: number shown in debugfs
+ * @client_id: unique among all aimc files open (debugfs, fdinfo)
  * @pid: the process that opened the file
  * @next_job_id: id the next job gets (first is 1)
  * @jobs: this file's unfinished jobs
  * @njobs: entries in @jobs
  * @history: finished jobs, indexed by id % AIMC_JOB_HISTORY
+ * @engine_ns: time this file's finished jobs spent at the ring's head
  *
  * All but @adev, @client_id and @pid are protected by
  * &aimc_device.sched_lock.
@@ -162,6 +161,7 @@ struct aimc_file {
 	struct list_head jobs;
 	u32 njobs;
 	struct aimc_job_record history[AIMC_JOB_HISTORY];
+	u64 engine_ns;
 };
 
 static inline struct aimc_device *to_aimc_device(struct drm_device *drm)
@@ -211,6 +211,12 @@ void aimc_debugfs_fini(struct aimc_device *adev);
 void aimc_debugfs_register(void);
 void aimc_debugfs_unregister(void);
 int aimc_sysfs_init(struct aimc_device *adev);
+int aimc_hwmon_init(struct aimc_device *adev);
+
+struct drm_printer;
+struct seq_file;
+void aimc_fdinfo_print(struct drm_printer *p, struct drm_file *file);
+void aimc_show_fdinfo(struct seq_file *m, struct file *f);
 
 int aimc_pci_register(void);
 void aimc_pci_unregister(void);

@@ -185,6 +185,8 @@ void aimc_job_finish(struct aimc_job *job, u32 status, u32 device_status,
 		rec->failed_cmd = failed_cmd;
 		list_del_init(&job->file_node);
 		afile->njobs--;
+		if (job->head_ns)
+			afile->engine_ns += ktime_get_ns() - job->head_ns;
 	}
 	if (status == AIMC_JOB_DONE)
 		adev->stats.jobs_done++;

@@ -58,6 +58,7 @@ struct aimc_job_dep {
  * @on_ring: the descriptors are on the ring (else the job is queued)
  * @ring_first: ring counter of the first descriptor, once on the ring
  * @deadline: jiffies by which the job must finish, once at the ring's head
+ * @head_ns: when the driver saw the job reach the ring's head (fdinfo)
  * @status: &enum drm_aimc_job_status
  * @device_status: the card's status of the failed command
  * @failed_cmd: index of the failed command
@@ -84,6 +85,7 @@ struct aimc_job {
 	bool on_ring;
 	u32 ring_first;
 	unsigned long deadline;
+	u64 head_ns;
 	u32 status;
 	u32 device_status;
 	u32 failed_cmd;

@@ -64,8 +64,10 @@ static void aimc_ring_arm_timeout(struct aimc_device *adev)
 	head = list_first_entry_or_null(&adev->inflight, struct aimc_job, dev_node);
 	if (!head)
 		return;
-	if (!head->deadline)
+	if (!head->deadline) {
 		head->deadline = jiffies + msecs_to_jiffies(aimc_job_timeout_ms);
+		head->head_ns = ktime_get_ns();
+	}
 	mod_delayed_work(adev->wq, &adev->timeout_work,
 			 time_after(head->deadline, jiffies) ?
 			 head->deadline - jiffies : 0);

@@ -8,7 +8,9 @@
  *   jobs_done       jobs that completed, jobs_failed those that did not
  *   tiles_in_use    tiles reserved by open files
  *   slots_in_use    stream slots reserved by open files
- * Card counters read -ENODEV once the card is gone.
+ * Card counters read -ENODEV once the card is gone.  The temperature is
+ * a hwmon sensor (aimc_hwmon.c), per-file usage is in fdinfo
+ * (aimc_fdinfo.c).
  */
 #include <linux/device.h>
 #include <drm/drm_drv.h>
@@ -119,5 +121,7 @@ static const struct attribute_group aimc_telemetry_group = {
  */
 int aimc_sysfs_init(struct aimc_device *adev)
 {
-	return devm_device_add_group(adev->bus.dev, &aimc_telemetry_group);
+	int ret = devm_device_add_group(adev->bus.dev, &aimc_telemetry_group);
+
+	return ret ? ret : aimc_hwmon_init(adev);
 }

@@ -10,6 +10,15 @@
 /* Serial numbers of emulated cards start here so they read as such. */
 #define AIMC_EMU_SERIAL_BASE	0xe0000000u
 
+/*
+ * Die temperature, milli-degrees Celsius: a card idles near 40 C and runs
+ * 5 C warmer while it executes; cards differ by a fraction of a degree.
+ * Plausible numbers for hwmon and aimc-smi, not a thermal model.
+ */
+#define AIMC_EMU_TEMP_IDLE_MC	40000u
+#define AIMC_EMU_TEMP_BUSY_MC	5000u
+#define AIMC_EMU_TEMP_SPREAD_MC	250u
+
 /**
  * aimc_emu_regs_reset - the register file after power-on or a reset
  * @edev: the card; caller holds @edev->lock or owns @edev exclusively
@@ -89,6 +98,9 @@ static u32 aimc_emu_read_locked(struct aimc_emu_dev *edev, u32 reg)
 		return lower_32_bits(r->pulses);
 	case AIMC_REG_TEL_PULSES_HI:
 		return upper_32_bits(r->pulses);
+	case AIMC_REG_TEL_TEMP_MC:
+		return AIMC_EMU_TEMP_IDLE_MC + (edev->id % 8) * AIMC_EMU_TEMP_SPREAD_MC +
+		       (r->status & AIMC_STATUS_BUSY ? AIMC_EMU_TEMP_BUSY_MC : 0);
 	default:
 		/* Unimplemented registers read as zero, as on the card. */
 		return 0;
