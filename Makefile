@@ -117,8 +117,14 @@ DKMS_SRCS = $(filter-out %.mod.c,$(wildcard driver/*.[ch] emulator/*.[ch] \
 # and the rest statically; build-initramfs.sh brings the libraries along.
 TOOL_LIBS_aimc-smi = -Wl,-Bstatic $(shell pkg-config --libs libdrm json-c) \
 	-Wl,-Bdynamic $(shell pkg-config --libs libkmod) -lm -lpthread
-# Installed tools link libaimc.so like any application would.
-INSTALL_TOOL_BINS := $(addprefix $(BUILD)/dyn/,$(TOOLS))
+# Installed tools link libaimc.so like any application would, so only
+# tools on the public API are installed (aimc-bench uses the internal
+# job layer, runtime/job.h).
+INSTALL_TOOLS := aimc-smi
+INSTALL_TOOL_BINS := $(addprefix $(BUILD)/dyn/,$(INSTALL_TOOLS))
+# What libaimc itself links; aimc.pc's Requires.private and Libs.private
+# must name the same for static linking.
+LIBAIMC_DEPS = $(shell pkg-config --libs libdrm json-c) -lm -lpthread
 PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(RUNTIME_SRCS) $(MODEL_SRCS))
 MAN_PAGES := $(wildcard tools/man/*.1 runtime/man/*.3)
 
@@ -129,7 +135,7 @@ $(BUILD)/pic/%.o: %.c
 $(LIBAIMC_SO): $(PIC_OBJS) runtime/libaimc.map
 	$(CC) $(AIMC_CFLAGS) -shared -Wl,-soname,libaimc.so.$(SONAME_MAJOR) \
 		-Wl,--version-script=runtime/libaimc.map -Wl,--no-undefined \
-		-o $@ $(PIC_OBJS) $(shell pkg-config --libs libdrm) -lpthread
+		-o $@ $(PIC_OBJS) -Wl,--as-needed $(LIBAIMC_DEPS)
 	ln -sf $(notdir $@) $(BUILD)/libaimc.so.$(SONAME_MAJOR)
 	ln -sf libaimc.so.$(SONAME_MAJOR) $(BUILD)/libaimc.so
 
@@ -173,7 +179,7 @@ install-dkms:
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libaimc.so* $(DESTDIR)$(PKGCONFIGDIR)/aimc.pc \
-		$(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS)) \
+		$(addprefix $(DESTDIR)$(BINDIR)/,$(INSTALL_TOOLS)) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MAN_PAGES)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(filter %.3,$(MAN_PAGES)))) \
 		$(DESTDIR)$(UDEVRULESDIR)/70-aimc.rules $(DESTDIR)$(MODPROBEDIR)/aimc.conf

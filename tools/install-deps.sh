@@ -3,23 +3,27 @@
 # need.  Idempotent: packages already installed are not touched.  When not
 # root, print the exact command to run instead and fail.
 #
-#   tools/install-deps.sh [GROUP...]     groups: build vm lint fuzz (default: all)
+#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz (default: all)
 set -eu
 
-pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev linux-headers-amd64"
+pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev libkmod-dev linux-headers-amd64"
+# check-dkms builds and signs (openssl) the modules with dkms;
+# check-install renders man pages.
+pkgs_install="dkms openssl man-db"
 pkgs_vm="qemu-system-x86 busybox-static kmod cpio xz-utils"
 pkgs_lint="sparse"
 pkgs_fuzz="clang libclang-rt-14-dev"
 
-groups=${*:-build vm lint fuzz}
+groups=${*:-build install vm lint fuzz}
 want=""
 for g in $groups; do
 	case $g in
 	build) want="$want $pkgs_build" ;;
+	install) want="$want $pkgs_install" ;;
 	vm) want="$want $pkgs_vm" ;;
 	lint) want="$want $pkgs_lint" ;;
 	fuzz) want="$want $pkgs_fuzz" ;;
-	*) echo "install-deps: unknown group '$g' (build vm lint fuzz)" >&2; exit 2 ;;
+	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz)" >&2; exit 2 ;;
 	esac
 done
 

@@ -41,8 +41,14 @@ for f in modules.builtin modules.builtin.modinfo modules.order; do
 done
 depmod -b "$root" "$abi"
 
+# aimc-smi links libkmod (no static library exists) and libc dynamically.
 for bin in "$build"/tools/* "$build/tests/vm/aimc-vm-tests"; do
-	[ -f "$bin" ] && [ -x "$bin" ] && cp "$bin" "$root/usr/bin/"
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	cp "$bin" "$root/usr/bin/"
+	for lib in $(ldd "$bin" 2>/dev/null | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
 done
 
 (cd "$root" && find . | busybox cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
