@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * aimc-smi on the host: --json output parses and describes the simulated
+ * card; without a card it says why, and usage errors exit 2.  The binary
+ * is $AIMC_SMI (make check-host sets it).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <json-c/json.h>
+
+static const char *smi(void)
+{
+	const char *path = getenv("AIMC_SMI");
+
+	return path ? path : "build/tools/aimc-smi";
+}
+
+/* Run aimc-smi with args; its stdout (malloc'd) and exit code. */
+static char *run_smi(const char *args, int *code)
+{
+	char cmd[512];
+	size_t len = 0, cap = 4096, n;
+	char *out = malloc(cap);
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>/dev/null", smi(), args);
+	p = popen(cmd, "r");
+	ck_assert(out && p);
+	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (cap - len < 2) {
+			cap *= 2;
+			out = realloc(out, cap);
+			ck_assert(out);
+		}
+	}
+	out[len] = '\0';
+	status = pclose(p);
+	ck_assert_msg(WIFEXITED(status), "%s did not exit", cmd);
+	*code = WEXITSTATUS(status);
+	return out;
+}
+
+static json_object *get(json_object *obj, const char *key)
+{
+	json_object *v = NULL;
+
+	ck_assert_msg(json_object_object_get_ex(obj, key, &v), "no key %s", key);
+	return v;
+}
+
+START_TEST(test_json_sim)
+{
+	json_object *report, *dev, *info;
+	int code;
+	char *out = run_smi("--device sim --json", &code);
+
+	ck_assert_int_eq(code, 0);
+	report = json_tokener_parse(out);
+	ck_assert_msg(report, "not JSON:\n%s", out);
+	ck_assert_str_eq(json_object_get_string(get(report, "library_interface")), "1.0");
+	ck_assert_int_eq(json_object_array_length(get(report, "diagnosis")), 0);
+	ck_assert_int_eq(json_object_array_length(get(report, "devices")), 1);
+	dev = json_object_array_get_idx(get(report, "devices"), 0);
+	ck_assert_str_eq(json_object_get_string(get(dev, "backend")), "sim");
+	ck_assert_str_eq(json_object_get_string(get(dev, "node")), "sim");
+	info = get(dev, "info");
+	/* The device model's defaults (emulator/README.md). */
+	ck_assert_int_eq(json_object_get_int(get(info, "tiles")), 8);
+	ck_assert_int_eq(json_object_get_int(get(info, "tile_rows")), 256);
+	ck_assert_int_eq(json_object_get_int(get(info, "tile_cols")), 256);
+	ck_assert_int_eq(json_object_get_int(get(info, "stream_slots")), 16);
+	json_object_put(report);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_json_no_card_diagnosed)
+{
+	json_object *report, *diagnosis, *first;
+	int code;
+	char *out = run_smi("--json", &code);
+
+	report = json_tokener_parse(out);
+	ck_assert_msg(report, "not JSON:\n%s", out);
+	/* A machine with an AIMC card or aimc_emu loaded has nothing to diagnose. */
+	if (json_object_array_length(get(report, "devices")) == 0) {
+		ck_assert_int_eq(code, 1);
+		diagnosis = get(report, "diagnosis");
+		ck_assert_int_eq(json_object_array_length(diagnosis), 1);
+		first = json_object_array_get_idx(diagnosis, 0);
+		ck_assert_ptr_nonnull(strstr(json_object_get_string(get(first, "problem")),
+					     "aimc.ko is "));
+		ck_assert_ptr_nonnull(strstr(json_object_get_string(get(first, "fix")),
+					     "modprobe") ?: strstr(json_object_get_string(get(first, "fix")),
+								    "dkms"));
+		ck_assert_str_eq(json_object_get_string(get(get(report, "module"), "name")),
+				 "aimc");
+	}
+	json_object_put(report);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_usage_errors)
+{
+	int code;
+
+	free(run_smi("--device bogus", &code));
+	ck_assert_int_eq(code, 2);
+	free(run_smi("extra-argument", &code));
+	ck_assert_int_eq(code, 2);
+	free(run_smi("--no-such-option", &code));
+	ck_assert_int_eq(code, 2);
+	free(run_smi("--help", &code));
+	ck_assert_int_eq(code, 0);
+}
+END_TEST
+
+Suite *smi_suite(void)
+{
+	Suite *s = suite_create("smi");
+	TCase *tc = tcase_create("smi");
+
+	tcase_add_test(tc, test_json_sim);
+	tcase_add_test(tc, test_json_no_card_diagnosed);
+	tcase_add_test(tc, test_usage_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
