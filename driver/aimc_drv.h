@@ -18,6 +18,8 @@
 
 /* Commands one job may carry; a job must fit the ring. */
 #define AIMC_MAX_JOB_CMDS	64
+/* Bytes of EXEC programs one job may carry (copied into kernel memory). */
+#define AIMC_MAX_JOB_PROG_BYTES	(256 * 1024)
 /* Unfinished jobs one file may have. */
 #define AIMC_MAX_FILE_JOBS	256
 /* The ring the driver sets up (at most the card's queue depth). */

@@ -375,6 +375,11 @@ static int aimc_job_copy_prog(struct aimc_job *job, struct drm_gem_object *obj,
 	u32 done = 0;
 	int ret;
 
+	/* Program copies are kernel memory: bound what one job can pin. */
+	if (job->prog_bytes + op->length > AIMC_MAX_JOB_PROG_BYTES) {
+		ret = -E2BIG;
+		goto out_put;
+	}
 	copy->cpu = dma_alloc_coherent(dev, op->length, &copy->dma, GFP_KERNEL);
 	if (!copy->cpu) {
 		ret = -ENOMEM;
@@ -382,6 +387,7 @@ static int aimc_job_copy_prog(struct aimc_job *job, struct drm_gem_object *obj,
 	}
 	copy->size = op->length;
 	job->nprogs++;
+	job->prog_bytes += op->length;
 
 	ret = drm_gem_shmem_pin(shmem);
 	if (ret)

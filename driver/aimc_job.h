@@ -50,7 +50,7 @@ struct aimc_job_dep {
  * @ncmds: commands, one descriptor each
  * @descs: the card's descriptors, DMA addresses filled in
  * @maps: operand mappings, @nmaps used
- * @progs: program copies, @nprogs used
+ * @progs: program copies, @nprogs used, @prog_bytes in all
  * @tiles_used: tiles the job names (aimc_resv_use() taken once each)
  * @slots_used: slots the job names
  * @deps: in-fences, @ndeps of them
@@ -77,6 +77,7 @@ struct aimc_job {
 	u32 nmaps;
 	struct aimc_prog_copy *progs;
 	u32 nprogs;
+	u32 prog_bytes;
 	unsigned long *tiles_used;
 	unsigned long *slots_used;
 	struct aimc_job_dep deps[AIMC_MAX_IN_SYNCOBJS];

@@ -285,7 +285,8 @@ struct drm_aimc_cmd {
  * Errors, all before anything is queued: -EINVAL (a reserved field or
  * flag, an unknown opcode, a field a command does not use, @cmd_count
  * zero or @cmd_size too small), -E2BIG (more commands than the card
- * takes in one job, an operand longer than a command can use, non-zero
+ * takes in one job, an operand longer than a command can use, EXEC
+ * programs of more than 256 KiB in one job, non-zero
  * bytes past the struct this driver knows, an operand that the platform
  * cannot map contiguously for the card), -ENOENT
  * (unknown buffer or syncobj handle), -EOVERFLOW (offset + length
