@@ -50,7 +50,8 @@ struct aimc_job_dep {
  * @ncmds: commands, one descriptor each
  * @descs: the card's descriptors, DMA addresses filled in
  * @maps: operand mappings, @nmaps used
- * @progs: program copies, @nprogs used, @prog_bytes in all
+ * @progs: program copies, @nprogs used
+ * @prog_bytes: bytes of all program copies, at most AIMC_MAX_JOB_PROG_BYTES
  * @tiles_used: tiles the job names (aimc_resv_use() taken once each)
  * @slots_used: slots the job names
  * @deps: in-fences, @ndeps of them
