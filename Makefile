@@ -39,7 +39,7 @@ objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 .PHONY: all help deps modules userspace check check-deps check-all \
 	check-host check-vm lint checkpatch sparse demo demo-run fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-dkms uninstall \
-	check-install check-dkms
+	check-install check-dkms check-debug check-debug-run
 .DEFAULT_GOAL := all
 # Keep objects make considers intermediate: rebuilds stay incremental.
 .SECONDARY:
@@ -51,6 +51,8 @@ help:
 	@echo "make check       install dependencies, build, lint, host and QEMU tests"
 	@echo "make check-host  Check unit tests on this machine"
 	@echo "make check-vm    boot a kernel in QEMU with aimc.ko + aimc_emu.ko, run guest tests"
+	@echo "make check-debug the same on a KASAN/lockdep/kmemleak/UBSAN/DMA-API debug"
+	@echo "                 kernel built from linux-source-6.1 (not part of make check)"
 	@echo "make lint        checkpatch --strict and sparse on the kernel code"
 	@echo "make bench       aimc-bench on the sim card and in the QEMU guest"
 	@echo "make fuzz-smoke  run each fuzz target for FUZZ_SECONDS (default 20)"
@@ -218,6 +220,15 @@ check-host: $(HOST_TESTS) $(BUILD)/tools/aimc-smi
 
 check-vm: modules $(TOOL_BINS) $(VM_TESTS)
 	BUILD=$(BUILD) tests/vm/run.sh
+
+# The debug-kernel lane (README.md): builds its kernel once into
+# $(BUILD)/debug-kernel/, our modules against it, and runs the guest suite.
+check-debug:
+	tools/install-deps.sh build vm debug
+	$(MAKE) check-debug-run
+
+check-debug-run: $(TOOL_BINS) $(VM_TESTS)
+	BUILD=$(BUILD) tools/debug-kernel/check.sh
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c, libFuzzer + ASan + UBSan, clang),
 # each with a seed corpus in tests/fuzz/corpus/NAME/.  fuzz-smoke runs

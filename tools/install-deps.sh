@@ -3,7 +3,8 @@
 # need.  Idempotent: packages already installed are not touched.  When not
 # root, print the exact command to run instead and fail.
 #
-#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz (default: all)
+#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz debug
+#                                        (default: all but debug)
 set -eu
 
 pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev libkmod-dev linux-headers-amd64"
@@ -13,6 +14,8 @@ pkgs_install="dkms openssl man-db"
 pkgs_vm="qemu-system-x86 busybox-static kmod cpio xz-utils"
 pkgs_lint="sparse"
 pkgs_fuzz="clang libclang-rt-14-dev"
+# make check-debug only: the kernel source and what building it takes.
+pkgs_debug="linux-source-6.1 bison flex libelf-dev dwarves bc cpio"
 
 groups=${*:-build install vm lint fuzz}
 want=""
@@ -23,7 +26,8 @@ for g in $groups; do
 	vm) want="$want $pkgs_vm" ;;
 	lint) want="$want $pkgs_lint" ;;
 	fuzz) want="$want $pkgs_fuzz" ;;
-	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz)" >&2; exit 2 ;;
+	debug) want="$want $pkgs_debug" ;;
+	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz debug)" >&2; exit 2 ;;
 	esac
 done
 

@@ -2,6 +2,9 @@
 # Build the guest's initramfs: busybox, kmod, the DRM modules aimc.ko
 # needs from the guest kernel package, our modules, tools and tests.
 #   build-initramfs.sh ABI KERNEL_ROOT OUTPUT.cpio.gz
+# A DRM module missing from KERNEL_ROOT must be built into the kernel (the
+# debug kernel).  VM_AIMC_MODULES: the directory whose driver/aimc.ko and
+# emulator/aimc_emu.ko go in (default: the source tree).
 set -eu
 abi=$1
 kroot=$2
@@ -33,9 +36,15 @@ mods="$root/lib/modules/$abi"
 kmods="$kroot/lib/modules/$abi"
 mkdir -p "$mods/kernel/drivers/gpu/drm/scheduler" "$mods/extra"
 for m in drm.ko drm_shmem_helper.ko scheduler/gpu-sched.ko; do
-	cp "$kmods/kernel/drivers/gpu/drm/$m" "$mods/kernel/drivers/gpu/drm/$m"
+	if [ -e "$kmods/kernel/drivers/gpu/drm/$m" ]; then
+		cp "$kmods/kernel/drivers/gpu/drm/$m" "$mods/kernel/drivers/gpu/drm/$m"
+	elif ! grep -qx "kernel/drivers/gpu/drm/$m" "$kmods/modules.builtin"; then
+		echo "build-initramfs: $m is neither a module nor built in" >&2
+		exit 1
+	fi
 done
-cp "$top/driver/aimc.ko" "$top/emulator/aimc_emu.ko" "$mods/extra/"
+aimc_mods=${VM_AIMC_MODULES:-$top}
+cp "$aimc_mods/driver/aimc.ko" "$aimc_mods/emulator/aimc_emu.ko" "$mods/extra/"
 for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[ -e "$kmods/$f" ] && cp "$kmods/$f" "$mods/"
 done

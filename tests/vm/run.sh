@@ -6,25 +6,37 @@
 # Environment: BUILD (build directory), VM_TIMEOUT (seconds, default 300),
 # VM_APPEND (extra kernel command line), VM_SCRIPT (guest script in
 # tests/vm/guest/, default guest-tests.sh).
+# Another kernel (the debug lane, tools/debug-kernel/check.sh): VM_KERNEL (its
+# image), VM_MODULES_ROOT (holds lib/modules/VM_KERNEL_VERSION), VM_AIMC_MODULES
+# (our .ko files built for it, see build-initramfs.sh), VM_WORKDIR (initramfs
+# and logs, default $BUILD/vm), VM_SMP (QEMU's -smp, default 2).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
 case $build in /*) ;; *) build="$top/$build" ;; esac
 timeout_s=${VM_TIMEOUT:-300}
 
-abi=$("$top/tools/kernel-abi.sh")
-kroot=$("$top/tools/fetch-deb.sh" "linux-image-$abi-unsigned" "$build/vm/debs")
-kernel="$kroot/boot/vmlinuz-$abi"
+if [ -n "${VM_KERNEL:-}" ]; then
+	kernel=$VM_KERNEL
+	kroot=${VM_MODULES_ROOT:?VM_KERNEL needs VM_MODULES_ROOT}
+	abi=${VM_KERNEL_VERSION:?VM_KERNEL needs VM_KERNEL_VERSION}
+else
+	abi=$("$top/tools/kernel-abi.sh")
+	kroot=$("$top/tools/fetch-deb.sh" "linux-image-$abi-unsigned" "$build/vm/debs")
+	kernel="$kroot/boot/vmlinuz-$abi"
+fi
+work=${VM_WORKDIR:-$build/vm}
+mkdir -p "$work"
 [ -r "$kernel" ] || { echo "vm: no kernel at $kernel" >&2; exit 1; }
 
-initrd="$build/vm/initramfs.cpio.gz"
+initrd="$work/initramfs.cpio.gz"
 BUILD=$build "$top/tests/vm/build-initramfs.sh" "$abi" "$kroot" "$initrd"
 
-log="$build/vm/console.log"
+log="$work/console.log"
 echo "vm: booting $abi under QEMU (log: $log)"
 set +e
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
-	-machine q35 -m 1G -smp 2 -nographic -no-reboot \
+	-machine q35 -m 1G -smp "${VM_SMP:-2}" -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU loglevel=7 aimc.script=${VM_SCRIPT:-guest-tests.sh} ${VM_APPEND:-}" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
@@ -45,7 +57,11 @@ case $qemu_rc in
 *) fail="guest reported failure (QEMU exit $qemu_rc)" ;;
 esac
 grep -q '^AIMC-VM-EXIT: 0$' "$log" || fail="${fail:-no passing result in the guest log}"
-if grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace:|Kernel panic' "$log"; then
+# The sanitizers' own report headers (debug kernel): KASAN and lockdep
+# reports start with BUG: and WARNING:, UBSAN's with UBSAN:, DMA-API debug's
+# with DMA-API: and name the device driver, kmemleak-check.sh prints the
+# kmemleak report (unreferenced object) on the console.
+if grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace:|Kernel panic|UBSAN:|unreferenced object|suspected memory leak|DMA-API: .*device driver' "$log"; then
 	fail="kernel reported a problem (see above)"
 fi
 if [ -n "$fail" ]; then

@@ -1,0 +1,22 @@
+#!/bin/sh
+# make check-debug: build the debug kernel and our modules for it
+# (build.sh), boot it in QEMU with the usual initramfs and run the whole
+# guest suite (tests/vm/run.sh).  Fails on any failing guest test and on any
+# KASAN, lockdep, UBSAN, DMA-API debug or kmemleak report.
+#
+# Environment: BUILD, VM_TIMEOUT (seconds, default 1200), VM_APPEND,
+# VM_SCRIPT as for run.sh.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+case $build in /*) ;; *) build="$top/$build" ;; esac
+
+vars=$(BUILD=$build "$top/tools/debug-kernel/build.sh")
+eval "$vars"
+export VM_KERNEL VM_MODULES_ROOT VM_KERNEL_VERSION VM_AIMC_MODULES
+# The debug kernel has no ACPI: QEMU's MP table shows both CPUs only as
+# sockets.  Its built-in vgem would take renderD128 before our driver does.
+BUILD=$build VM_WORKDIR="$build/debug-kernel/vm" VM_SMP=2,sockets=2,cores=1 \
+	VM_TIMEOUT=${VM_TIMEOUT:-1200} \
+	VM_APPEND="initcall_blacklist=vgem_init ${VM_APPEND:-}" \
+	"$top/tests/vm/run.sh"
