@@ -111,4 +111,6 @@ const char *aimc_last_error(void);
 }
 #endif
 
+#include "aimc_stream.h"
+
 #endif /* AIMC_H */
