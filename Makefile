@@ -237,9 +237,13 @@ FUZZ_SECONDS ?= 20
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODEL_SRCS)
+# Runtime sources a target needs besides the model (FUZZ_SRCS_NAME).
+FUZZ_SRCS_model_file := runtime/model_file.c runtime/error.c
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODEL_SRCS) $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $(AIMC_CPPFLAGS) -o $@ $< $(MODEL_SRCS)
+	clang $(FUZZ_CFLAGS) $(AIMC_CPPFLAGS) -o $@ $< $(MODEL_SRCS) \
+		$(FUZZ_SRCS_$*) $(if $(FUZZ_SRCS_$*),$(shell pkg-config --cflags --libs json-c))
 
 fuzz-smoke: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
 	@for name in $(FUZZ_NAMES); do \
