@@ -18,7 +18,7 @@ AIMC_CPPFLAGS = -Iruntime/include -Iuapi -Iemulator/model \
 	$(shell pkg-config --cflags libdrm)
 # Everything that runs in the QEMU guest is linked statically: the
 # initramfs then needs no shared libraries.
-STATIC_LIBS = -static $(shell pkg-config --static --libs libdrm) -lpthread
+STATIC_LIBS = -static $(shell pkg-config --static --libs libdrm) -lm -lpthread
 CHECK_LIBS = $(shell pkg-config --libs check) -lpthread
 
 -include emulator/model/model.mk
@@ -26,7 +26,7 @@ MODEL_SRCS := $(addprefix emulator/model/,$(AIMC_MODEL_SRCS))
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 VM_TEST_SRCS := $(sort $(wildcard tests/vm/test_*.c))
-TOOLS := aimc-smi aimc-bench
+TOOLS := aimc-smi aimc-bench aimc-run
 
 LIBMODEL := $(BUILD)/libaimc_model.a
 LIBAIMC := $(BUILD)/libaimc.a
@@ -117,6 +117,8 @@ DKMS_SRCS = $(filter-out %.mod.c,$(wildcard driver/*.[ch] emulator/*.[ch] \
 	emulator/model/*.[ch]))
 # libkmod has no static library: aimc-smi links it (and libc) dynamically
 # and the rest statically; build-initramfs.sh brings the libraries along.
+# aimc-run reads model files: json-c, linked statically like the rest.
+TOOL_LIBS_aimc-run = -static $(shell pkg-config --static --libs libdrm json-c) -lm -lpthread
 TOOL_LIBS_aimc-smi = -Wl,-Bstatic $(shell pkg-config --libs libdrm json-c) \
 	-Wl,-Bdynamic $(shell pkg-config --libs libkmod) -lm -lpthread
 # Installed tools link libaimc.so like any application would, so only
