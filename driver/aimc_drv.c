@@ -275,3 +275,4 @@ module_exit(aimc_exit);
 MODULE_DESCRIPTION("AIMC-1 analog in-memory-computing accelerator");
 MODULE_AUTHOR("The aimc developers");
 MODULE_LICENSE("Dual MIT/GPL");
+MODULE_VERSION(AIMC_PACKAGE_VERSION);

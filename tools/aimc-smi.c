@@ -213,6 +213,20 @@ static json_object *module_json(const char *name)
 	}
 	json_object_object_add(obj, "installed",
 			       json_object_new_boolean(json_object_object_get(obj, "path") != NULL));
+	/* The loaded module may differ from the installed file: ask it. */
+	if (state >= 0) {
+		char path[128], value[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/module/%s/version", name);
+		f = fopen(path, "r");
+		if (f && fgets(value, sizeof(value), f)) {
+			value[strcspn(value, "\n")] = '\0';
+			add_string(obj, "loaded_version", value);
+		}
+		if (f)
+			fclose(f);
+	}
 	kmod_unref(ctx);
 	return obj;
 }
@@ -752,9 +766,9 @@ static void print_text(json_object *report)
 
 	if (module)
 		printf("aimc-smi: module aimc %s%s%s, kernel %s\n", get_str(module, "state"),
-		       json_object_object_get(module, "srcversion") ? ", srcversion " : "",
-		       json_object_object_get(module, "srcversion") ?
-		       get_str(module, "srcversion") : "", get_str(module, "kernel"));
+		       json_object_object_get(module, "loaded_version") ? ", version " : "",
+		       json_object_object_get(module, "loaded_version") ?
+		       get_str(module, "loaded_version") : "", get_str(module, "kernel"));
 	printf("aimc-smi: %zu device%s\n", n, n == 1 ? "" : "s");
 	for (i = 0; i < n; i++) {
 		json_object *dev = json_object_array_get_idx(devices, i);
