@@ -33,6 +33,7 @@ from .train import HP, bits_tag, build_variant, evaluate, evaluate_noisy, log
 
 HERE = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT_DIR = os.path.join(D.REPO, "build", "qat", "results")
+NOISE_LEVELS = [1.0, 3.0]   # 1x: the device model's default open-loop noise; 3x: a stress level
 
 
 def card_sim_eval(path, ds, seeds):
@@ -101,6 +102,10 @@ def fmt_pct(x):
     return "%.1f" % (100 * x)
 
 
+def fmt_chg(drop):
+    return "%+.1f" % (-100 * drop)
+
+
 def variant_cols(v):
     pruned = v.endswith("-pruned")
     base = v[:-7] if pruned else v
@@ -116,7 +121,7 @@ def variant_cols(v):
 def table(res):
     lv = res["noise_levels"]
     head = ["method", "weights", "pruned", "digital acc %"] + \
-           ["noise %gx acc % (mean ± sd)" % l for l in lv]
+           ["noise %gx acc %% (mean ± sd)" % l for l in lv]
     has_card = any(r["card"] for r in res["rows"])
     if has_card:
         head.append("card sim acc %")
@@ -152,20 +157,24 @@ def claims(res):
     out.append("1. *QAT keeps accuracy where PTQ collapses at low bit widths* (criterion: PTQ loses "
                ">= 10 points and QAT <= 3 points vs float %s%%): **%s** at the lowest widths; %s."
                % (fmt_pct(f), verdict, "; ".join(parts)))
-    # 2. robustness to analog noise
-    l = str(res["noise_levels"][0])
-    drop = lambda v: R[v]["acc"] - R[v]["noisy"][l][0]
-    parts, ok = [], []
-    fd = drop("float")
-    for b in ("8", "4", "3", "2", "t"):
-        if "qat" + b in R:
-            parts.append("%s: QAT -%s, QAT+noise -%s" % ("ternary" if b == "t" else b + "-bit",
-                                                          fmt_pct(drop("qat" + b)), fmt_pct(drop("qatna" + b))))
-            ok.append(drop("qatna" + b) <= 0.5 * fd or drop("qatna" + b) <= 0.01)
-    verdict = "holds" if ok and all(ok) else ("partly holds" if any(ok) else "does not hold")
-    out.append("2. *QAT (especially noise-aware) loses far less accuracy under analog noise* (noise %sx; "
-               "criterion: noise-aware QAT loses at most half the float model's drop, or <= 1 point): "
-               "**%s**; accuracy drop in points: float -%s; %s." % (l, verdict, fmt_pct(fd), "; ".join(parts)))
+    # 2. robustness to analog noise, at every evaluated level
+    for l in map(str, res["noise_levels"]):
+        drop = lambda v: R[v]["acc"] - R[v]["noisy"][l][0]
+        for suf in ("", "-pruned"):
+            parts, ok = [], []
+            fd = drop("float" + suf)
+            for b in ("8", "4", "3", "2", "t"):
+                if "qat" + b + suf in R:
+                    dq, dn = drop("qat" + b + suf), drop("qatna" + b + suf)
+                    parts.append("%s: PTQ %s, QAT %s, QAT+noise %s" % (
+                        "ternary" if b == "t" else b + "-bit", fmt_chg(drop("ptq" + b + suf)),
+                        fmt_chg(dq), fmt_chg(dn)))
+                    ok.append(dn <= 0.5 * fd or dn <= 0.01)
+            verdict = "holds" if ok and all(ok) else ("partly holds" if any(ok) else "does not hold")
+            out.append("2. *QAT (especially noise-aware) loses far less accuracy under analog noise* (noise %sx, "
+                       "%s; criterion: noise-aware QAT loses at most half the float model's drop, or <= 1 point): "
+                       "**%s**; accuracy change under noise in points: float %s; %s." % (
+                           l, "pruned" if suf else "unpruned", verdict, fmt_chg(fd), "; ".join(parts)))
     # 3. about two orders of magnitude fewer bits at a small accuracy cost
     cands = [r for r in res["rows"] if r["variant"].endswith("-pruned") and r["variant"].startswith("qat")
              and r["acc"] >= f - 0.03]
@@ -226,7 +235,7 @@ def main():
     n_seeds = args.seeds or (3 if args.quick else 5)
     results = []
     for name in args.datasets.split(","):
-        results.append(run_dataset(name, bits, range(n_seeds), 0.5 if args.quick else 1.0, [1.0, 2.0]))
+        results.append(run_dataset(name, bits, range(n_seeds), 0.5 if args.quick else 1.0, NOISE_LEVELS))
         write_md(results, args, time.time() - t0)
     log("wrote %s in %.1f min" % (args.md, (time.time() - t0) / 60))
 
