@@ -80,8 +80,14 @@ def run_dataset(name, bit_list, seeds, epoch_scale, noise_levels, seed=0):
             mu, sd, accs = evaluate_noisy(m, ds, seeds, scale=lvl, mode="conv")
             noisy[lvl] = (mu, sd)
         path = os.path.join(out_dir, v + ".safetensors")
-        mf = export(m, path, ds, dict(variant=v, seed=seed, test_accuracy=acc,
-                                      command="/usr/bin/python3 -m aimc_qat.results (%s)" % name))
+        # the same weights come out of the single-variant command below (deterministic on one
+        # thread, every stage reseeds), so that is the file's reproduce command
+        cmd = ("cd tools/qat && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m aimc_qat.train --dataset %s "
+               "--variant %s --seed %d --out %s-%s.safetensors" % (name, v, seed, name, v))
+        if epoch_scale != 1.0:
+            cmd = "cd tools/qat && /usr/bin/python3 -m aimc_qat.results --quick (%s %s)" % (name, v)
+        mf = export(m, path, ds, dict(variant=v, seed=seed, test_accuracy=acc, command=cmd,
+                                      hyperparameters=hp, produced_by="aimc_qat.results"))
         sz = MF.sizes(mf)
         card = card_sim_eval(path, ds, seeds)
         row = dict(variant=v, acc=acc, acc_conv=acc_conv, noisy={str(k): v2 for k, v2 in noisy.items()},

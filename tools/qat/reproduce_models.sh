@@ -1,0 +1,11 @@
+#!/bin/sh
+# Retrain and re-export every shipped model under tools/qat/models/ from scratch.
+# One command per model (each trains its float and pruned-float parents itself, < 10 min on
+# one core); this script runs them as one process per data set so the parents are shared.
+# Deterministic on one thread: the weights come out identical (only provenance.created differs).
+set -e
+cd "$(dirname "$0")"
+export OPENBLAS_NUM_THREADS=1
+/usr/bin/python3 -m aimc_qat.train --dataset digits \
+    --variant float-pruned,qat8-pruned,qat4-pruned,qatt-pruned --out-dir models
+/usr/bin/python3 -m aimc_qat.modelfile models/*.safetensors
