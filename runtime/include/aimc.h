@@ -112,5 +112,6 @@ const char *aimc_last_error(void);
 #endif
 
 #include "aimc_stream.h"
+#include "aimc_deploy.h"
 
 #endif /* AIMC_H */

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Deployments (aimc_deploy.h): a loaded network mapped onto reserved
+ * tiles, programmed with write-verify (program.c) and calibrated (one
+ * CALIBRATE per crossbar piece with the canonical gains of map.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <drm/aimc_accel.h>
+
+#include "aimc_model.h"
+#include "deploy_internal.h"
+#include "internal.h"
+#include "job.h"
+#include "program.h"
+
+struct aimc_network {
+	struct aimc_ssm *model;
+};
+
+struct aimc_deployment {
+	struct aimc_device *dev;
+	struct aimc_network *net;
+	struct aimc_mapping *map;
+	uint32_t *tiles;		/* logical -> physical */
+	uint32_t n_reserved;
+	struct aimc_wv_tile *wv;	/* one per tile used */
+	struct aimc_program_params params;
+	struct aimc_deploy_stats stats;
+	struct aimc_device_info info;
+	uint32_t bo;
+	uint8_t *bo_map;
+	uint64_t bo_size;
+};
+
+int aimc_network_load(const char *path, struct aimc_network **out)
+{
+	struct aimc_network *net;
+	int ret;
+
+	if (!out)
+		return aimc_set_error(-EINVAL, "aimc_network_load: out is NULL");
+	*out = NULL;
+	net = calloc(1, sizeof(*net));
+	if (!net)
+		return aimc_set_error(-ENOMEM, "out of memory");
+	ret = aimc_ssm_load(path, &net->model);
+	if (ret) {
+		free(net);
+		return ret;
+	}
+	*out = net;
+	return 0;
+}
+
+void aimc_network_free(struct aimc_network *net)
+{
+	if (!net)
+		return;
+	aimc_ssm_free(net->model);
+	free(net);
+}
+
+void aimc_program_params_init(struct aimc_program_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->tolerance_ns = 500;
+	p->max_iterations = 40;
+	p->max_pulses_per_cell = 1500;
+	p->max_pulses_per_round = 31;
+}
+
+static int check_params(const struct aimc_program_params *p)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
+		if (p->reserved[i])
+			return aimc_set_error(-EINVAL, "deploy: params: reserved field %zu is not zero", i);
+	if (p->flags & ~(AIMC_PROGRAM_OPEN_LOOP | AIMC_PROGRAM_NAIVE |
+			 AIMC_PROGRAM_NO_TARGET_STEP | AIMC_PROGRAM_NO_COMPENSATION))
+		return aimc_set_error(-EINVAL, "deploy: params: unknown flags 0x%x", p->flags);
+	if (!p->tolerance_ns || !p->max_iterations || !p->max_pulses_per_cell ||
+	    !p->max_pulses_per_round || p->max_pulses_per_round > 127 ||
+	    p->max_pulses_per_cell > 65535)
+		return aimc_set_error(-EINVAL, "deploy: params: tolerance, iterations and pulse budgets must be positive (at most 127 pulses a round, 65535 a cell)");
+	return 0;
+}
+
+/* Targets and pair weights of every piece on the tiles' windows. */
+static int fill_tiles(struct aimc_deployment *d)
+{
+	const struct aimc_mapping *map = d->map;
+	uint32_t rows[64] = { 0 }, cols[64] = { 0 }, x, p, i, j, t;
+	int ret;
+
+	if (map->tiles_used > 64)
+		return aimc_set_error(-E2BIG, "deploy: more than 64 tiles");
+	for (x = 0; x < map->n_xbars; x++) {
+		for (p = 0; p < map->xbars[x].n_pieces; p++) {
+			const struct aimc_xbar_piece *pc = &map->xbars[x].pieces[p];
+
+			if (pc->row0 + pc->n_in > rows[pc->tile])
+				rows[pc->tile] = pc->row0 + pc->n_in;
+			if (pc->col0 + 2 * pc->n_out > cols[pc->tile])
+				cols[pc->tile] = pc->col0 + 2 * pc->n_out;
+		}
+	}
+	d->wv = calloc(map->tiles_used, sizeof(*d->wv));
+	if (!d->wv)
+		return aimc_set_error(-ENOMEM, "deploy: out of memory");
+	for (t = 0; t < map->tiles_used; t++) {
+		ret = aimc_wv_tile_init(&d->wv[t], d->tiles[t], rows[t], cols[t]);
+		if (ret)
+			return aimc_set_error(ret, "deploy: out of memory");
+	}
+	for (x = 0; x < map->n_xbars; x++) {
+		const struct aimc_xbar_place *xb = &map->xbars[x];
+
+		for (p = 0; p < xb->n_pieces; p++) {
+			const struct aimc_xbar_piece *pc = &xb->pieces[p];
+			struct aimc_wv_tile *w = &d->wv[pc->tile];
+
+			for (i = 0; i < pc->n_in; i++) {
+				for (j = 0; j < pc->n_out; j++) {
+					size_t c = (size_t)(pc->row0 + i) * w->cols +
+						   pc->col0 + 2 * j;
+					uint16_t gp, gn;
+
+					aimc_xbar_targets(xb, d->info.g_min_ns,
+							  pc->out0 + j, pc->in0 + i,
+							  &gp, &gn);
+					w->target[c] = gp;
+					w->target[c + 1] = gn;
+					w->want_diff[c / 2] = (int32_t)gp - (int32_t)gn;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int calibrate(struct aimc_deployment *d)
+{
+	const struct aimc_mapping *map = d->map;
+	struct aimc_job_result res;
+	uint32_t x, p, j;
+	uint64_t id;
+	int ret;
+
+	for (x = 0; x < map->n_xbars; x++) {
+		const struct aimc_xbar_place *xb = &map->xbars[x];
+
+		for (p = 0; p < xb->n_pieces; p++) {
+			const struct aimc_xbar_piece *pc = &xb->pieces[p];
+			struct drm_aimc_cmd c = {
+				.opcode = AIMC_OP_CALIBRATE,
+				.tile = (uint16_t)pc->tile,
+				.col0 = (uint16_t)pc->col0,
+				.cols = (uint16_t)(2 * pc->n_out),
+				.src = { d->bo, 4 * pc->n_out, 0 },
+			};
+
+			for (j = 0; j < pc->n_out; j++) {
+				uint16_t g = xb->gain[pc->out0 + j];
+
+				d->bo_map[4 * j] = (uint8_t)g;
+				d->bo_map[4 * j + 1] = (uint8_t)(g >> 8);
+				d->bo_map[4 * j + 2] = 0;
+				d->bo_map[4 * j + 3] = 0;
+			}
+			ret = aimc_job_submit(d->dev, &c, 1, NULL, 0, 0, &id);
+			if (!ret)
+				ret = aimc_job_wait(d->dev, id, aimc_deadline_ns(10000), &res);
+			if (ret)
+				return ret;
+			d->stats.jobs++;
+			if (res.status != AIMC_JOB_DONE)
+				return aimc_set_error(-EIO, "deploy: CALIBRATE of %s on tile %u: card status %u",
+						      xb->lin->name, pc->tile, res.device_status);
+		}
+	}
+	return 0;
+}
+
+static int program_all(struct aimc_deployment *d, int refresh,
+		       aimc_deploy_progress_fn progress, void *ctx)
+{
+	struct aimc_wv_run run = {
+		.dev = d->dev, .bo = d->bo, .map = d->bo_map,
+		.g_min = d->info.g_min_ns, .g_max = d->info.g_max_ns,
+		.params = d->params, .progress = progress, .ctx = ctx,
+		.stats = &d->stats,
+	};
+	uint32_t t;
+	uint64_t total = 0;
+	int ret;
+
+	memset(&d->stats, 0, sizeof(d->stats));
+	d->stats.tiles_used = d->map->tiles_used;
+	d->stats.cells_used = d->map->cells_used;
+	for (t = 0; t < d->map->tiles_used; t++)
+		for (size_t i = 0; i < (size_t)d->wv[t].rows * d->wv[t].cols; i++)
+			total += d->wv[t].target[i] != AIMC_WV_UNUSED;
+	run.at.tiles = d->map->tiles_used;
+	run.at.cells_total = total;
+	for (t = 0; t < d->map->tiles_used; t++) {
+		run.at.tile_index = t;
+		ret = aimc_wv_program(&run, &d->wv[t], refresh);
+		if (ret)
+			return ret;
+	}
+	return aimc_wv_finish(&run, d->wv, d->map->tiles_used);
+}
+
+int aimc_deploy(struct aimc_device *dev, struct aimc_network *net,
+		const struct aimc_program_params *params,
+		aimc_deploy_progress_fn progress, void *ctx,
+		struct aimc_deployment **out)
+{
+	struct aimc_deployment *d;
+	uint32_t t, x, p;
+	int ret;
+
+	if (!dev || !net || !out)
+		return aimc_set_error(-EINVAL, "aimc_deploy: NULL argument");
+	*out = NULL;
+	if (!net->model->quantized)
+		return aimc_set_error(-EINVAL, "deploy: %s is a float model: only quantized models have codes to program",
+				      net->model->path);
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return aimc_set_error(-ENOMEM, "out of memory");
+	d->dev = dev;
+	d->net = net;
+	if (params)
+		d->params = *params;
+	else
+		aimc_program_params_init(&d->params);
+	ret = check_params(&d->params);
+	if (!ret)
+		ret = aimc_device_info(dev, &d->info);
+	if (!ret)
+		ret = aimc_map_model(net->model, d->info.num_tiles, d->info.tile_rows,
+				     d->info.tile_cols, &d->map);
+	if (ret)
+		goto fail;
+	for (x = 0; x < d->map->n_xbars && !ret; x++)
+		ret = aimc_calib_xbar(&d->map->xbars[x], d->info.g_min_ns,
+				      d->info.g_max_ns);
+	if (ret)
+		goto fail;
+	d->tiles = calloc(d->map->tiles_used, sizeof(*d->tiles));
+	if (!d->tiles) {
+		ret = aimc_set_error(-ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (t = 0; t < d->map->tiles_used; t++) {
+		ret = aimc_reserve(dev, AIMC_RESOURCE_TILE, AIMC_JOB_ANY, &d->tiles[t]);
+		if (ret) {
+			if (ret == -ENOSPC)
+				ret = aimc_set_error(-EBUSY, "deploy: %s needs %u tiles, only %u are free",
+						     net->model->path, d->map->tiles_used, t);
+			goto fail;
+		}
+		d->n_reserved++;
+	}
+	ret = aimc_bo_create(dev, 2 * AIMC_IO_MAX_BYTES, &d->bo);
+	if (!ret)
+		ret = aimc_bo_mmap(dev, d->bo, (void **)&d->bo_map, &d->bo_size);
+	if (ret)
+		goto fail;
+	ret = fill_tiles(d);
+	/* from here on the mapping names physical tiles */
+	for (x = 0; x < d->map->n_xbars; x++)
+		for (p = 0; p < d->map->xbars[x].n_pieces; p++)
+			d->map->xbars[x].pieces[p].tile = d->tiles[d->map->xbars[x].pieces[p].tile];
+	if (!ret)
+		ret = program_all(d, 0, progress, ctx);
+	if (!ret)
+		ret = calibrate(d);
+	if (ret)
+		goto fail;
+	*out = d;
+	return 0;
+fail:
+	aimc_deployment_free(d);
+	return ret;
+}
+
+int aimc_deployment_stats(const struct aimc_deployment *d,
+			  struct aimc_deploy_stats *stats)
+{
+	if (!d || !stats)
+		return aimc_set_error(-EINVAL, "aimc_deployment_stats: NULL argument");
+	*stats = d->stats;
+	return 0;
+}
+
+int aimc_deployment_refresh(struct aimc_deployment *d,
+			    aimc_deploy_progress_fn progress, void *ctx)
+{
+	if (!d)
+		return aimc_set_error(-EINVAL, "aimc_deployment_refresh: NULL argument");
+	return program_all(d, 1, progress, ctx);
+}
+
+const struct aimc_mapping *aimc_deployment_mapping(const struct aimc_deployment *d)
+{
+	return d ? d->map : NULL;
+}
+
+int aimc_deployment_cell(const struct aimc_deployment *d, uint32_t tile,
+			 uint32_t row, uint32_t col, uint16_t *target,
+			 int *stuck)
+{
+	uint32_t t;
+	size_t i;
+
+	for (t = 0; t < d->map->tiles_used; t++) {
+		const struct aimc_wv_tile *w = &d->wv[t];
+
+		if (w->tile != tile || row >= w->rows || col >= w->cols)
+			continue;
+		i = (size_t)row * w->cols + col;
+		if (w->target[i] == AIMC_WV_UNUSED)
+			break;
+		*target = w->target[i];
+		*stuck = aimc_wv_cell_stuck(w, i);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void aimc_deployment_free(struct aimc_deployment *d)
+{
+	uint32_t t;
+
+	if (!d)
+		return;
+	for (t = 0; d->wv && t < d->map->tiles_used; t++)
+		aimc_wv_tile_free(&d->wv[t]);
+	free(d->wv);
+	for (t = 0; t < d->n_reserved; t++)
+		aimc_release(d->dev, AIMC_RESOURCE_TILE, d->tiles[t]);
+	if (d->bo_map)
+		aimc_bo_munmap(d->bo_map, d->bo_size);
+	if (d->bo)
+		aimc_bo_close(d->dev, d->bo);
+	free(d->tiles);
+	aimc_mapping_free(d->map);
+	free(d);
+}

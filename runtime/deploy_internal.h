@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaimc internal: where a deployed model's crossbars are on the card
+ * and how their ADC codes scale (map.c, calib in map.c, program.c,
+ * deploy.c).  The compiler/streaming code reads a deployment through
+ * aimc_deployment_mapping().  Not installed.
+ *
+ * Orientation (emulator/README.md, "MVM"): a tile has `rows` inputs and
+ * `cols / 2` differential outputs.  Weight [j][i] of a crossbar (output
+ * j, input i) sits at tile row row0 + (i - in0) and physical columns
+ * col0 + 2 (j - out0) (G+) and col0 + 2 (j - out0) + 1 (G-) of the piece
+ * holding (i, j).
+ *
+ * Conductance scale (docs/integer-inference.md, section 3, canonical):
+ * cmax = 2^(bits-1) (1 for ternary), unit = floor((g_max - g_min) /
+ * cmax) nS per weight code, G+ = g_min + max(w, 0) unit, G- = g_min +
+ * max(-w, 0) unit, so G+ - G- = w unit.  shift and gain[j] make
+ * ADC code j stand for the model's adc_scale[j] units: the integer scale
+ * between the card's ADC code and the model's value is 1 (an ADC code
+ * IS the model's ADC code) up to the rounding of gain[j].
+ */
+#ifndef AIMC_DEPLOY_INTERNAL_H
+#define AIMC_DEPLOY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ssm.h"
+
+struct aimc_deployment;
+
+/* One rectangle of a crossbar on one tile. */
+struct aimc_xbar_piece {
+	uint32_t tile;		/* mapping: logical 0..; deployment: physical */
+	uint32_t row0;		/* first tile row */
+	uint32_t col0;		/* first physical column (even) */
+	uint32_t in0, n_in;	/* crossbar inputs (weight columns) held */
+	uint32_t out0, n_out;	/* crossbar outputs (weight rows) held */
+};
+
+struct aimc_xbar_place {
+	const struct aimc_ssm_linear *lin;
+	uint32_t n_in, n_out;		/* weight is [n_out, n_in] */
+	uint32_t n_pieces;
+	struct aimc_xbar_piece *pieces;
+	/* calibration, quantized models only (else unit_ns = 0) */
+	uint32_t cmax;			/* largest |code| the scheme allows */
+	uint32_t unit_ns;		/* conductance of one weight code */
+	uint32_t shift;			/* MVM micro-op ADC shift */
+	uint16_t *gain;			/* n_out Q14 CALIBRATE gains */
+};
+
+struct aimc_mapping {
+	uint32_t tile_rows, tile_cols;	/* geometry mapped for */
+	uint32_t tiles_used;
+	uint64_t cells_used;		/* 2 per weight: differential pairs */
+	uint32_t n_xbars;		/* encoder, layers' mix, decoder */
+	struct aimc_xbar_place *xbars;
+};
+
+/*
+ * Place every crossbar of @m on tiles of @rows x @cols cells (at most
+ * @max_tiles): crossbars larger than a tile are split into pieces of at
+ * most rows inputs x cols/2 outputs, pieces are packed side by side on
+ * shelves.  -ENOSPC (message says how many tiles were needed) if it
+ * does not fit, -EINVAL for a geometry without a differential column.
+ */
+int aimc_map_model(const struct aimc_ssm *m, uint32_t max_tiles,
+		   uint32_t rows, uint32_t cols, struct aimc_mapping **out);
+void aimc_mapping_free(struct aimc_mapping *map);
+
+/*
+ * Canonical calibration of a quantized crossbar for a card with the
+ * conductance range [g_min, g_max]: fills cmax, unit_ns, shift, gain.
+ * -ERANGE if no shift fits (contract section 3), -EINVAL for a float
+ * model.
+ */
+int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
+		    uint32_t g_max_ns);
+
+/* Targets of the pair holding weight [j][i], nS. */
+void aimc_xbar_targets(const struct aimc_xbar_place *x, uint32_t g_min_ns,
+		       uint32_t j, uint32_t i, uint16_t *g_pos,
+		       uint16_t *g_neg);
+
+/* The placement of a deployment (physical tiles), valid until freed. */
+const struct aimc_mapping *aimc_deployment_mapping(const struct aimc_deployment *d);
+
+/*
+ * The present target of a cell of a deployment (a stuck cell's partner
+ * is retargeted) and whether programming found it stuck.  -ENOENT if no
+ * weight uses the cell.  For tests and diagnostics.
+ */
+int aimc_deployment_cell(const struct aimc_deployment *d, uint32_t tile,
+			 uint32_t row, uint32_t col, uint16_t *target,
+			 int *stuck);
+
+#endif /* AIMC_DEPLOY_INTERNAL_H */
