@@ -126,7 +126,7 @@ TOOL_LIBS_aimc-smi = -Wl,-Bstatic $(shell pkg-config --libs libdrm json-c) \
 # Installed tools link libaimc.so like any application would, so only
 # tools on the public API are installed (aimc-bench uses the internal
 # job layer, runtime/job.h).
-INSTALL_TOOLS := aimc-smi
+INSTALL_TOOLS := aimc-smi $(filter aimc-run,$(TOOLS))
 INSTALL_TOOL_BINS := $(addprefix $(BUILD)/dyn/,$(INSTALL_TOOLS))
 # What libaimc itself links; aimc.pc's Requires.private and Libs.private
 # must name the same for static linking.
@@ -168,7 +168,7 @@ install-lib: $(LIBAIMC_SO)
 		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
 		-e 's|@VERSION@|$(AIMC_VERSION)|' runtime/aimc.pc.in \
 		> $(DESTDIR)$(PKGCONFIGDIR)/aimc.pc
-	install -m 644 runtime/include/aimc.h $(DESTDIR)$(INCLUDEDIR)/aimc/
+	install -m 644 $(wildcard runtime/include/*.h) $(DESTDIR)$(INCLUDEDIR)/aimc/
 	install -m 644 uapi/drm/aimc_accel.h $(DESTDIR)$(INCLUDEDIR)/aimc/drm/
 	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
 
