@@ -5,7 +5,8 @@
  * references.  Not installed.
  *
  * Flow: a loaded quantized model (ssm.h) plus where each crossbar sits on
- * the card (struct aimc_placement) -> aimc_int_model_build() computes every
+ * the card and how it is calibrated (struct aimc_placement, taken from the
+ * net's deployment, net.c) -> aimc_int_model_build() computes every
  * integer constant once (section 4 of the contract) -> aimc_compile() packs
  * them into EXEC programs, and ref_int.c runs the same constants on the CPU.
  */
@@ -42,18 +43,6 @@ struct aimc_placement {
 	struct aimc_xbar_calib decoder;
 	struct aimc_xbar_calib *mix;	/* n_layers */
 };
-
-/*
- * Canonical calibration of @lin (contract 3): unit, shift and gains for a
- * card of @g_max_ns; the window fields are left alone.  0 or -ERANGE.
- */
-int aimc_calib_canonical(const struct aimc_ssm_linear *lin, uint32_t g_max_ns,
-			 struct aimc_xbar_calib *out);
-
-/* Target conductance of weight [row j = output][input i], nS, G+ then G-. */
-void aimc_calib_cells(const struct aimc_ssm_linear *lin,
-		      const struct aimc_xbar_calib *cal, uint32_t j, uint32_t i,
-		      uint16_t *g_pos, uint16_t *g_neg);
 
 /* REQUANT multiplier, or AFFINE into Q16 (contract 4). */
 struct aimc_int_mult {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Deployments (aimc_deploy.h): a loaded network mapped onto reserved
- * tiles, programmed with write-verify (program.c) and calibrated (one
- * CALIBRATE per crossbar piece with the canonical gains of map.c).
+ * Deployments (deploy_internal.h): a loaded model mapped onto reserved
+ * tiles (map.c), programmed with write-verify (program.c) and calibrated
+ * (one CALIBRATE per crossbar piece with the gains of map.c).  A net
+ * (net.c) owns one.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,52 +17,21 @@
 #include "job.h"
 #include "program.h"
 
-struct aimc_network {
-	struct aimc_ssm *model;
-};
-
 struct aimc_deployment {
 	struct aimc_device *dev;
-	struct aimc_network *net;
+	const struct aimc_ssm *model;
 	struct aimc_mapping *map;
 	uint32_t *tiles;		/* logical -> physical */
 	uint32_t n_reserved;
 	struct aimc_wv_tile *wv;	/* one per tile used */
 	struct aimc_program_params params;
-	struct aimc_deploy_stats stats;
+	struct aimc_program_stats stats;
+	bool programmed;
 	struct aimc_device_info info;
 	uint32_t bo;
 	uint8_t *bo_map;
 	uint64_t bo_size;
 };
-
-int aimc_network_load(const char *path, struct aimc_network **out)
-{
-	struct aimc_network *net;
-	int ret;
-
-	if (!out)
-		return aimc_set_error(-EINVAL, "aimc_network_load: out is NULL");
-	*out = NULL;
-	net = calloc(1, sizeof(*net));
-	if (!net)
-		return aimc_set_error(-ENOMEM, "out of memory");
-	ret = aimc_ssm_load(path, &net->model);
-	if (ret) {
-		free(net);
-		return ret;
-	}
-	*out = net;
-	return 0;
-}
-
-void aimc_network_free(struct aimc_network *net)
-{
-	if (!net)
-		return;
-	aimc_ssm_free(net->model);
-	free(net);
-}
 
 void aimc_program_params_init(struct aimc_program_params *p)
 {
@@ -89,11 +59,11 @@ static int check_params(const struct aimc_program_params *p)
 	return 0;
 }
 
-/* Targets and pair weights of every piece on the tiles' windows. */
-static int fill_tiles(struct aimc_deployment *d)
+/* One write-verify window per tile, as large as its pieces reach. */
+static int init_tiles(struct aimc_deployment *d)
 {
 	const struct aimc_mapping *map = d->map;
-	uint32_t rows[64] = { 0 }, cols[64] = { 0 }, x, p, i, j, t;
+	uint32_t rows[64] = { 0 }, cols[64] = { 0 }, x, p, t;
 	int ret;
 
 	if (map->tiles_used > 64)
@@ -116,12 +86,34 @@ static int fill_tiles(struct aimc_deployment *d)
 		if (ret)
 			return aimc_set_error(ret, "deploy: out of memory");
 	}
+	return 0;
+}
+
+/* The write-verify window of physical tile @tile. */
+static struct aimc_wv_tile *wv_of(struct aimc_deployment *d, uint32_t tile)
+{
+	uint32_t t;
+
+	for (t = 0; d->wv[t].tile != tile; t++)
+		;
+	return &d->wv[t];
+}
+
+/*
+ * Targets and pair weights of every piece (again before each programming:
+ * compensation retargets the partners of stuck cells).
+ */
+static void set_targets(struct aimc_deployment *d)
+{
+	const struct aimc_mapping *map = d->map;
+	uint32_t x, p, i, j;
+
 	for (x = 0; x < map->n_xbars; x++) {
 		const struct aimc_xbar_place *xb = &map->xbars[x];
 
 		for (p = 0; p < xb->n_pieces; p++) {
 			const struct aimc_xbar_piece *pc = &xb->pieces[p];
-			struct aimc_wv_tile *w = &d->wv[pc->tile];
+			struct aimc_wv_tile *w = wv_of(d, pc->tile);
 
 			for (i = 0; i < pc->n_in; i++) {
 				for (j = 0; j < pc->n_out; j++) {
@@ -139,7 +131,6 @@ static int fill_tiles(struct aimc_deployment *d)
 			}
 		}
 	}
-	return 0;
 }
 
 static int calibrate(struct aimc_deployment *d)
@@ -186,7 +177,7 @@ static int calibrate(struct aimc_deployment *d)
 }
 
 static int program_all(struct aimc_deployment *d, int refresh,
-		       aimc_deploy_progress_fn progress, void *ctx)
+		       aimc_program_progress_fn progress, void *ctx)
 {
 	struct aimc_wv_run run = {
 		.dev = d->dev, .bo = d->bo, .map = d->bo_map,
@@ -215,35 +206,27 @@ static int program_all(struct aimc_deployment *d, int refresh,
 	return aimc_wv_finish(&run, d->wv, d->map->tiles_used);
 }
 
-int aimc_deploy(struct aimc_device *dev, struct aimc_network *net,
-		const struct aimc_program_params *params,
-		aimc_deploy_progress_fn progress, void *ctx,
-		struct aimc_deployment **out)
+int aimc_deployment_create(struct aimc_device *dev,
+			   const struct aimc_ssm *model,
+			   struct aimc_deployment **out)
 {
 	struct aimc_deployment *d;
 	uint32_t t, x, p;
 	int ret;
 
-	if (!dev || !net || !out)
-		return aimc_set_error(-EINVAL, "aimc_deploy: NULL argument");
 	*out = NULL;
-	if (!net->model->quantized)
+	if (!model->quantized)
 		return aimc_set_error(-EINVAL, "deploy: %s is a float model: only quantized models have codes to program",
-				      net->model->path);
+				      model->path ? model->path : "model");
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return aimc_set_error(-ENOMEM, "out of memory");
 	d->dev = dev;
-	d->net = net;
-	if (params)
-		d->params = *params;
-	else
-		aimc_program_params_init(&d->params);
-	ret = check_params(&d->params);
+	d->model = model;
+	aimc_program_params_init(&d->params);
+	ret = aimc_device_info(dev, &d->info);
 	if (!ret)
-		ret = aimc_device_info(dev, &d->info);
-	if (!ret)
-		ret = aimc_map_model(net->model, d->info.num_tiles, d->info.tile_rows,
+		ret = aimc_map_model(model, d->info.num_tiles, d->info.tile_rows,
 				     d->info.tile_cols, &d->map);
 	if (ret)
 		goto fail;
@@ -262,7 +245,8 @@ int aimc_deploy(struct aimc_device *dev, struct aimc_network *net,
 		if (ret) {
 			if (ret == -ENOSPC)
 				ret = aimc_set_error(-EBUSY, "deploy: %s needs %u tiles, only %u are free",
-						     net->model->path, d->map->tiles_used, t);
+						     model->path ? model->path : "model",
+						     d->map->tiles_used, t);
 			goto fail;
 		}
 		d->n_reserved++;
@@ -270,19 +254,14 @@ int aimc_deploy(struct aimc_device *dev, struct aimc_network *net,
 	ret = aimc_bo_create(dev, 2 * AIMC_IO_MAX_BYTES, &d->bo);
 	if (!ret)
 		ret = aimc_bo_mmap(dev, d->bo, (void **)&d->bo_map, &d->bo_size);
+	if (!ret)
+		ret = init_tiles(d);
 	if (ret)
 		goto fail;
-	ret = fill_tiles(d);
 	/* from here on the mapping names physical tiles */
 	for (x = 0; x < d->map->n_xbars; x++)
 		for (p = 0; p < d->map->xbars[x].n_pieces; p++)
 			d->map->xbars[x].pieces[p].tile = d->tiles[d->map->xbars[x].pieces[p].tile];
-	if (!ret)
-		ret = program_all(d, 0, progress, ctx);
-	if (!ret)
-		ret = calibrate(d);
-	if (ret)
-		goto fail;
 	*out = d;
 	return 0;
 fail:
@@ -290,20 +269,41 @@ fail:
 	return ret;
 }
 
-int aimc_deployment_stats(const struct aimc_deployment *d,
-			  struct aimc_deploy_stats *stats)
+int aimc_deployment_program(struct aimc_deployment *d,
+			    const struct aimc_program_params *params,
+			    aimc_program_progress_fn progress, void *ctx)
 {
-	if (!d || !stats)
-		return aimc_set_error(-EINVAL, "aimc_deployment_stats: NULL argument");
-	*stats = d->stats;
-	return 0;
+	struct aimc_program_params p;
+	int ret;
+
+	if (params)
+		p = *params;
+	else
+		aimc_program_params_init(&p);
+	ret = check_params(&p);
+	if (ret)
+		return ret;
+	d->params = p;
+	d->programmed = false;
+	set_targets(d);
+	ret = program_all(d, 0, progress, ctx);
+	if (!ret)
+		ret = calibrate(d);
+	if (!ret)
+		d->programmed = true;
+	return ret;
+}
+
+const struct aimc_program_stats *aimc_deployment_stats(const struct aimc_deployment *d)
+{
+	return d->programmed ? &d->stats : NULL;
 }
 
 int aimc_deployment_refresh(struct aimc_deployment *d,
-			    aimc_deploy_progress_fn progress, void *ctx)
+			    aimc_program_progress_fn progress, void *ctx)
 {
-	if (!d)
-		return aimc_set_error(-EINVAL, "aimc_deployment_refresh: NULL argument");
+	if (!d->programmed)
+		return aimc_set_error(-ENOEXEC, "refresh: the model is not programmed");
 	return program_all(d, 1, progress, ctx);
 }
 

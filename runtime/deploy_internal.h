@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libaimc internal: where a deployed model's crossbars are on the card
- * and how their ADC codes scale (map.c, calib in map.c, program.c,
- * deploy.c).  The compiler/streaming code reads a deployment through
- * aimc_deployment_mapping().  Not installed.
+ * libaimc internal: a model's crossbars on a card (deploy.c): where
+ * they are and how their ADC codes scale (map.c), their cells programmed
+ * with write-verify (program.c).  A net (net.c) owns one deployment and
+ * compiles its programs for the mapping aimc_deployment_mapping() gives.
+ * Not installed.
  *
  * Orientation (emulator/README.md, "MVM"): a tile has `rows` inputs and
  * `cols / 2` differential outputs.  Weight [j][i] of a crossbar (output
@@ -25,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aimc.h"
 #include "ssm.h"
 
 struct aimc_deployment;
@@ -82,6 +84,31 @@ int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
 void aimc_xbar_targets(const struct aimc_xbar_place *x, uint32_t g_min_ns,
 		       uint32_t j, uint32_t i, uint16_t *g_pos,
 		       uint16_t *g_neg);
+
+/*
+ * Map @model (which must outlive the deployment) onto @dev, calibrate
+ * every crossbar and reserve the tiles; nothing is programmed yet.
+ * -EINVAL (a float model), -ENOSPC (does not fit: the message says how
+ * many tiles it needs), -EBUSY (tiles held by others), -ERANGE, -ENOMEM.
+ */
+int aimc_deployment_create(struct aimc_device *dev,
+			   const struct aimc_ssm *model,
+			   struct aimc_deployment **out);
+
+/* Write-verify every cell (@params NULL: defaults), then CALIBRATE. */
+int aimc_deployment_program(struct aimc_deployment *d,
+			    const struct aimc_program_params *params,
+			    aimc_program_progress_fn progress, void *ctx);
+
+/* Re-read and re-verify; -ENOEXEC if never programmed. */
+int aimc_deployment_refresh(struct aimc_deployment *d,
+			    aimc_program_progress_fn progress, void *ctx);
+
+/* Figures of the last programming or refresh; NULL if never programmed. */
+const struct aimc_program_stats *aimc_deployment_stats(const struct aimc_deployment *d);
+
+/* Release the tiles and buffers; NULL is ignored. */
+void aimc_deployment_free(struct aimc_deployment *d);
 
 /* The placement of a deployment (physical tiles), valid until freed. */
 const struct aimc_mapping *aimc_deployment_mapping(const struct aimc_deployment *d);

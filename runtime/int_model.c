@@ -101,51 +101,6 @@ static int adc_affine(const struct aimc_ssm_linear *lin,
 	return ret;
 }
 
-int aimc_calib_canonical(const struct aimc_ssm_linear *lin, uint32_t g_max_ns, struct aimc_xbar_calib *out)
-{
-	const struct aimc_ssm_tensor *w = &lin->weight;
-	uint32_t cmax = w->ternary ? 1 : 1u << (w->bits - 1), j;
-	double r[AIMC_INT_MAX_IO], gmax;
-	int s;
-
-	if (w->rows > AIMC_INT_MAX_IO)
-		return aimc_set_error(-E2BIG, "%s: %u outputs, the card takes %u",
-				      lin->name, w->rows, AIMC_INT_MAX_IO);
-	out->unit_ns = g_max_ns / cmax;
-	if (!out->unit_ns)
-		return aimc_set_error(-ERANGE, "%s: g_max %u nS below %u codes",
-				      lin->name, g_max_ns, cmax);
-	for (j = 0; j < w->rows; j++)
-		r[j] = ((double)w->scale[w->per_tensor ? 0 : j] *
-			(double)lin->dac_scale) / (double)lin->adc_scale[j];
-	for (s = 40; s >= 0; s--) {
-		gmax = 0;
-		for (j = 0; j < w->rows; j++)
-			gmax = fmax(gmax, floor(ldexp(r[j], 14 + s) /
-						out->unit_ns + 0.5));
-		if (gmax <= 65535.0)
-			break;
-	}
-	if (s < 0)
-		return aimc_set_error(-ERANGE, "%s: ADC gain above 4 at shift 0",
-				      lin->name);
-	out->shift = (uint32_t)s;
-	for (j = 0; j < w->rows; j++)
-		out->gain[j] = (uint16_t)floor(ldexp(r[j], 14 + s) /
-					       out->unit_ns + 0.5);
-	return 0;
-}
-
-void aimc_calib_cells(const struct aimc_ssm_linear *lin,
-		      const struct aimc_xbar_calib *cal, uint32_t j, uint32_t i,
-		      uint16_t *g_pos, uint16_t *g_neg)
-{
-	int32_t w = lin->weight.codes[(size_t)j * lin->weight.cols + i];
-
-	*g_pos = (uint16_t)(w > 0 ? (uint32_t)w * cal->unit_ns : 0);
-	*g_neg = (uint16_t)(w < 0 ? (uint32_t)-w * cal->unit_ns : 0);
-}
-
 /* Contract 4.2 step 2: the state exponent of channel c. */
 static int state_exp(const struct aimc_ssm_diag *d, uint32_t c)
 {

@@ -1,168 +1,95 @@
 // SPDX-License-Identifier: MIT
 /*
- * A model on one card: tiles reserved, crossbars placed column by column,
- * calibrated canonically (docs/integer-inference.md, section 3), cells
- * programmed open loop (exact on a noise-free card), and the compiled
- * programs in one buffer every stream of the net executes.
- *
- * The placement and programming here are the minimal ones streaming
- * needs; the issue-5 mapper and write-verify programmer are meant to
- * replace place() and program_xbar() once their interface lands.
+ * A model on one card: its deployment (deploy.c: mapped onto reserved
+ * tiles, calibrated, programmed with write-verify) and the card programs
+ * compiled for exactly that placement and calibration, in one buffer
+ * every stream of the net executes.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "deploy_internal.h"
 #include "job.h"
 #include "stream_internal.h"
 
 #define ALIGN64(x)	(((x) + 63) & ~(uint64_t)63)
 
-struct xbar_ref {
-	const struct aimc_ssm_linear *lin;
-	struct aimc_xbar_calib *cal;
-};
-
-static uint32_t list_xbars(struct aimc_net *net, struct xbar_ref *x)
+/*
+ * The compiler's view of one mapped crossbar: one window of one tile (an
+ * MVM micro-op reads one window), with the deployment's calibration.
+ */
+static int calib_of(const struct aimc_xbar_place *x, struct aimc_xbar_calib *cal)
 {
-	uint32_t n = 0, l;
+	const struct aimc_xbar_piece *pc = &x->pieces[0];
 
-	x[n++] = (struct xbar_ref){ &net->model->encoder, &net->pl.encoder };
-	for (l = 0; l < net->model->n_layers; l++)
-		x[n++] = (struct xbar_ref){ &net->model->layers[l].mix,
-					    &net->pl.mix[l] };
-	x[n++] = (struct xbar_ref){ &net->model->decoder, &net->pl.decoder };
-	return n;
+	if (x->n_pieces != 1)
+		return aimc_set_error(-E2BIG, "%s: %u x %u weights do not fit one tile: the compiler takes one tile window per crossbar",
+				      x->lin->name, x->n_out, x->n_in);
+	if (x->n_out > AIMC_INT_MAX_IO)
+		return aimc_set_error(-E2BIG, "%s: %u outputs, the compiler takes %u",
+				      x->lin->name, x->n_out, AIMC_INT_MAX_IO);
+	cal->tile = pc->tile;
+	cal->row0 = pc->row0;
+	cal->col0 = pc->col0;
+	cal->unit_ns = x->unit_ns;
+	cal->shift = x->shift;
+	memcpy(cal->gain, x->gain, x->n_out * sizeof(*x->gain));
+	return 0;
 }
 
-/* Column-by-column packing, a new tile when a window does not fit. */
-static int place(struct aimc_net *net, const struct aimc_device_info *info)
+/* The mapping's crossbars are encoder, layers' mix, decoder (map.c). */
+static int placement_of(struct aimc_net *net)
 {
-	struct xbar_ref x[AIMC_NET_MAX_TILES];
-	uint32_t n = list_xbars(net, x), i, col = info->tile_cols, tile = 0;
+	const struct aimc_mapping *map = aimc_deployment_mapping(net->dep);
+	uint32_t l;
 	int ret;
 
-	for (i = 0; i < n; i++) {
-		uint32_t rows = x[i].lin->weight.cols;
-		uint32_t cols = 2 * x[i].lin->weight.rows;
-
-		if (rows > info->tile_rows || cols > info->tile_cols)
-			return aimc_set_error(-E2BIG, "%s: %u x %u cells do not fit a %u x %u tile",
-					      x[i].lin->name, rows, cols,
-					      info->tile_rows, info->tile_cols);
-		if (col + cols > info->tile_cols) {
-			ret = aimc_reserve(net->dev, AIMC_RESOURCE_TILE,
-					   AIMC_JOB_ANY, &tile);
-			if (ret)
-				return aimc_set_error(ret, "%s: no free tile (%d of the model's placed)",
-						      x[i].lin->name,
-						      (int)net->n_tiles);
-			net->tiles[net->n_tiles++] = tile;
-			col = 0;
-		}
-		ret = aimc_calib_canonical(x[i].lin, info->g_max_ns, x[i].cal);
-		if (ret)
-			return ret;
-		x[i].cal->tile = tile;
-		x[i].cal->row0 = 0;
-		x[i].cal->col0 = col;
-		col += cols;
-		net->cells += rows * cols;
-	}
-	return 0;
-}
-
-static int run_job(struct aimc_device *dev, const struct drm_aimc_cmd *c,
-		   uint32_t n, const char *what)
-{
-	struct aimc_job_result res;
-	uint64_t job;
-	int ret = aimc_job_submit(dev, c, n, NULL, 0, 0, &job);
-
+	net->pl.mix = calloc(net->model->n_layers, sizeof(*net->pl.mix));
+	if (!net->pl.mix)
+		return aimc_set_error(-ENOMEM, "out of memory");
+	ret = calib_of(&map->xbars[0], &net->pl.encoder);
+	for (l = 0; l < net->model->n_layers && !ret; l++)
+		ret = calib_of(&map->xbars[1 + l], &net->pl.mix[l]);
 	if (!ret)
-		ret = aimc_job_wait(dev, job, aimc_deadline_ns(60000), &res);
-	if (ret)
-		return ret;
-	if (res.status != AIMC_JOB_DONE)
-		return aimc_set_error(-EIO, "%s: job %s, card status %u at command %u",
-				      what, aimc_job_status_name(res.status),
-				      res.device_status, res.failed_cmd);
-	return 0;
+		ret = calib_of(&map->xbars[map->n_xbars - 1], &net->pl.decoder);
+	return ret;
 }
 
-static void put16(uint8_t *p, uint16_t v)
+int aimc_net_program(struct aimc_net *net,
+		     const struct aimc_program_params *params,
+		     aimc_program_progress_fn progress, void *ctx)
 {
-	p[0] = (uint8_t)(v & 0xff);
-	p[1] = (uint8_t)(v >> 8);
-}
-
-/* PROGRAM the window's targets, then CALIBRATE its columns. */
-static int program_xbar(struct aimc_net *net, const struct xbar_ref *x,
-			uint32_t bo, uint8_t *map)
-{
-	const struct aimc_ssm_linear *lin = x->lin;
-	const struct aimc_xbar_calib *cal = x->cal;
-	uint32_t rows = lin->weight.cols, outs = lin->weight.rows, i, j;
-	uint32_t tgt_bytes = rows * outs * 4, cal_off = (uint32_t)ALIGN64(tgt_bytes);
-	struct drm_aimc_cmd c[2];
-
-	for (i = 0; i < rows; i++) {
-		for (j = 0; j < outs; j++) {
-			uint16_t gp, gn;
-
-			aimc_calib_cells(lin, cal, j, i, &gp, &gn);
-			put16(map + 4 * ((size_t)i * outs + j), gp);
-			put16(map + 4 * ((size_t)i * outs + j) + 2, gn);
-		}
-	}
-	for (j = 0; j < outs; j++) {
-		put16(map + cal_off + 4 * j, cal->gain[j]);
-		put16(map + cal_off + 4 * j + 2, 0);
-	}
-	memset(c, 0, sizeof(c));
-	c[0].opcode = AIMC_OP_PROGRAM;
-	c[0].tile = (uint16_t)cal->tile;
-	c[0].mode = AIMC_PROG_TARGET;
-	c[0].row0 = (uint16_t)cal->row0;
-	c[0].col0 = (uint16_t)cal->col0;
-	c[0].rows = (uint16_t)rows;
-	c[0].cols = (uint16_t)(2 * outs);
-	c[0].src = (struct drm_aimc_operand){ bo, tgt_bytes, 0 };
-	c[1].opcode = AIMC_OP_CALIBRATE;
-	c[1].tile = (uint16_t)cal->tile;
-	c[1].col0 = (uint16_t)cal->col0;
-	c[1].cols = (uint16_t)(2 * outs);
-	c[1].src = (struct drm_aimc_operand){ bo, 4 * outs, cal_off };
-	return run_job(net->dev, c, 2, lin->name);
-}
-
-int aimc_net_program(struct aimc_net *net, aimc_progress_fn progress,
-		     void *ctx)
-{
-	struct xbar_ref x[AIMC_NET_MAX_TILES];
-	uint32_t n, i, bo;
-	uint64_t size;
-	uint8_t *map;
 	int ret;
 
 	if (!net)
-		return aimc_set_error(-EINVAL, "no net");
-	n = list_xbars(net, x);
-	ret = aimc_bo_create(net->dev, 4 * AIMC_IO_MAX_BYTES, &bo);
-	if (ret)
-		return ret;
-	ret = aimc_bo_mmap(net->dev, bo, (void **)&map, &size);
-	for (i = 0; i < n && !ret; i++) {
-		ret = program_xbar(net, &x[i], bo, map);
-		if (!ret && progress)
-			progress(ctx, i + 1, n);
-	}
-	if (map)
-		aimc_bo_munmap(map, size);
-	aimc_bo_close(net->dev, bo);
-	if (!ret)
-		net->programmed = true;
+		return aimc_set_error(-EINVAL, "aimc_net_program: no net");
+	net->programmed = false;
+	ret = aimc_deployment_program(net->dep, params, progress, ctx);
+	net->programmed = !ret;
 	return ret;
+}
+
+int aimc_net_program_stats(const struct aimc_net *net,
+			   struct aimc_program_stats *stats)
+{
+	const struct aimc_program_stats *s;
+
+	if (!net || !stats)
+		return aimc_set_error(-EINVAL, "aimc_net_program_stats: bad argument");
+	s = aimc_deployment_stats(net->dep);
+	if (!s)
+		return aimc_set_error(-ENOEXEC, "the model is not programmed on the card");
+	*stats = *s;
+	return 0;
+}
+
+int aimc_net_refresh(struct aimc_net *net, aimc_program_progress_fn progress,
+		     void *ctx)
+{
+	if (!net)
+		return aimc_set_error(-EINVAL, "aimc_net_refresh: no net");
+	return aimc_deployment_refresh(net->dep, progress, ctx);
 }
 
 /* All program images in one buffer the streams' EXECs point at. */
@@ -212,9 +139,11 @@ int aimc_net_create(struct aimc_device *dev, struct aimc_ssm *model,
 	uint32_t stride;
 	int ret;
 
-	if (!dev || !model || !out || (flags & ~AIMC_NET_NO_PROGRAM))
-		return aimc_set_error(-EINVAL, "aimc_net_create: bad argument");
-	if (model->n_layers + 2 > AIMC_NET_MAX_TILES)
+	if (!dev || !model || !out)
+		return aimc_set_error(-EINVAL, "aimc_net_open: bad argument");
+	if (flags & ~AIMC_NET_NO_PROGRAM)
+		return aimc_set_error(-EINVAL, "aimc_net_open: unknown flags 0x%x", flags);
+	if (model->n_layers > AIMC_SSM_MAX_LAYERS)
 		return aimc_set_error(-E2BIG, "%u layers", model->n_layers);
 	ret = aimc_device_info(dev, &info);
 	if (ret)
@@ -224,16 +153,12 @@ int aimc_net_create(struct aimc_device *dev, struct aimc_ssm *model,
 		return aimc_set_error(-ENOMEM, "out of memory");
 	net->dev = dev;
 	net->model = model;
-	net->free_model = free_model;
 	net->is_drm = info.backend == AIMC_BACKEND_DRM;
-	net->pl.mix = calloc(model->n_layers, sizeof(*net->pl.mix));
-	ret = net->pl.mix ? check_converters(model, &info) :
-	      aimc_set_error(-ENOMEM, "out of memory");
-	if (!ret && !model->quantized)
-		ret = aimc_set_error(-EINVAL, "%s: a float model does not run on the card",
-				     model->path ? model->path : "model");
+	ret = check_converters(model, &info);
 	if (!ret)
-		ret = place(net, &info);
+		ret = aimc_deployment_create(dev, model, &net->dep);
+	if (!ret)
+		ret = placement_of(net);
 	if (!ret)
 		ret = aimc_int_model_build(model, &net->pl, &net->im);
 	if (!ret)
@@ -241,12 +166,12 @@ int aimc_net_create(struct aimc_device *dev, struct aimc_ssm *model,
 	if (!ret)
 		ret = upload_programs(net);
 	if (!ret && !(flags & AIMC_NET_NO_PROGRAM))
-		ret = aimc_net_program(net, NULL, NULL);
+		ret = aimc_net_program(net, NULL, NULL, NULL);
 	if (ret) {
-		net->free_model = NULL;	/* the caller keeps it */
-		aimc_net_close(net);
+		aimc_net_close(net);	/* the caller keeps the model */
 		return ret;
 	}
+	net->free_model = free_model;
 	stride = 4 * model->hk > model->d_input ? 4 * model->hk : model->d_input;
 	net->max_chunk = AIMC_IO_MAX_BYTES / stride;
 	*out = net;
@@ -255,8 +180,11 @@ int aimc_net_create(struct aimc_device *dev, struct aimc_ssm *model,
 
 int aimc_net_info(const struct aimc_net *net, struct aimc_net_info *info)
 {
+	const struct aimc_mapping *map;
+
 	if (!net || !info)
 		return aimc_set_error(-EINVAL, "aimc_net_info: bad argument");
+	map = aimc_deployment_mapping(net->dep);
 	memset(info, 0, sizeof(*info));
 	info->d_input = net->model->d_input;
 	info->d_output = net->model->hk;
@@ -265,19 +193,23 @@ int aimc_net_info(const struct aimc_net *net, struct aimc_net_info *info)
 	info->slots_per_stream = net->ps->n_slots;
 	info->segments = net->ps->n_segments;
 	info->mvms_per_step = net->ps->mvms_per_step;
-	info->tiles = net->n_tiles;
-	info->cells = net->cells;
+	info->tiles = map->tiles_used;
+	info->cells = (uint32_t)map->cells_used;
 	info->max_chunk = net->max_chunk;
 	info->programmed = net->programmed;
+	info->crossbars = map->n_xbars;
 	return 0;
+}
+
+const struct aimc_deployment *aimc_net_deployment(const struct aimc_net *net)
+{
+	return net->dep;
 }
 
 void aimc_stream_destroy(struct aimc_stream *s);
 
 void aimc_net_close(struct aimc_net *net)
 {
-	uint32_t i;
-
 	if (!net)
 		return;
 	while (net->streams) {
@@ -286,13 +218,12 @@ void aimc_net_close(struct aimc_net *net)
 		net->streams = s->next;
 		aimc_stream_destroy(s);
 	}
-	for (i = 0; i < net->n_tiles; i++)
-		aimc_release(net->dev, AIMC_RESOURCE_TILE, net->tiles[i]);
 	if (net->prog_bo)
 		aimc_bo_close(net->dev, net->prog_bo);
 	aimc_program_set_free(net->ps);
 	aimc_int_model_free(net->im);
 	free(net->pl.mix);
+	aimc_deployment_free(net->dep);
 	if (net->free_model)
 		net->free_model(net->model);
 	free(net);

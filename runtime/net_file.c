@@ -12,6 +12,7 @@ int aimc_net_open(struct aimc_device *dev, const char *path, uint32_t flags,
 
 	if (!path || !out)
 		return aimc_set_error(-EINVAL, "aimc_net_open: bad argument");
+	*out = NULL;
 	ret = aimc_ssm_load(path, &model);
 	if (ret)
 		return ret;

@@ -397,7 +397,7 @@ static int cmp_double(const void *a, const void *b)
 int aimc_wv_finish(struct aimc_wv_run *run, struct aimc_wv_tile *tiles,
 		   uint32_t n_tiles)
 {
-	struct aimc_deploy_stats *s = run->stats;
+	struct aimc_program_stats *s = run->stats;
 	uint64_t used = 0, programmed = 0, k = 0, pairs = 0;
 	double *errs, sum = 0, sq = 0, pair_sum = 0;
 	uint32_t ti;

@@ -43,10 +43,10 @@ struct aimc_wv_run {
 	uint8_t *map;
 	uint32_t g_min, g_max;
 	struct aimc_program_params params;
-	aimc_deploy_progress_fn progress;
+	aimc_program_progress_fn progress;
 	void *ctx;
-	struct aimc_deploy_progress at;
-	struct aimc_deploy_stats *stats;
+	struct aimc_program_progress at;
+	struct aimc_program_stats *stats;
 };
 
 /*

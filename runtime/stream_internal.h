@@ -11,8 +11,6 @@
 #include "compile.h"
 #include "internal.h"
 
-#define AIMC_NET_MAX_TILES	(AIMC_SSM_MAX_LAYERS + 2)
-
 struct aimc_stream {
 	struct aimc_net *net;
 	struct aimc_stream *next;	/* the net's list */
@@ -35,31 +33,33 @@ struct aimc_net {
 	struct aimc_device *dev;
 	struct aimc_ssm *model;
 	void (*free_model)(struct aimc_ssm *model);
-	struct aimc_placement pl;
+	struct aimc_deployment *dep;	/* tiles, calibration, cells */
+	struct aimc_placement pl;	/* the compiler's view of dep */
 	struct aimc_int_model *im;
 	struct aimc_program_set *ps;
-	uint32_t tiles[AIMC_NET_MAX_TILES];
-	uint32_t n_tiles;
 	bool programmed;
 	uint32_t prog_bo;		/* every program image */
 	uint64_t seg_off[AIMC_SSM_MAX_LAYERS + 1];
 	uint64_t dec_off;
 	uint32_t max_chunk;
-	uint32_t cells;
 	bool is_drm;
 	struct aimc_stream *streams;
 };
 
 /*
- * A net from an already loaded model: places every crossbar on reserved
- * tiles (canonical calibration, contract section 3), compiles, and
- * programs unless AIMC_NET_NO_PROGRAM.  @free_model (may be NULL) is
- * called on @model when the net closes; if creation fails the caller
- * still owns @model.
+ * A net from an already loaded model (aimc_net_open() without the
+ * file): deploys it (deploy_internal.h), compiles for the deployment's
+ * placement and calibration, and programs with the default parameters
+ * unless AIMC_NET_NO_PROGRAM.  @free_model (may be NULL) is called on
+ * @model when the net closes; if creation fails the caller still owns
+ * @model.
  */
 int aimc_net_create(struct aimc_device *dev, struct aimc_ssm *model,
 		    void (*free_model)(struct aimc_ssm *), uint32_t flags,
 		    struct aimc_net **out);
+
+/* The net's deployment, for tests and diagnostics. */
+const struct aimc_deployment *aimc_net_deployment(const struct aimc_net *net);
 
 /* Outputs of the stream's last push/wait chunk as the card wrote them. */
 const int32_t *aimc_stream_raw(const struct aimc_stream *s);

@@ -111,7 +111,7 @@ const char *aimc_last_error(void);
 }
 #endif
 
+#include "aimc_net.h"
 #include "aimc_stream.h"
-#include "aimc_deploy.h"
 
 #endif /* AIMC_H */

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libaimc streaming inference: a model compiled for one card and
- * programmed on its tiles (struct aimc_net), and streams running it
- * sample by sample with their recurrent state kept on the card between
- * submissions (struct aimc_stream, one or more card stream slots each).
- * Included by aimc.h.  What the card computes is runtime/docs/
- * integer-inference.md; noise-free it equals the library's integer
- * reference bit for bit.
+ * libaimc streaming inference: streams running a programmed model
+ * (struct aimc_net, aimc_net.h) sample by sample with their recurrent
+ * state kept on the card between submissions (struct aimc_stream, one or
+ * more card stream slots each).  Included by aimc.h.  What the card
+ * computes is runtime/docs/integer-inference.md; noise-free it equals
+ * the library's integer reference bit for bit.
  */
 #ifndef AIMC_STREAM_H
 #define AIMC_STREAM_H
@@ -20,53 +19,6 @@ extern "C" {
 struct aimc_device;
 struct aimc_net;
 struct aimc_stream;
-
-struct aimc_net_info {
-	uint32_t d_input;	/* values per input sample */
-	uint32_t d_output;	/* values per step output (hidden channels) */
-	uint32_t n_classes;	/* logits at the end of a sequence */
-	uint32_t n_layers;
-	uint32_t slots_per_stream;	/* card stream slots one stream holds */
-	uint32_t segments;	/* EXEC commands per chunk */
-	uint32_t mvms_per_step;
-	uint32_t tiles;		/* tiles the model occupies */
-	uint32_t cells;		/* programmed cells (two per weight) */
-	uint32_t max_chunk;	/* largest chunk, steps */
-	uint32_t programmed;	/* 1 once aimc_net_program() succeeded */
-	uint32_t reserved[5];
-};
-
-/* aimc_net_open(): load, place and compile only; program later */
-#define AIMC_NET_NO_PROGRAM	0x1u
-
-/** Progress of programming: @done of @total crossbars written. */
-typedef void (*aimc_progress_fn)(void *ctx, uint32_t done, uint32_t total);
-
-/**
- * aimc_net_open() - load a model file and put it on a device
- *
- * Loads @path (runtime/docs/model-format.md), reserves tiles, compiles the
- * card programs and, unless @flags has AIMC_NET_NO_PROGRAM, programs the
- * cells and calibrates the converters.  Returns 0 or a negative errno:
- * the loader's (-ENOENT, -EINVAL, ...), -EINVAL (a float model, or
- * converter widths the card does not have), -E2BIG (past a card limit),
- * -ENOSPC (not enough free tiles), -ENOMEM.
- */
-int aimc_net_open(struct aimc_device *dev, const char *path, uint32_t flags,
-		  struct aimc_net **out);
-
-/** aimc_net_program() - program the cells (if AIMC_NET_NO_PROGRAM) */
-int aimc_net_program(struct aimc_net *net, aimc_progress_fn progress,
-		     void *ctx);
-
-int aimc_net_info(const struct aimc_net *net, struct aimc_net_info *info);
-
-/**
- * aimc_net_close() - release tiles, buffers and every stream of @net
- *
- * Streams of the net become invalid handles.  NULL is ignored.
- */
-void aimc_net_close(struct aimc_net *net);
 
 /**
  * aimc_stream_open() - a new stream (zero state) on @net

@@ -30,6 +30,8 @@ struct sw_spec {
 	uint32_t xbar_bits;	/* 2..8 int codes; 0 ternary */
 	uint32_t zero_permille;	/* share of zero weight codes */
 	uint32_t seed;
+	/* |A| < 1 as in a trained model (the compiler refuses |A| >= 2) */
+	bool stable_a;
 };
 
 struct sw_model {
@@ -101,7 +103,8 @@ static inline void sw_floats(struct sw_model *m, const char *name,
 static inline void sw_quant(struct sw_model *m, const char *name,
 			    uint32_t rows, uint32_t cols, uint32_t bits,
 			    bool ternary, bool per_tensor,
-			    uint32_t zero_permille, uint32_t *seed)
+			    uint32_t zero_permille, float scale_lo,
+			    float scale_hi, uint32_t *seed)
 {
 	struct json_object *e = json_object_new_object();
 	uint32_t n = rows * (cols ? cols : 1), i;
@@ -136,7 +139,7 @@ static inline void sw_quant(struct sw_model *m, const char *name,
 	json_object_object_add(e, "zero_point", json_object_new_int(0));
 	json_object_object_add(e, "scale", json_object_new_string(scale));
 	json_object_object_add(json_object_object_get(m->quant, "tensors"), name, e);
-	sw_floats(m, scale, per_tensor ? 1 : rows, 0, 0.01f, 0.1f, seed);
+	sw_floats(m, scale, per_tensor ? 1 : rows, 0, scale_lo, scale_hi, seed);
 }
 
 /* A crossbar: weight, bias, and for a quantized model its DAC/ADC scales. */
@@ -149,7 +152,8 @@ static inline void sw_linear(struct sw_model *m, const struct sw_spec *s,
 	snprintf(name, sizeof(name), "%s.weight", prefix);
 	if (s->quantized)
 		sw_quant(m, name, rows, cols, s->xbar_bits ? s->xbar_bits : 2,
-			 !s->xbar_bits, false, s->zero_permille, seed);
+			 !s->xbar_bits, false, s->zero_permille, 0.01f, 0.1f,
+			 seed);
 	else
 		sw_floats(m, name, rows, cols, -1, 1, seed);
 	snprintf(name, sizeof(name), "%s.bias", prefix);
@@ -224,13 +228,16 @@ static inline void sw_build(struct sw_model *m, const struct sw_spec *s)
 		for (i = 0; i < 6; i++) {
 			snprintf(name, sizeof(name), "layers.%u.ssm.%s", l, ssm_q[i]);
 			if (s->quantized)
-				sw_quant(m, name, m->hk, m->nk[l], 8, false, i < 2, 0, &seed);
+				sw_quant(m, name, m->hk, m->nk[l], 8, false, i < 2, 0,
+					 s->stable_a && i < 2 ? 0.001f : 0.01f,
+					 s->stable_a && i < 2 ? 0.005f : 0.1f, &seed);
 			else
 				sw_floats(m, name, m->hk, m->nk[l], -1, 1, &seed);
 		}
 		snprintf(name, sizeof(name), "layers.%u.ssm.D", l);
 		if (s->quantized)
-			sw_quant(m, name, m->hk, 0, 12, false, true, 0, &seed);
+			sw_quant(m, name, m->hk, 0, 12, false, true, 0, 0.01f, 0.1f,
+				 &seed);
 		else
 			sw_floats(m, name, m->hk, 0, -1, 1, &seed);
 		snprintf(name, sizeof(name), "layers.%u.ssm.log_step", l);

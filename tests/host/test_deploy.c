@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Mapping (runtime/map.c) with exact cell and tile counts, and
- * write-verify deployment (program.c, deploy.c) on the sim backend
+ * write-verify programming of a net (aimc_net_program(): program.c,
+ * deploy.c) on the sim backend
  * with the device model's default physics, checked against the cells'
  * true conductances (aimc_model_peek_cell), not only the noisy reads.
  * AIMC_TEST_VERBOSE=1 prints the figures.
@@ -19,6 +20,7 @@
 #include "../../runtime/deploy_internal.h"
 #include "../../runtime/internal.h"
 #include "../../runtime/job.h"
+#include "../../runtime/stream_internal.h"
 #include "ssm_writer.h"
 
 static const struct sw_spec pruned = {
@@ -164,28 +166,35 @@ END_TEST
 static const struct sw_spec medium = {
 	.d_input = 4, .d_model = 48, .d_state = 4, .n_layers = 1,
 	.n_classes = 10, .keep_every = 1, .quantized = true, .xbar_bits = 4,
-	.zero_permille = 200, .seed = 11,
+	.zero_permille = 200, .seed = 11, .stable_a = true,
 };
 
-static struct aimc_network *network_of(const struct sw_spec *s)
+/* The model file of @s in a temporary file; unlink(path) when done. */
+static void model_file(const struct sw_spec *s, char *path)
 {
-	char path[] = "/tmp/aimc-net-XXXXXX";
-	struct aimc_network *net;
 	struct sw_model w;
 	uint8_t *buf;
 	size_t size;
 	int fd;
 
+	strcpy(path, "/tmp/aimc-net-XXXXXX");
 	sw_build(&w, s);
 	buf = sw_serialize(&w, &size);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, buf, size), (ssize_t)size);
 	close(fd);
-	ck_assert_msg(aimc_network_load(path, &net) == 0, "%s", aimc_last_error());
-	unlink(path);
 	free(buf);
 	sw_free(&w);
+}
+
+/* aimc_net_open() of @path placed but not programmed. */
+static struct aimc_net *net_of(struct aimc_device *dev, const char *path)
+{
+	struct aimc_net *net;
+
+	ck_assert_msg(aimc_net_open(dev, path, AIMC_NET_NO_PROGRAM, &net) == 0,
+		      "%s", aimc_last_error());
 	return net;
 }
 
@@ -198,8 +207,9 @@ struct truth {
 
 /* Compare every used cell's true conductance with its target. */
 static struct truth true_errors(struct aimc_device *dev,
-				const struct aimc_deployment *d, uint32_t tol)
+				const struct aimc_net *net, uint32_t tol)
 {
+	const struct aimc_deployment *d = aimc_net_deployment(net);
 	const struct aimc_mapping *map = aimc_deployment_mapping(d);
 	struct truth t = { 0 };
 	uint32_t x, p, i, j;
@@ -250,7 +260,7 @@ static struct truth true_errors(struct aimc_device *dev,
 	return t;
 }
 
-static void print_stats(const char *what, const struct aimc_deploy_stats *s,
+static void print_stats(const char *what, const struct aimc_program_stats *s,
 			const struct truth *t)
 {
 	if (!getenv("AIMC_TEST_VERBOSE"))
@@ -274,7 +284,7 @@ static void print_stats(const char *what, const struct aimc_deploy_stats *s,
 
 static uint64_t progress_calls, progress_last_done;
 
-static void count_progress(const struct aimc_deploy_progress *p, void *ctx)
+static void count_progress(const struct aimc_program_progress *p, void *ctx)
 {
 	(void)ctx;
 	ck_assert_uint_le(p->cells_done, p->cells_total);
@@ -290,19 +300,22 @@ static void count_progress(const struct aimc_deploy_progress *p, void *ctx)
  */
 START_TEST(test_write_verify_default_physics)
 {
-	struct aimc_network *net = network_of(&medium);
-	struct aimc_deployment *d;
-	struct aimc_deploy_stats s;
+	struct aimc_program_stats s;
 	struct aimc_device *dev;
+	struct aimc_net *net;
 	struct truth t;
+	char path[32];
 	uint32_t got;
 
+	model_file(&medium, path);
 	ck_assert_int_eq(aimc_device_open_sim(NULL, &dev), 0);
+	net = net_of(dev, path);
 	progress_calls = 0;
-	ck_assert_msg(aimc_deploy(dev, net, NULL, count_progress, NULL, &d) == 0,
+	ck_assert_int_eq(aimc_net_program_stats(net, &s), -ENOEXEC);
+	ck_assert_msg(aimc_net_program(net, NULL, count_progress, NULL) == 0,
 		      "%s", aimc_last_error());
-	ck_assert_int_eq(aimc_deployment_stats(d, &s), 0);
-	t = true_errors(dev, d, 500);
+	ck_assert_int_eq(aimc_net_program_stats(net, &s), 0);
+	t = true_errors(dev, net, 500);
 	print_stats("write-verify", &s, &t);
 	ck_assert_uint_gt(progress_calls, 1);
 	ck_assert_uint_ge(progress_last_done, 0.99 * (double)s.cells_used);
@@ -318,12 +331,12 @@ START_TEST(test_write_verify_default_physics)
 	ck_assert_uint_gt(s.stuck_cells, 0);
 	ck_assert_uint_lt(s.stuck_cells, s.cells_used / 40);
 	ck_assert(s.pulses_per_cell > 0 && s.pulses_per_cell < 100);
-	/* the tiles are ours until freed */
+	/* the tiles are ours until closed */
 	ck_assert_int_eq(aimc_reserve(dev, AIMC_RESOURCE_TILE, 0, NULL), -EEXIST);
-	aimc_deployment_free(d);
+	aimc_net_close(net);
 	ck_assert_int_eq(aimc_reserve(dev, AIMC_RESOURCE_TILE, 0, &got), 0);
 	aimc_device_close(dev);
-	aimc_network_free(net);
+	unlink(path);
 }
 END_TEST
 
@@ -338,29 +351,32 @@ START_TEST(test_stuck_cells_compensated)
 	struct aimc_sim_options o = { .seed = 99, .flags = AIMC_SIM_STUCK,
 				      .stuck_gmin_ppm = 5000, .stuck_gmax_ppm = 5000 };
 	struct aimc_program_params p;
-	struct aimc_network *net = network_of(&medium);
-	struct aimc_deploy_stats s, s_off;
-	struct aimc_deployment *d;
+	struct aimc_program_stats s, s_off;
 	struct aimc_device *dev;
+	struct aimc_net *net;
 	struct truth t, t_off;
+	char path[32];
 
+	model_file(&medium, path);
 	ck_assert_int_eq(aimc_device_open_sim(&o, &dev), 0);
-	ck_assert_msg(aimc_deploy(dev, net, NULL, NULL, NULL, &d) == 0, "%s",
+	net = net_of(dev, path);
+	ck_assert_msg(aimc_net_program(net, NULL, NULL, NULL) == 0, "%s",
 		      aimc_last_error());
-	aimc_deployment_stats(d, &s);
-	t = true_errors(dev, d, 500);
+	aimc_net_program_stats(net, &s);
+	t = true_errors(dev, net, 500);
 	print_stats("stuck, compensated", &s, &t);
-	aimc_deployment_free(d);
+	aimc_net_close(net);
 	aimc_device_close(dev);
 
 	aimc_program_params_init(&p);
 	p.flags = AIMC_PROGRAM_NO_COMPENSATION;
 	ck_assert_int_eq(aimc_device_open_sim(&o, &dev), 0);
-	ck_assert_int_eq(aimc_deploy(dev, net, &p, NULL, NULL, &d), 0);
-	aimc_deployment_stats(d, &s_off);
-	t_off = true_errors(dev, d, 500);
+	net = net_of(dev, path);
+	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), 0);
+	aimc_net_program_stats(net, &s_off);
+	t_off = true_errors(dev, net, 500);
 	print_stats("stuck, not compensated", &s_off, &t_off);
-	aimc_deployment_free(d);
+	aimc_net_close(net);
 	aimc_device_close(dev);
 
 	ck_assert_uint_gt(t.stuck_pairs, 0);
@@ -377,67 +393,76 @@ START_TEST(test_stuck_cells_compensated)
 		      "compensated pairs: mean error %.0f nS",
 		      t.pair_err_sum / t.stuck_pairs);
 	ck_assert_uint_gt(s.compensated_pairs, s_off.compensated_pairs);
-	aimc_network_free(net);
+	unlink(path);
 }
 END_TEST
 
 /* Drift over a simulated month, then refresh: back in band. */
 START_TEST(test_refresh_after_drift)
 {
-	struct aimc_network *net = network_of(&medium);
-	struct aimc_deploy_stats s;
-	struct aimc_deployment *d;
+	struct aimc_program_stats s;
 	struct aimc_device *dev;
+	struct aimc_net *net;
 	struct truth t;
+	char path[32];
 
+	model_file(&medium, path);
 	ck_assert_int_eq(aimc_device_open_sim(NULL, &dev), 0);
-	ck_assert_int_eq(aimc_deploy(dev, net, NULL, NULL, NULL, &d), 0);
+	net = net_of(dev, path);
+	ck_assert_int_eq(aimc_net_refresh(net, NULL, NULL), -ENOEXEC);
+	ck_assert_int_eq(aimc_net_program(net, NULL, NULL, NULL), 0);
 	aimc_model_advance_clock(dev->sim, 30ull * 24 * 3600 * 1000000000ull);
-	ck_assert_msg(aimc_deployment_refresh(d, NULL, NULL) == 0, "%s",
+	ck_assert_msg(aimc_net_refresh(net, NULL, NULL) == 0, "%s",
 		      aimc_last_error());
-	aimc_deployment_stats(d, &s);
-	t = true_errors(dev, d, 500);
+	aimc_net_program_stats(net, &s);
+	t = true_errors(dev, net, 500);
 	print_stats("refresh after 30 days", &s, &t);
 	ck_assert_uint_gt(s.pulses, 0);		/* drift was repaired */
 	ck_assert_msg(t.in_tol >= 0.995 * (double)(t.cells - t.stuck), "%.2f %%",
 		      100.0 * (double)t.in_tol / (double)(t.cells - t.stuck));
-	aimc_deployment_free(d);
+	aimc_net_close(net);
 	aimc_device_close(dev);
-	aimc_network_free(net);
+	unlink(path);
 }
 END_TEST
 
 START_TEST(test_deploy_errors)
 {
 	struct sw_spec fs = medium;
-	struct aimc_network *net;
+	struct aimc_net *net = (struct aimc_net *)&net;
 	struct aimc_program_params p;
-	struct aimc_deployment *d;
 	struct aimc_device *dev;
 	struct aimc_sim_options tiny = { .tiles = 1, .rows = 16, .cols = 16 };
+	char path[32];
 
 	fs.quantized = false;
-	net = network_of(&fs);
+	model_file(&fs, path);
 	ck_assert_int_eq(aimc_device_open_sim(NULL, &dev), 0);
-	ck_assert_int_eq(aimc_deploy(dev, net, NULL, NULL, NULL, &d), -EINVAL);
+	ck_assert_int_eq(aimc_net_open(dev, path, 0, &net), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "float model"));
-	aimc_network_free(net);
+	unlink(path);
 
-	net = network_of(&medium);
+	model_file(&medium, path);
+	ck_assert_int_eq(aimc_net_open(dev, path, 0x2, &net), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "unknown flags 0x2"));
+	net = net_of(dev, path);
 	aimc_program_params_init(&p);
 	p.reserved[0] = 1;
-	ck_assert_int_eq(aimc_deploy(dev, net, &p, NULL, NULL, &d), -EINVAL);
+	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), -EINVAL);
 	aimc_program_params_init(&p);
 	p.max_pulses_per_round = 128;
-	ck_assert_int_eq(aimc_deploy(dev, net, &p, NULL, NULL, &d), -EINVAL);
+	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), -EINVAL);
+	aimc_net_close(net);
 	aimc_device_close(dev);
 
 	ck_assert_int_eq(aimc_device_open_sim(&tiny, &dev), 0);
-	ck_assert_int_eq(aimc_deploy(dev, net, NULL, NULL, NULL, &d), -ENOSPC);
-	ck_assert_ptr_null(d);
+	net = (struct aimc_net *)&net;
+	ck_assert_int_eq(aimc_net_open(dev, path, 0, &net), -ENOSPC);
+	ck_assert_ptr_null(net);
+	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "does not fit"));
+	ck_assert_int_eq(aimc_net_open(dev, "/nonexistent", 0, &net), -ENOENT);
 	aimc_device_close(dev);
-	aimc_network_free(net);
-	ck_assert_int_eq(aimc_network_load("/nonexistent", &net), -ENOENT);
+	unlink(path);
 }
 END_TEST
 
