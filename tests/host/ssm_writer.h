@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -314,6 +315,30 @@ static inline void sw_free(struct sw_model *m)
 	json_object_put(m->pruning);
 	free(m->data);
 	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * The model file of @s in a new temporary file; @path (at least 32 bytes)
+ * gets its name, unlink() it when done.  0 or -1 (errno set).
+ */
+static inline int sw_write_temp(const struct sw_spec *s, char *path)
+{
+	struct sw_model w;
+	uint8_t *buf;
+	size_t size;
+	int fd, ret = -1;
+
+	strcpy(path, "/tmp/aimc-net-XXXXXX");
+	sw_build(&w, s);
+	buf = sw_serialize(&w, &size);
+	fd = mkstemp(path);
+	if (fd >= 0) {
+		ret = write(fd, buf, size) == (ssize_t)size ? 0 : -1;
+		close(fd);
+	}
+	free(buf);
+	sw_free(&w);
+	return ret;
 }
 
 #endif /* SSM_WRITER_H */

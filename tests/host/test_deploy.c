@@ -172,20 +172,7 @@ static const struct sw_spec medium = {
 /* The model file of @s in a temporary file; unlink(path) when done. */
 static void model_file(const struct sw_spec *s, char *path)
 {
-	struct sw_model w;
-	uint8_t *buf;
-	size_t size;
-	int fd;
-
-	strcpy(path, "/tmp/aimc-net-XXXXXX");
-	sw_build(&w, s);
-	buf = sw_serialize(&w, &size);
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, buf, size), (ssize_t)size);
-	close(fd);
-	free(buf);
-	sw_free(&w);
+	ck_assert_msg(sw_write_temp(s, path) == 0, "%s: %s", path, strerror(errno));
 }
 
 /* aimc_net_open() of @path placed but not programmed. */
