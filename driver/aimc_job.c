@@ -635,12 +635,20 @@ int aimc_ioctl_submit(struct drm_device *drm, void *data,
 		}
 	}
 
+	/*
+	 * Once queued, the job can run, retire and drop its last reference
+	 * before this ioctl reads its id and fence: hold one until then.
+	 */
+	kref_get(&job->ref);
 	ret = aimc_job_queue(job);
-	if (ret)
+	if (ret) {
+		aimc_job_put(job);
 		goto out_release;
+	}
 	args->job_id = job->id;
 	if (out_syncobj)
 		drm_syncobj_replace_fence(out_syncobj, job->fence);
+	aimc_job_put(job);
 	goto out_syncobj;
 
 out_release:
