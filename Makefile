@@ -33,11 +33,13 @@ LIBAIMC := $(BUILD)/libaimc.a
 TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS))
 HOST_TESTS := $(BUILD)/tests/host/aimc-host-tests
 VM_TESTS := $(BUILD)/tests/vm/aimc-vm-tests
+# Guest helpers of the shell tests (tests/vm/selftests/) and the fuzzer.
+VM_TOOL_BINS := $(BUILD)/tests/vm/aimc-job-tool $(BUILD)/tests/vm/aimc-ioctl-fuzz
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all help deps modules userspace check check-deps check-all \
-	check-host check-vm lint checkpatch sparse demo demo-run fuzz-smoke bench bench-run clean \
+	check-host check-host-asan check-vm lint checkpatch sparse demo demo-run fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-dkms uninstall \
 	check-install check-dkms check-debug check-debug-run
 .DEFAULT_GOAL := all
@@ -50,6 +52,7 @@ help:
 	@echo "make demo        run the stack on the in-process simulated card"
 	@echo "make check       install dependencies, build, lint, host and QEMU tests"
 	@echo "make check-host  Check unit tests on this machine"
+	@echo "make check-host-asan  the same suites under ASan + UBSan ($(BUILD)/asan)"
 	@echo "make check-vm    boot a kernel in QEMU with aimc.ko + aimc_emu.ko, run guest tests"
 	@echo "make check-debug the same on a KASAN/lockdep/kmemleak/UBSAN/DMA-API debug"
 	@echo "                 kernel built from linux-source-6.1 (not part of make check)"
@@ -73,7 +76,7 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 userspace: $(LIBAIMC) $(LIBAIMC_SO) $(TOOL_BINS) $(INSTALL_TOOL_BINS) \
-	$(HOST_TESTS) $(VM_TESTS)
+	$(HOST_TESTS) $(VM_TESTS) $(VM_TOOL_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -217,10 +220,28 @@ $(VM_TESTS): $(BUILD)/obj/tests/vm/check_main.o $(call objs,$(VM_TEST_SRCS)) \
 	$(CC) $(AIMC_CFLAGS) -o $@ $^ $(STATIC_LIBS) \
 		$(shell pkg-config --static --libs check json-c)
 
+$(VM_TOOL_BINS): $(BUILD)/tests/vm/%: $(BUILD)/obj/tests/vm/%.o $(LIBAIMC) $(LIBMODEL)
+	$(CC) $(AIMC_CFLAGS) -o $@ $^ $(STATIC_LIBS) \
+		$(shell pkg-config --static --libs check json-c)
+
 check-host: $(HOST_TESTS) $(BUILD)/tools/aimc-smi
 	AIMC_SMI=$(BUILD)/tools/aimc-smi $(HOST_TESTS)
 
-check-vm: modules $(TOOL_BINS) $(VM_TESTS)
+# The same Check suites built with ASan + UBSan into their own build
+# directory; any report aborts the test (-fno-sanitize-recover).
+ASAN_BUILD ?= $(BUILD)/asan
+ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+
+check-host-asan:
+	$(MAKE) BUILD=$(ASAN_BUILD) CC=gcc CFLAGS="$(ASAN_CFLAGS)" \
+		$(ASAN_BUILD)/tests/host/aimc-host-tests $(ASAN_BUILD)/tools/aimc-smi
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	CK_TIMEOUT_MULTIPLIER=4 AIMC_SMI=$(ASAN_BUILD)/tools/aimc-smi \
+		$(ASAN_BUILD)/tests/host/aimc-host-tests
+
+check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
 	BUILD=$(BUILD) tests/vm/run.sh
 
 # The debug-kernel lane (README.md): builds its kernel once into
@@ -229,7 +250,7 @@ check-debug:
 	tools/install-deps.sh build vm debug
 	$(MAKE) check-debug-run
 
-check-debug-run: $(TOOL_BINS) $(VM_TESTS)
+check-debug-run: $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
 	BUILD=$(BUILD) tools/debug-kernel/check.sh
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c, libFuzzer + ASan + UBSan, clang),
@@ -279,23 +300,15 @@ bench-run: modules $(TOOL_BINS) $(VM_TESTS)
 demo: deps
 	$(MAKE) demo-run
 
-# The trainer's shipped digits model (tools/qat/README.md,
-# reproduce_models.sh) on the in-process sim card, over the test split.
-DEMO_MODEL ?= tools/qat/models/digits-qat4-pruned.safetensors
-DEMO_INPUT ?= tools/data/digits-test.txt
-
-demo-run: $(BUILD)/tools/aimc-smi $(BUILD)/tools/aimc-run
+demo-run: $(BUILD)/tools/aimc-smi
 	$(BUILD)/tools/aimc-smi --device sim
-	@test -f $(DEMO_MODEL) || { echo "demo: $(DEMO_MODEL) is missing:" \
-		"no trained model is shipped yet (tools/qat/reproduce_models.sh makes it)" >&2; exit 1; }
-	$(BUILD)/tools/aimc-run $(DEMO_MODEL) --device sim --input $(DEMO_INPUT)
 
 # The one command CI and newcomers run: dependencies first, then a
 # fresh make so that pkg-config and KDIR see what was just installed.
 check: deps
 	$(MAKE) check-all
 
-check-all: all lint check-host fuzz-smoke check-install check-dkms check-vm
+check-all: all lint check-host check-host-asan fuzz-smoke check-install check-dkms check-vm
 
 clean:
 	rm -rf $(BUILD)

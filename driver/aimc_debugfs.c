@@ -34,6 +34,9 @@ static int aimc_counters_show(struct seq_file *m, void *data)
 	seq_printf(m, "files %u\n", stats.files);
 	seq_printf(m, "irq_completion %lld\n", atomic64_read(&adev->irq_count[0]));
 	seq_printf(m, "irq_error %lld\n", atomic64_read(&adev->irq_count[1]));
+	seq_printf(m, "irq_spurious %lld\n", atomic64_read(&adev->irq_spurious));
+	seq_printf(m, "irq_storms %d\n", atomic_read(&adev->irq_storms));
+	seq_printf(m, "jobs_polled %llu\n", stats.jobs_polled);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(aimc_counters);

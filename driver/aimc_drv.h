@@ -74,6 +74,7 @@ struct aimc_stats {
 	u32 pinned_operands;
 	u32 resets;
 	u32 files;
+	u64 jobs_polled;
 };
 
 /**
@@ -84,6 +85,14 @@ struct aimc_stats {
  *	 drm_dev_enter() and drm_dev_exit(), or before drm_dev_unplug()
  * @caps: capabilities read at probe
  * @irq_count: interrupts handled, per vector
+ * @irq_spurious: interrupts that found nothing pending, all vectors
+ * @irq_storm: per vector, spurious interrupts in the current burst and
+ *	       when the last one came (only touched by that vector's
+ *	       handler, which never runs concurrently with itself)
+ * @irq_off: vectors the driver disabled to contain a storm (bit per vector)
+ * @irq_storms: how often a vector was disabled that way
+ * @irq_stopping: set while the interrupts are being quiesced
+ * @irq_rearm_work: re-enables vectors disabled by a storm
  * @resv_lock: protects @tiles and @slots
  * @tiles: ownership of each tile
  * @slots: ownership of each stream slot
@@ -108,6 +117,15 @@ struct aimc_device {
 	struct aimc_bus bus;
 	struct aimc_caps caps;
 	atomic64_t irq_count[AIMC_NUM_VECTORS];
+	atomic64_t irq_spurious;
+	struct {
+		u32 burst;
+		unsigned long last;
+	} irq_storm[AIMC_NUM_VECTORS];
+	unsigned long irq_off;
+	atomic_t irq_storms;
+	bool irq_stopping;
+	struct delayed_work irq_rearm_work;
 
 	struct mutex resv_lock;	/* see above */
 	struct aimc_resource *tiles;

@@ -18,16 +18,22 @@
  *
  * Leaves the card disabled with every interrupt masked.
  *
- * Return: 0, or -ETIMEDOUT if the card does not come out of reset.
+ * Return: 0, -ETIMEDOUT if the card does not come out of reset, or
+ * -ENODEV if it has left the bus (its registers read all-ones, which
+ * would otherwise pass for a ready status).
  */
 int aimc_hw_reset(const struct aimc_bus *bus)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(AIMC_RESET_TIMEOUT_MS);
 
+	if (aimc_hw_gone(bus))
+		return -ENODEV;
 	aimc_hw_write(bus, AIMC_REG_CONTROL, AIMC_CONTROL_RESET);
 	for (;;) {
 		u32 status = aimc_hw_read(bus, AIMC_REG_STATUS);
 
+		if (status == AIMC_HW_GONE)
+			return -ENODEV;
 		if (status & AIMC_STATUS_READY)
 			break;
 		if (time_after(jiffies, deadline)) {

@@ -66,6 +66,18 @@ static inline void aimc_hw_write(const struct aimc_bus *bus, u32 reg, u32 val)
 	bus->ops->write32(bus->ctx, reg, val);
 }
 
+/*
+ * What a read returns from a card that has left the bus (PCIe surprise
+ * removal, a dead link): no AIMC register reads all-ones otherwise.
+ */
+#define AIMC_HW_GONE	0xffffffffu
+
+/* True if the card no longer answers (surprise removal). */
+static inline bool aimc_hw_gone(const struct aimc_bus *bus)
+{
+	return aimc_hw_read(bus, AIMC_REG_ID) == AIMC_HW_GONE;
+}
+
 int aimc_hw_reset(const struct aimc_bus *bus);
 int aimc_hw_read_caps(const struct aimc_bus *bus, struct aimc_caps *caps);
 

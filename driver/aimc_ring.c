@@ -12,9 +12,15 @@
  * churn across the kernels this driver builds for.
  *
  * The head job's deadline starts when it reaches the head of the ring,
- * so a job is not charged for the time spent behind others.  A lost
- * completion interrupt is caught by the same timer: it retires whatever
- * the card has written back before deciding anything is hung.
+ * so a job is not charged for the time spent behind others.
+ *
+ * The same delayed work also polls: while jobs are on the ring it runs at
+ * least every AIMC_POLL_MS and retires whatever the card has written
+ * back.  A lost completion interrupt then costs a job AIMC_POLL_MS, not
+ * the whole job timeout, and a vector disabled to contain an interrupt
+ * storm (aimc_irq.c) loses nothing.  The poll also notices a card that
+ * left the bus (its registers read all-ones) and fails what was on it
+ * at once: no reset can bring it back.
  */
 #include <linux/dma-mapping.h>
 #include <linux/moduleparam.h>
@@ -22,6 +28,9 @@
 #include <drm/drm_print.h>
 
 #include "aimc_job.h"
+
+/* Completion poll period while the ring is busy. */
+#define AIMC_POLL_MS	100
 
 unsigned int aimc_job_timeout_ms = 5000;
 module_param_named(job_timeout_ms, aimc_job_timeout_ms, uint, 0644);
@@ -69,8 +78,9 @@ static void aimc_ring_arm_timeout(struct aimc_device *adev)
 		head->head_ns = ktime_get_ns();
 	}
 	mod_delayed_work(adev->wq, &adev->timeout_work,
-			 time_after(head->deadline, jiffies) ?
-			 head->deadline - jiffies : 0);
+			 min(time_after(head->deadline, jiffies) ?
+			     head->deadline - jiffies : 0,
+			     msecs_to_jiffies(AIMC_POLL_MS)));
 }
 
 /**
@@ -209,16 +219,44 @@ static void aimc_done_work(struct work_struct *work)
 	mutex_unlock(&adev->sched_lock);
 }
 
+/*
+ * The card left the bus: nothing on the ring will complete and no reset
+ * can help.  Fail every job now; submitting gets -ENODEV from here on,
+ * and the bus glue's removal does the rest.
+ */
+static void aimc_ring_lost(struct aimc_device *adev)
+{
+	struct aimc_job *job, *tmp;
+
+	drm_err(&adev->drm, "card no longer answers (surprise removal?): failing its jobs\n");
+	adev->dead = true;
+	list_for_each_entry_safe(job, tmp, &adev->inflight, dev_node) {
+		adev->stats.jobs_inflight--;
+		aimc_job_finish(job, AIMC_JOB_ABORTED, 0, 0);
+	}
+	list_for_each_entry_safe(job, tmp, &adev->queue, dev_node)
+		aimc_job_cancel(job);
+}
+
 static void aimc_timeout_work(struct work_struct *work)
 {
 	struct aimc_device *adev = container_of(to_delayed_work(work),
 						struct aimc_device, timeout_work);
 	struct aimc_job *head;
+	u64 finished;
 
 	mutex_lock(&adev->sched_lock);
 	if (adev->dead)
 		goto out;
+	if (aimc_hw_gone(&adev->bus)) {
+		aimc_ring_lost(adev);
+		goto out;
+	}
+	finished = adev->stats.jobs_done + adev->stats.jobs_failed;
 	aimc_ring_retire(adev);
+	/* Retired here rather than on an interrupt: one was lost or off. */
+	adev->stats.jobs_polled += adev->stats.jobs_done +
+				   adev->stats.jobs_failed - finished;
 	head = list_first_entry_or_null(&adev->inflight, struct aimc_job, dev_node);
 	if (head && time_after_eq(jiffies, head->deadline)) {
 		aimc_ring_recover(adev);

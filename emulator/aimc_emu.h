@@ -5,10 +5,13 @@
 #ifndef AIMC_EMU_H
 #define AIMC_EMU_H
 
+#include <linux/atomic.h>
 #include <linux/dma-map-ops.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -68,13 +71,62 @@ struct aimc_emu_iommu {
 /**
  * struct aimc_emu_knobs - fault injection, set through debugfs
  * @hang_next_job: the next descriptor fetched never completes
+ * @hang_every_n: every Nth descriptor fetched never completes (0: off)
  * @fail_next_dma: the next DMA access faults
+ * @fail_next_dma_read: the next DMA read (card from host memory) faults
+ * @fail_next_dma_write: the next DMA write (card to host memory) faults
+ * @drop_next_irq: the next interrupt is latched but never delivered
+ * @error_next_desc: the next descriptor completes with this status code
+ *		     without running (0: off)
+ * @delay_us: every descriptor takes at least this long (0: off)
+ * @fetched: descriptors fetched since the card was created (for
+ *	     @hang_every_n)
  *
- * Each is consumed (reset to zero) when it fires.
+ * The "next" knobs are consumed (reset to zero) when they fire; the
+ * others stay until rewritten.
  */
 struct aimc_emu_knobs {
 	u32 hang_next_job;
+	u32 hang_every_n;
 	u32 fail_next_dma;
+	u32 fail_next_dma_read;
+	u32 fail_next_dma_write;
+	u32 drop_next_irq;
+	u32 error_next_desc;
+	u32 delay_us;
+	u32 fetched;
+};
+
+/**
+ * struct aimc_emu_storm - an interrupt storm being raised
+ * @work: raises the interrupts, on the system unbound workqueue
+ * @count: interrupts left to raise
+ * @bits: AIMC_INT_* latched with each one (0: nothing pending at all)
+ * @raised: interrupts raised by storms since the card was created
+ */
+struct aimc_emu_storm {
+	struct work_struct work;
+	atomic_t count;
+	u32 bits;
+	atomic64_t raised;
+};
+
+/**
+ * struct aimc_emu_stick - a stick_cell request for the card's worker
+ * @work: runs on &aimc_emu_dev.wq, serialised with descriptors
+ * @tile: tile index
+ * @row: row index
+ * @col: physical column index
+ * @at_gmax: stuck at g_max rather than g_min
+ * @result: what aimc_model_stick_cell() returned
+ */
+struct aimc_emu_stick {
+	struct work_struct work;
+	u32 tile;
+	u32 row;
+	u32 col;
+	bool at_gmax;
+	int result;
 };
 
 /**
@@ -95,6 +147,12 @@ struct aimc_emu_knobs {
  * @iommu: what the card can reach in host memory
  * @fault_addr: address of the last DMA fault
  * @knobs: fault injection
+ * @knob_lock: serialises stick_cell and storm requests from debugfs
+ * @storm: interrupt storm knob
+ * @stick: stick_cell knob
+ * @delay_wq: a delayed descriptor waits here; a reset or removal wakes it
+ * @gone: surprise removal: the card has vanished from the bus; registers
+ *	  read all-ones, writes are dropped, no DMA, no interrupts
  * @debugfs: the card's debugfs directory
  */
 struct aimc_emu_dev {
@@ -114,6 +172,11 @@ struct aimc_emu_dev {
 	struct aimc_emu_iommu iommu;
 	u64 fault_addr;
 	struct aimc_emu_knobs knobs;
+	struct mutex knob_lock;	/* see above */
+	struct aimc_emu_storm storm;
+	struct aimc_emu_stick stick;
+	wait_queue_head_t delay_wq;
+	bool gone;
 	struct dentry *debugfs;
 };
 
@@ -131,9 +194,13 @@ int aimc_emu_dma_access(struct aimc_emu_dev *edev, u64 addr, void *buf,
 			u32 len, bool write);
 
 void aimc_emu_debugfs_init(struct aimc_emu_dev *edev, struct dentry *root);
+void aimc_emu_knobs_init(struct aimc_emu_dev *edev);
 
 int aimc_emu_irq_init(struct aimc_emu_dev *edev);
 void aimc_emu_irq_fini(struct aimc_emu_dev *edev);
 void aimc_emu_irq_raise(struct aimc_emu_dev *edev, u32 bits);
+int aimc_emu_irq_storm(struct aimc_emu_dev *edev, u32 count, u32 bits);
+void aimc_emu_irq_storm_init(struct aimc_emu_dev *edev);
+void aimc_emu_irq_storm_stop(struct aimc_emu_dev *edev);
 
 #endif /* AIMC_EMU_H */

@@ -261,7 +261,10 @@ int aimc_emu_dma_access(struct aimc_emu_dev *edev, u64 addr, void *buf,
 	u64 end, a;
 	int ret = 0;
 
-	if (xchg(&edev->knobs.fail_next_dma, 0)) {
+	/* A card that left the bus (surprise_remove) reaches nothing. */
+	if (READ_ONCE(edev->gone) || xchg(&edev->knobs.fail_next_dma, 0) ||
+	    xchg(write ? &edev->knobs.fail_next_dma_write :
+		 &edev->knobs.fail_next_dma_read, 0)) {
 		edev->fault_addr = addr;
 		return -EFAULT;
 	}

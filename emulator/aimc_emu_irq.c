@@ -7,6 +7,7 @@
  */
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
+#include <linux/workqueue.h>
 
 #include "aimc_emu.h"
 
@@ -93,6 +94,38 @@ void aimc_emu_irq_fini(struct aimc_emu_dev *edev)
 	edev->irq_fwnode = NULL;
 }
 
+/* Deliver vector @i: the card's MSI-X message for it reaches the host. */
+static void aimc_emu_irq_deliver(struct aimc_emu_dev *edev, unsigned int i)
+{
+	generic_handle_domain_irq_safe(edev->irq_domain, i);
+}
+
+static void __aimc_emu_irq_raise(struct aimc_emu_dev *edev, u32 bits,
+				 bool may_drop)
+{
+	unsigned long flags;
+	u32 deliver;
+	int i;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	if (edev->gone) {
+		spin_unlock_irqrestore(&edev->lock, flags);
+		return;
+	}
+	edev->regs.int_status |= bits;
+	deliver = edev->regs.int_status & ~edev->regs.int_mask;
+	/* drop_next_irq: the cause stays latched, the message is lost. */
+	if (may_drop && bits && edev->knobs.drop_next_irq) {
+		edev->knobs.drop_next_irq = 0;
+		deliver = 0;
+	}
+	spin_unlock_irqrestore(&edev->lock, flags);
+
+	for (i = 0; i < AIMC_NUM_VECTORS; i++)
+		if (deliver & BIT(i))
+			aimc_emu_irq_deliver(edev, i);
+}
+
 /**
  * aimc_emu_irq_raise - latch interrupt causes and deliver unmasked ones
  * @edev: the card
@@ -104,16 +137,70 @@ void aimc_emu_irq_fini(struct aimc_emu_dev *edev)
  */
 void aimc_emu_irq_raise(struct aimc_emu_dev *edev, u32 bits)
 {
-	unsigned long flags;
-	u32 deliver;
-	int i;
+	__aimc_emu_irq_raise(edev, bits, true);
+}
 
-	spin_lock_irqsave(&edev->lock, flags);
-	edev->regs.int_status |= bits;
-	deliver = edev->regs.int_status & ~edev->regs.int_mask;
-	spin_unlock_irqrestore(&edev->lock, flags);
+/*
+ * The irq_storm knobs.  With bits, each interrupt latches them and is
+ * delivered if unmasked: a card that keeps signalling completions it
+ * has not made.  Without, the completion vector's message arrives with
+ * nothing latched and regardless of INT_MASK: a card (or a bus) sending
+ * stray MSI-X messages, which only the host's interrupt controller can
+ * stop.  A storm runs on an unbound workqueue and yields the CPU every
+ * few interrupts, as the emulator has to share it with the guest.
+ */
+static void aimc_emu_storm_work(struct work_struct *work)
+{
+	struct aimc_emu_dev *edev = container_of(work, struct aimc_emu_dev,
+						 storm.work);
+	u32 n = 0;
 
-	for (i = 0; i < AIMC_NUM_VECTORS; i++)
-		if (deliver & BIT(i))
-			generic_handle_domain_irq_safe(edev->irq_domain, i);
+	while (atomic_dec_if_positive(&edev->storm.count) >= 0) {
+		if (READ_ONCE(edev->gone))
+			break;
+		if (edev->storm.bits)
+			__aimc_emu_irq_raise(edev, edev->storm.bits, false);
+		else
+			aimc_emu_irq_deliver(edev, 0);
+		atomic64_inc(&edev->storm.raised);
+		if (++n % 32 == 0)
+			cond_resched();
+	}
+}
+
+/**
+ * aimc_emu_irq_storm - start raising @count interrupts
+ * @edev: the card
+ * @count: how many
+ * @bits: AIMC_INT_* to latch with each, or 0 for stray messages
+ *
+ * Return: 0, or -EBUSY while the previous storm still runs.
+ */
+int aimc_emu_irq_storm(struct aimc_emu_dev *edev, u32 count, u32 bits)
+{
+	if (work_busy(&edev->storm.work))
+		return -EBUSY;
+	edev->storm.bits = bits;
+	atomic_set(&edev->storm.count, count);
+	queue_work(system_unbound_wq, &edev->storm.work);
+	return 0;
+}
+
+/**
+ * aimc_emu_irq_storm_init - set up the storm knob's work
+ * @edev: the card, being created
+ */
+void aimc_emu_irq_storm_init(struct aimc_emu_dev *edev)
+{
+	INIT_WORK(&edev->storm.work, aimc_emu_storm_work);
+}
+
+/**
+ * aimc_emu_irq_storm_stop - end a storm and wait until it has stopped
+ * @edev: the card
+ */
+void aimc_emu_irq_storm_stop(struct aimc_emu_dev *edev)
+{
+	atomic_set(&edev->storm.count, 0);
+	cancel_work_sync(&edev->storm.work);
 }

@@ -115,9 +115,11 @@ static struct aimc_emu_dev *aimc_emu_find(u32 id)
 /* Undo what aimc_emu_dev_create() set up before registering the card. */
 static void aimc_emu_dev_free(struct aimc_emu_dev *edev)
 {
+	/* No knob may reach the card while it is torn down. */
+	debugfs_remove_recursive(edev->debugfs);
+	aimc_emu_irq_storm_stop(edev);
 	if (edev->wq)
 		destroy_workqueue(edev->wq);
-	debugfs_remove_recursive(edev->debugfs);
 	if (edev->iommu.iova)
 		aimc_emu_iommu_fini(edev);
 	if (edev->model)
@@ -149,6 +151,7 @@ static int aimc_emu_dev_create(u32 id)
 		return -ENOMEM;
 	edev->id = id;
 	spin_lock_init(&edev->lock);
+	aimc_emu_knobs_init(edev);
 	aimc_emu_regs_reset(edev);
 	ret = aimc_emu_irq_init(edev);
 	if (ret)
@@ -202,6 +205,8 @@ err_free:
 static void aimc_emu_dev_destroy(struct aimc_emu_dev *edev)
 {
 	list_del(&edev->node);
+	/* No stray interrupts while the driver lets go of the card. */
+	aimc_emu_irq_storm_stop(edev);
 	/*
 	 * Unbinds aimc.ko, which stops the card, unmaps all it mapped and
 	 * frees the IRQs before this returns.

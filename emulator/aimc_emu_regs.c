@@ -114,7 +114,8 @@ static u32 aimc_emu_read32(void *ctx, u32 reg)
 	u32 val;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	val = aimc_emu_read_locked(edev, reg);
+	/* A read from a device that left the bus completes with all-ones. */
+	val = edev->gone ? ~0u : aimc_emu_read_locked(edev, reg);
 	spin_unlock_irqrestore(&edev->lock, flags);
 	return val;
 }
@@ -143,6 +144,8 @@ static u32 aimc_emu_write_locked(struct aimc_emu_dev *edev, u32 reg, u32 val,
 			/* Finishes on the worker, after the current descriptor. */
 			r->status &= ~AIMC_STATUS_READY;
 			r->resetting = true;
+			/* A slowed-down descriptor (delay_us) stops waiting. */
+			wake_up(&edev->delay_wq);
 			*kick = &edev->reset_work;
 			return 0;
 		}
@@ -194,7 +197,8 @@ static void aimc_emu_write32(void *ctx, u32 reg, u32 val)
 	u32 raise;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	raise = aimc_emu_write_locked(edev, reg, val, &kick);
+	/* Writes to a device that left the bus go nowhere. */
+	raise = edev->gone ? 0 : aimc_emu_write_locked(edev, reg, val, &kick);
 	spin_unlock_irqrestore(&edev->lock, flags);
 	if (kick)
 		queue_work(edev->wq, kick);

@@ -6,6 +6,8 @@
  * workqueue, one descriptor at a time, as the card would.
  */
 #include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/wait.h>
 
 #include "aimc_model.h"
 #include "aimc_emu.h"
@@ -52,10 +54,13 @@ static bool aimc_emu_next(struct aimc_emu_dev *edev, struct aimc_emu_fetch *f)
 	bool run = false;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	if (!(r->control & AIMC_CONTROL_ENABLE) || r->hung || r->resetting ||
-	    r->ring_head == r->ring_tail)
+	if (edev->gone || !(r->control & AIMC_CONTROL_ENABLE) || r->hung ||
+	    r->resetting || r->ring_head == r->ring_tail)
 		goto out;
-	if (xchg(&edev->knobs.hang_next_job, 0)) {
+	edev->knobs.fetched++;
+	if (xchg(&edev->knobs.hang_next_job, 0) ||
+	    (edev->knobs.hang_every_n &&
+	     edev->knobs.fetched % edev->knobs.hang_every_n == 0)) {
 		/* Stuck inside this descriptor until a reset. */
 		r->hung = true;
 		r->status |= AIMC_STATUS_BUSY;
@@ -72,14 +77,50 @@ out:
 	return run;
 }
 
+/* A reset or a surprise removal abandons the descriptor being run. */
+static bool aimc_emu_abandoned(struct aimc_emu_dev *edev)
+{
+	unsigned long flags;
+	bool abandoned;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	abandoned = edev->gone || edev->regs.resetting;
+	spin_unlock_irqrestore(&edev->lock, flags);
+	return abandoned;
+}
+
+/*
+ * The delay_us knob: a slow card.  A reset or removal cuts the wait
+ * short, as it would stop a real card mid-command, so that the driver's
+ * reset does not wait for the delay.
+ */
+static void aimc_emu_delay(struct aimc_emu_dev *edev)
+{
+	u32 delay_us = READ_ONCE(edev->knobs.delay_us);
+
+	if (!delay_us)
+		return;
+	wait_event_timeout(edev->delay_wq, aimc_emu_abandoned(edev),
+			   usecs_to_jiffies(delay_us));
+}
+
+/* Returns the descriptor's status; *abandoned when it must not complete. */
 static u32 aimc_emu_run_one(struct aimc_emu_dev *edev,
-			    const struct aimc_emu_fetch *f)
+			    const struct aimc_emu_fetch *f, bool *abandoned)
 {
 	u8 raw[AIMC_DESC_BYTES];
 	u64 addr = f->ring_base + (u64)(f->head & f->mask) * AIMC_DESC_BYTES;
+	u32 code;
 
+	aimc_emu_delay(edev);
+	*abandoned = aimc_emu_abandoned(edev);
+	if (*abandoned)
+		return AIMC_ST_OK;
 	if (aimc_emu_dma_access(edev, addr, raw, sizeof(raw), false))
 		return AIMC_ST_DMA_FAULT;
+	code = xchg(&edev->knobs.error_next_desc, 0);
+	if (code)
+		return code;
 	return aimc_model_submit(edev->model, raw);
 }
 
@@ -92,13 +133,17 @@ void aimc_emu_ring_work(struct work_struct *work)
 	while (aimc_emu_next(edev, &f)) {
 		const struct aimc_model_stats *stats;
 		struct aimc_emu_regs *r = &edev->regs;
-		u32 status = aimc_emu_run_one(edev, &f);
+		bool abandoned;
+		u32 status = aimc_emu_run_one(edev, &f, &abandoned);
 		__le32 cpl_status = cpu_to_le32(status);
 		__le32 cpl_head = cpu_to_le32(f.head + 1);
 		u64 fault_addr = edev->fault_addr;
 		unsigned long flags;
 		u32 irq = AIMC_INT_COMPLETION;
 		int ret;
+
+		if (abandoned)
+			break;
 
 		/* Status first, then head: the host trusts status up to head. */
 		ret = aimc_emu_dma_access(edev, f.cpl_addr + AIMC_CPL_STATUS_OFFSET +

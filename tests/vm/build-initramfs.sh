@@ -20,6 +20,8 @@ mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/share/aimc" \
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/tests/vm/guest/init" "$root/init"
 cp "$top"/tests/vm/guest/*.sh "$root/usr/share/aimc/"
+mkdir -p "$root/usr/share/aimc/selftests"
+cp "$top"/tests/vm/selftests/*.sh "$root/usr/share/aimc/selftests/"
 chmod 755 "$root/init"
 
 # kmod is dynamically linked: bring its libraries along.
@@ -51,7 +53,8 @@ done
 depmod -b "$root" "$abi"
 
 # aimc-smi links libkmod (no static library exists) and libc dynamically.
-for bin in "$build"/tools/* "$build/tests/vm/aimc-vm-tests"; do
+for bin in "$build"/tools/* "$build/tests/vm/aimc-vm-tests" \
+	"$build/tests/vm/aimc-job-tool" "$build/tests/vm/aimc-ioctl-fuzz"; do
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	cp "$bin" "$root/usr/bin/"
 	for lib in $(ldd "$bin" 2>/dev/null | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }'); do

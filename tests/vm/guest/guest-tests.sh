@@ -65,6 +65,12 @@ run "guest Check suites, noise-free" env AIMC_VM_PHASE=noise_free aimc-vm-tests
 run "rmmod aimc" $rmmod aimc
 run "rmmod aimc_emu" $rmmod aimc_emu
 
+# Fault knobs, stress and the ioctl fuzzer (tests/vm/selftests/): each
+# loads and unloads the modules itself and prints its own TAP lines.
+for t in fault_knobs stress ioctl_fuzz; do
+	run "selftest $t" sh /usr/share/aimc/selftests/$t.sh
+done
+
 tainted=$(cat /proc/sys/kernel/tainted)
 # Allowed: O (out-of-tree module, 4096) and E (unsigned module, 8192).
 if [ $((tainted & ~(4096 | 8192))) -eq 0 ]; then
