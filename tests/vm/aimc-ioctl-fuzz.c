@@ -53,6 +53,9 @@ struct fuzz_state {
 	unsigned int njobs;
 	uint32_t syncobjs[MAX_SYNCOBJS];
 	unsigned int nsyncobjs;
+	/* What this file reserved, for commands that pass the owner checks. */
+	uint32_t owned[2][8];
+	unsigned int nowned[2];
 	unsigned long calls[F_NCALLS];
 	unsigned long ok, errnos[135];
 	unsigned long violations;
@@ -135,6 +138,7 @@ static void fuzz_open(struct fuzz_state *s)
 	}
 	s->fd = aimc_job_fd(s->dev);
 	s->nbos = s->njobs = s->nsyncobjs = 0;
+	s->nowned[0] = s->nowned[1] = 0;
 }
 
 /* Close the file, often with jobs in flight, and open it again. */
@@ -211,9 +215,38 @@ static void fuzz_reserve(struct fuzz_state *s, bool release)
 		.reserved = below(s, 8) ? 0 : (uint32_t)interesting(s, 0),
 	};
 
-	count(s, release ? F_RELEASE : F_RESERVE,
-	      r_ioctl(s->fd, release ? DRM_IOCTL_AIMC_RELEASE :
-		      DRM_IOCTL_AIMC_RESERVE, &a));
+	int ret;
+	unsigned int i;
+
+	if (release && a.type < 2 && s->nowned[a.type] && below(s, 2))
+		a.index = s->owned[a.type][below(s, s->nowned[a.type])];
+	ret = r_ioctl(s->fd, release ? DRM_IOCTL_AIMC_RELEASE :
+		      DRM_IOCTL_AIMC_RESERVE, &a);
+	count(s, release ? F_RELEASE : F_RESERVE, ret);
+	if (ret || a.type >= 2)
+		return;
+	for (i = 0; i < s->nowned[a.type]; i++)
+		if (s->owned[a.type][i] == a.index)
+			break;
+	if (release && i < s->nowned[a.type])
+		s->owned[a.type][i] = s->owned[a.type][--s->nowned[a.type]];
+	else if (!release && i == s->nowned[a.type] && i < 8)
+		s->owned[a.type][s->nowned[a.type]++] = a.index;
+}
+
+/* A tile or slot this file owns (reserving one if needed), or junk. */
+static uint32_t owned_index(struct fuzz_state *s, uint32_t type)
+{
+	if (!s->nowned[type]) {
+		struct drm_aimc_reserve a = { .type = type, .flags = AIMC_RESERVE_ANY };
+		int ret = r_ioctl(s->fd, DRM_IOCTL_AIMC_RESERVE, &a);
+
+		count(s, F_RESERVE, ret);
+		if (ret)
+			return below(s, 8);
+		s->owned[type][s->nowned[type]++] = a.index;
+	}
+	return s->owned[type][below(s, s->nowned[type])];
 }
 
 /* An operand: mostly inside a known buffer, sometimes just past it. */
@@ -291,8 +324,63 @@ static struct drm_aimc_operand fuzz_program(struct fuzz_state *s, bool *past_end
 	return opnd(bo->handle, off, below(s, 8) ? len : (uint32_t)interesting(s, len));
 }
 
+/*
+ * A command that passes every check but the ones a mutation breaks: the
+ * opcode's own fields only, on a tile or slot this file owns, operands
+ * from fuzz_operand() (sometimes past their buffer's end).
+ */
+static void fuzz_valid_cmd(struct fuzz_state *s, struct drm_aimc_cmd *c,
+			   bool *past_end)
+{
+	uint32_t rows = 1 + below(s, 8), cols = 2 * (1 + below(s, 4));
+	struct drm_aimc_operand src = fuzz_operand(s, past_end);
+	struct drm_aimc_operand dst = fuzz_operand(s, past_end);
+
+	switch (below(s, 7)) {
+	case 0:
+		*c = cmd_nop();
+		break;
+	case 1:
+		*c = cmd_program(owned_index(s, 0), below(s, 4), 0, rows, cols, 0, 0);
+		c->src = src;
+		break;
+	case 2:
+		*c = cmd_read(owned_index(s, 0), below(s, 4), 0, rows, cols, 0, 0);
+		c->dst = dst;
+		break;
+	case 3:
+		*c = cmd_exec(owned_index(s, 1), AIMC_CMD_F_RESET_STATE,
+			      1 + below(s, 4), 4, 2, 0, 0, 0, 0, 0);
+		c->src = src;
+		c->dst = dst;
+		c->prog = fuzz_program(s, past_end);
+		break;
+	case 4:
+		*c = cmd_state_save(owned_index(s, 1), 0, 0);
+		c->dst = dst;
+		break;
+	case 5:
+		*c = cmd_state_save(owned_index(s, 1), 0, 0);
+		c->opcode = AIMC_OP_STATE_LOAD;
+		c->dst = (struct drm_aimc_operand){ 0 };
+		c->src = src;
+		break;
+	default:
+		*c = cmd_calibrate(owned_index(s, 0), 0, cols, 0, 0);
+		c->src = src;
+		break;
+	}
+}
+
 static void fuzz_cmd(struct fuzz_state *s, struct drm_aimc_cmd *c, bool *past_end)
 {
+	if (below(s, 3)) {
+		fuzz_valid_cmd(s, c, past_end);
+		/* Now and then one flipped byte anywhere in the command. */
+		if (!below(s, 4))
+			((uint8_t *)c)[below(s, sizeof(*c))] ^= (uint8_t)(1u << below(s, 8));
+		return;
+	}
 	memset(c, 0, sizeof(*c));
 	c->opcode = (uint8_t)(below(s, 8) ? below(s, 8) : rnd(s));
 	if (!below(s, 3))
@@ -315,6 +403,21 @@ static void fuzz_cmd(struct fuzz_state *s, struct drm_aimc_cmd *c, bool *past_en
 		c->prog = fuzz_program(s, past_end);
 }
 
+/* Does @o name one of this file's buffers and end past it? */
+static bool operand_past_end(const struct fuzz_state *s,
+			     const struct drm_aimc_operand *o)
+{
+	unsigned int i;
+
+	if (!o->handle || !o->length)
+		return false;
+	for (i = 0; i < s->nbos; i++)
+		if (s->bos[i].handle == o->handle)
+			return o->offset > s->bos[i].size ||
+			       o->length > s->bos[i].size - o->offset;
+	return false;
+}
+
 static void fuzz_submit(struct fuzz_state *s)
 {
 	struct drm_aimc_cmd cmds[70];
@@ -330,8 +433,6 @@ static void fuzz_submit(struct fuzz_state *s)
 		     sizeof(cmds[0]) + 8 * below(s, 3) - 8 : interesting(s, 64));
 	for (i = 0; i < a.count && i < 70; i++)
 		fuzz_cmd(s, &cmds[i], &past_end);
-	if (a.cmd_size && a.cmd_size != sizeof(cmds[0]))
-		past_end = false;	/* the oracle only knows the layout above */
 	if (a.cmd_size > sizeof(cmds[0]) || a.count > 64)
 		a.count = below(s, 2) ? a.count : 1;	/* stay inside cmds[] */
 	if (a.cmd_size > sizeof(cmds[0]))
@@ -352,6 +453,14 @@ static void fuzz_submit(struct fuzz_state *s)
 		a.reserved = (uint32_t)interesting(s, 0);
 	if (!below(s, 32))
 		a.cmds = below(s, 2) ? NULL : (void *)(uintptr_t)interesting(s, 4096);
+	/* The oracle judges the commands as sent, after any mutation. */
+	past_end = false;
+	for (i = 0; i < a.count && i < 70; i++)
+		past_end |= operand_past_end(s, &cmds[i].src) ||
+			    operand_past_end(s, &cmds[i].dst) ||
+			    operand_past_end(s, &cmds[i].prog);
+	if (a.cmd_size && a.cmd_size != sizeof(cmds[0]))
+		past_end = false;	/* the oracle only knows the layout above */
 	ret = r_submit_ex(s->fd, &a, &id);
 	count(s, F_SUBMIT, ret);
 	if (!ret && past_end && a.cmds == cmds) {
