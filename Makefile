@@ -26,7 +26,7 @@ MODEL_SRCS := $(addprefix emulator/model/,$(AIMC_MODEL_SRCS))
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 VM_TEST_SRCS := $(sort $(wildcard tests/vm/test_*.c))
-TOOLS := aimc-smi aimc-bench aimc-run
+TOOLS := aimc-smi aimc-bench aimc-run aimc-trace
 
 LIBMODEL := $(BUILD)/libaimc_model.a
 LIBAIMC := $(BUILD)/libaimc.a
@@ -122,6 +122,9 @@ DKMS_SRCS = $(filter-out %.mod.c,$(wildcard driver/*.[ch] emulator/*.[ch] \
 # and the rest statically; build-initramfs.sh brings the libraries along.
 # aimc-run reads model files: json-c, linked statically like the rest.
 TOOL_LIBS_aimc-run = -static $(shell pkg-config --static --libs libdrm json-c) -lm -lpthread
+# aimc-trace (float vs integer reference, stage by stage) uses libaimc's
+# internals: static only, never installed.
+TOOL_LIBS_aimc-trace = $(TOOL_LIBS_aimc-run)
 TOOL_LIBS_aimc-smi = -Wl,-Bstatic $(shell pkg-config --libs libdrm json-c) \
 	-Wl,-Bdynamic $(shell pkg-config --libs libkmod) -lm -lpthread
 # Installed tools link libaimc.so like any application would, so only

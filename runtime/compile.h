@@ -27,6 +27,13 @@
 #define AIMC_INT_U_FRAC		8
 #define AIMC_INT_Y_FRAC		20
 #define AIMC_INT_GATE_FRAC	4
+/*
+ * The SSM state format assumes a mode forgets within 2^8 steps at the
+ * latest (1 - |A| is floored at 2^-8): modes with |A| closer to 1 (or
+ * above, after quantization) can saturate their state on a long
+ * constant input instead of losing every bit of B (contract 4.2).
+ */
+#define AIMC_INT_HORIZON_LOG2	8
 
 /* Where one crossbar sits and how its ADC is calibrated (contract 3). */
 struct aimc_xbar_calib {
@@ -130,6 +137,68 @@ void aimc_ref_int_step(struct aimc_ref_int *r, const int8_t *xq, int32_t *h);
 /* End of sequence: logits (K, Q16); clears the pool, keeps the state. */
 void aimc_ref_int_finish(struct aimc_ref_int *r, int32_t *logits);
 
+/*
+ * ---- per-stage trace of the two references (trace.c), for diagnostics ----
+ *
+ * With a trace attached, every step of a reference writes the real value
+ * of each stage of the contract (section 4) into the trace, and the
+ * integer reference counts the values that hit a saturation rail (ADC,
+ * REQUANT, sat32) at that stage.  tools/aimc-trace compares the two
+ * stage by stage; the tests bound the per-stage error.
+ */
+enum aimc_trace_global {
+	AIMC_TRACE_ENC,		/* h after the encoder */
+	AIMC_TRACE_POOL,	/* pooled mean (finish) */
+	AIMC_TRACE_DEC_IN,	/* decoder DAC input (finish) */
+	AIMC_TRACE_LOGITS,	/* finish */
+	AIMC_TRACE_GLOBALS
+};
+
+enum aimc_trace_layer {
+	AIMC_TRACE_SSM_IN,	/* u */
+	AIMC_TRACE_SSM_Y,	/* y, before GELU */
+	AIMC_TRACE_GELU,	/* GELU out (sat: GELU table input) */
+	AIMC_TRACE_MIX_IN,	/* mix DAC input (sat: DAC code) */
+	AIMC_TRACE_GLU_A,	/* value half, bias added (sat: ADC) */
+	AIMC_TRACE_GLU_B,	/* gate half, bias added (sat: ADC) */
+	AIMC_TRACE_GATE,	/* sigmoid(gate) (sat: gate table input) */
+	AIMC_TRACE_GLU,		/* a sigmoid(b) */
+	AIMC_TRACE_RESID,	/* h + g, before the norm */
+	AIMC_TRACE_NORM,	/* h after the norm: the layer's output */
+	AIMC_TRACE_PER_LAYER
+};
+
+struct aimc_trace {
+	uint32_t n_layers, hk, n_classes, width, n_stages;
+	double *val;		/* n_stages x width: last value of each stage */
+	uint64_t *sat;		/* n_stages: saturated values, cumulative */
+	uint64_t *count;	/* n_stages: values written, cumulative */
+};
+
+static inline uint32_t aimc_trace_stage(uint32_t layer, enum aimc_trace_layer s)
+{
+	return AIMC_TRACE_GLOBALS + layer * AIMC_TRACE_PER_LAYER + s;
+}
+
+int aimc_trace_create(const struct aimc_ssm *model, struct aimc_trace **out);
+void aimc_trace_free(struct aimc_trace *t);
+/* "enc", "L1.ssm_y", ... into @buf */
+void aimc_trace_stage_name(const struct aimc_trace *t, uint32_t stage,
+			   char *buf, size_t size);
+/* Record value @v of element @i of @stage; @saturated counts a rail hit */
+static inline void aimc_trace_put(struct aimc_trace *t, uint32_t stage,
+				  uint32_t i, double v, bool saturated)
+{
+	if (!t)
+		return;
+	t->val[(size_t)stage * t->width + i] = v;
+	t->count[stage]++;
+	t->sat[stage] += saturated;
+}
+
+/* Attach a trace (NULL detaches); the trace must outlive the reference. */
+void aimc_ref_int_set_trace(struct aimc_ref_int *r, struct aimc_trace *t);
+
 /* ---- float reference (ref_float.c), model-format.md section 4 ---- */
 
 struct aimc_ref_float;
@@ -140,5 +209,6 @@ void aimc_ref_float_free(struct aimc_ref_float *r);
 void aimc_ref_float_reset(struct aimc_ref_float *r);
 void aimc_ref_float_step(struct aimc_ref_float *r, const float *u, double *h);
 void aimc_ref_float_finish(struct aimc_ref_float *r, double *logits);
+void aimc_ref_float_set_trace(struct aimc_ref_float *r, struct aimc_trace *t);
 
 #endif /* AIMC_COMPILE_H */

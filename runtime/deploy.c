@@ -225,7 +225,15 @@ int aimc_deployment_create(struct aimc_device *dev,
 	d->model = model;
 	aimc_program_params_init(&d->params);
 	ret = aimc_device_info(dev, &d->info);
+	/*
+	 * Each crossbar in columns of its own while the card has the tiles:
+	 * stacked pieces would share their columns' ADC gain registers.
+	 */
 	if (!ret)
+		ret = aimc_map_model_columns(model, d->info.num_tiles,
+					     d->info.tile_rows, d->info.tile_cols,
+					     true, &d->map);
+	if (ret == -ENOSPC)
 		ret = aimc_map_model(model, d->info.num_tiles, d->info.tile_rows,
 				     d->info.tile_cols, &d->map);
 	if (ret)

@@ -57,6 +57,7 @@ struct aimc_mapping {
 	uint32_t tiles_used;
 	uint64_t cells_used;		/* 2 per weight: differential pairs */
 	uint32_t n_xbars;		/* encoder, layers' mix, decoder */
+	bool own_columns;		/* no two pieces share a column */
 	struct aimc_xbar_place *xbars;
 };
 
@@ -70,6 +71,16 @@ struct aimc_mapping {
 int aimc_map_model(const struct aimc_ssm *m, uint32_t max_tiles,
 		   uint32_t rows, uint32_t cols, struct aimc_mapping **out);
 void aimc_mapping_free(struct aimc_mapping *map);
+
+/*
+ * The same, and with @own_columns no two pieces share a physical column
+ * (one shelf per tile), at the cost of tiles: the ADC calibration
+ * (gain) register is per column, so pieces stacked in the same columns
+ * would have to share one gain.
+ */
+int aimc_map_model_columns(const struct aimc_ssm *m, uint32_t max_tiles,
+			   uint32_t rows, uint32_t cols, bool own_columns,
+			   struct aimc_mapping **out);
 
 /*
  * Canonical calibration of a quantized crossbar for a card with the

@@ -101,8 +101,19 @@ static int adc_affine(const struct aimc_ssm_linear *lin,
 	return ret;
 }
 
-/* Contract 4.2 step 2: the state exponent of channel c. */
-static int state_exp(const struct aimc_ssm_diag *d, uint32_t c)
+/*
+ * The largest |value| crossbar output j can take: the ADC's largest code
+ * times its step, plus the bias (contract 4.0, "range bounds").
+ */
+static double adc_bound(const struct aimc_ssm *model,
+			const struct aimc_ssm_linear *lin, uint32_t j)
+{
+	return ldexp(1.0, (int)model->adc_bits - 1) * (double)lin->adc_scale[j] +
+	       fabs((double)lin->bias[j]);
+}
+
+/* Contract 4.2 step 2: the state exponent of channel c, |u| <= ubound. */
+static int state_exp(const struct aimc_ssm_diag *d, uint32_t c, double ubound)
 {
 	double ratio = 0, bound;
 	uint32_t n;
@@ -115,18 +126,19 @@ static int state_exp(const struct aimc_ssm_diag *d, uint32_t c)
 		double abs_b = sqrt(br * br + bi * bi);
 		double gap = 1.0 - abs_a;
 
-		if (gap < ldexp(1.0, -20))
-			gap = ldexp(1.0, -20);
+		if (gap < ldexp(1.0, -AIMC_INT_HORIZON_LOG2))
+			gap = ldexp(1.0, -AIMC_INT_HORIZON_LOG2);
 		ratio = fmax(ratio, abs_b / gap);
 	}
-	bound = ratio * 128.0;
+	/* u saturates at the Q8 s16 rail: no bound exceeds 128 */
+	bound = ratio * fmin(ubound, 128.0);
 	for (e = -40; ldexp(1.0, 14 + e) < bound; e++)
 		;
 	return e;
 }
 
 static int build_ssm(const struct aimc_ssm *model, uint32_t l,
-		     struct aimc_int_layer *L)
+		     const double *ubound, struct aimc_int_layer *L)
 {
 	const struct aimc_ssm_diag *d = &model->layers[l].ssm;
 	uint32_t hk = model->hk, M = d->n_modes, c, n;
@@ -140,7 +152,7 @@ static int build_ssm(const struct aimc_ssm *model, uint32_t l,
 		return aimc_set_error(-ENOMEM, "out of memory");
 	snprintf(what, sizeof(what), "layers.%u.ssm", l);
 	for (c = 0; c < hk && !ret; c++) {
-		int e = state_exp(d, c);
+		int e = state_exp(d, c, ubound[c]);
 		int32_t *q = &L->ssm_consts[(size_t)c * 6 * M];
 
 		L->state_exp[c] = e;
@@ -167,7 +179,7 @@ static int build_ssm(const struct aimc_ssm *model, uint32_t l,
 
 static int build_layer(const struct aimc_ssm *model,
 		       const struct aimc_placement *pl, uint32_t l,
-		       struct aimc_int_layer *L)
+		       double *hbound, struct aimc_int_layer *L)
 {
 	const struct aimc_ssm_layer *sl = &model->layers[l];
 	double g[AIMC_INT_MAX_HK], o[AIMC_INT_MAX_HK];
@@ -179,7 +191,7 @@ static int build_layer(const struct aimc_ssm *model,
 				      l, sl->ssm.n_modes, AIMC_INT_MAX_MODES);
 	L->mix = &sl->mix;
 	L->mix_cal = pl->mix[l];
-	ret = build_ssm(model, l, L);
+	ret = build_ssm(model, l, hbound, L);
 	if (!ret)
 		ret = mult_of(1.0 / (16.0 * (double)sl->mix.dac_scale),
 			      &L->mix_in, sl->mix.name);
@@ -190,6 +202,8 @@ static int build_layer(const struct aimc_ssm *model,
 	for (c = 0; c < model->hk; c++) {
 		g[c] = (double)sl->norm_scale[c];
 		o[c] = (double)sl->norm_shift[c];
+		hbound[c] = (hbound[c] + adc_bound(model, &sl->mix, c)) *
+			    fabs(g[c]) + fabs(o[c]);
 	}
 	return affine_of(g, o, model->hk, &L->norm, "norm");
 }
@@ -213,6 +227,7 @@ int aimc_int_model_build(const struct aimc_ssm *model,
 			 struct aimc_int_model **out)
 {
 	struct aimc_int_model *im;
+	double *hbound = NULL;	/* bound of |h| per channel, layer by layer */
 	uint32_t l;
 	int ret = check_limits(model);
 
@@ -240,10 +255,16 @@ int aimc_int_model_build(const struct aimc_ssm *model,
 	if (!ret)
 		ret = mult_of(1.0 / (65536.0 * (double)model->decoder.dac_scale),
 			      &im->dec_in, "decoder");
+	hbound = calloc(model->hk, sizeof(double));
+	if (!hbound && !ret)
+		ret = aimc_set_error(-ENOMEM, "out of memory");
+	for (l = 0; l < model->hk && !ret; l++)
+		hbound[l] = adc_bound(model, &model->encoder, l);
 	for (l = 0; l < model->n_layers && !ret; l++) {
-		ret = build_layer(model, pl, l, &im->layers[l]);
+		ret = build_layer(model, pl, l, hbound, &im->layers[l]);
 		im->state_words += 2 * model->hk * model->layers[l].ssm.n_modes;
 	}
+	free(hbound);
 	if (ret) {
 		aimc_int_model_free(im);
 		return ret;

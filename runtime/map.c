@@ -75,9 +75,14 @@ static int cut_pieces(struct aimc_xbar_place *x, uint32_t rows,
 	return 0;
 }
 
-/* Shelf first-fit on as many tiles as it takes; returns their count. */
+/*
+ * Shelf first-fit on as many tiles as it takes; returns their count.
+ * With @own_columns every tile has one shelf as high as the tile, so no
+ * two pieces share a physical column: each column's ADC calibration
+ * register then serves exactly one crossbar output.
+ */
 static int pack(struct aimc_xbar_piece **order, uint32_t n, uint32_t rows,
-		uint32_t cols)
+		uint32_t cols, bool own_columns)
 {
 	struct shelf *shelves = calloc(n ? n : 1, sizeof(*shelves));
 	uint32_t n_shelves = 0, tiles = 0, next_row = rows, i, s;
@@ -99,8 +104,8 @@ static int pack(struct aimc_xbar_piece **order, uint32_t n, uint32_t rows,
 			}
 			shelves[s].tile = tiles - 1;
 			shelves[s].row0 = next_row;
-			shelves[s].height = p->n_in;
-			next_row += p->n_in;
+			shelves[s].height = own_columns ? rows : p->n_in;
+			next_row += shelves[s].height;
 			n_shelves++;
 		}
 		p->tile = shelves[s].tile;
@@ -114,6 +119,13 @@ static int pack(struct aimc_xbar_piece **order, uint32_t n, uint32_t rows,
 
 int aimc_map_model(const struct aimc_ssm *m, uint32_t max_tiles,
 		   uint32_t rows, uint32_t cols, struct aimc_mapping **out)
+{
+	return aimc_map_model_columns(m, max_tiles, rows, cols, false, out);
+}
+
+int aimc_map_model_columns(const struct aimc_ssm *m, uint32_t max_tiles,
+			   uint32_t rows, uint32_t cols, bool own_columns,
+			   struct aimc_mapping **out)
 {
 	struct aimc_xbar_piece **order = NULL;
 	struct aimc_mapping *map;
@@ -158,7 +170,7 @@ int aimc_map_model(const struct aimc_ssm *m, uint32_t max_tiles,
 		for (k = 0; k < map->xbars[i].n_pieces; k++)
 			order[n_pieces++] = &map->xbars[i].pieces[k];
 	qsort(order, n_pieces, sizeof(*order), cmp_piece_height);
-	ret = pack(order, n_pieces, rows, cols);
+	ret = pack(order, n_pieces, rows, cols, own_columns);
 	free(order);
 	if (ret < 0)
 		goto fail;
@@ -171,6 +183,7 @@ int aimc_map_model(const struct aimc_ssm *m, uint32_t max_tiles,
 		return -ENOSPC;
 	}
 	map->tiles_used = (uint32_t)ret;
+	map->own_columns = own_columns;
 	*out = map;
 	return 0;
 fail:

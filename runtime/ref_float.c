@@ -20,7 +20,13 @@ struct aimc_ref_float {
 	double *pool;
 	uint64_t count;
 	double *buf;		/* scratch: 4 Hk + max(I, K) */
+	struct aimc_trace *trace;	/* NULL: not tracing */
 };
+
+void aimc_ref_float_set_trace(struct aimc_ref_float *r, struct aimc_trace *t)
+{
+	r->trace = t;
+}
 
 static double tensor_value(const struct aimc_ssm_tensor *t, uint32_t r,
 			   uint32_t c)
@@ -129,6 +135,8 @@ void aimc_ref_float_step(struct aimc_ref_float *r, const float *u, double *h)
 	for (c = 0; c < m->d_input; c++)
 		x[c] = u[c];
 	crossbar(m, &m->encoder, x, h);
+	for (c = 0; c < hk; c++)
+		aimc_trace_put(r->trace, AIMC_TRACE_ENC, c, h[c], false);
 	for (l = 0; l < m->n_layers; l++) {
 		const struct aimc_ssm_layer *L = &m->layers[l];
 		const struct aimc_ssm_diag *d = &L->ssm;
@@ -149,13 +157,37 @@ void aimc_ref_float_step(struct aimc_ref_float *r, const float *u, double *h)
 				acc += tensor_value(&d->c_re, c, n) * sr[k] -
 				       tensor_value(&d->c_im, c, n) * si[k];
 			}
-			y[c] = gelu(2.0 * acc + tensor_value(&d->d, c, 0) * h[c]);
+			acc = 2.0 * acc + tensor_value(&d->d, c, 0) * h[c];
+			y[c] = gelu(acc);
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_SSM_IN),
+				       c, h[c], false);
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_SSM_Y),
+				       c, acc, false);
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_GELU),
+				       c, y[c], false);
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_MIX_IN),
+				       c, m->quantized ? quant(y[c], L->mix.dac_scale,
+							       m->dac_bits) : y[c],
+				       false);
 		}
 		crossbar(m, &L->mix, y, z);
 		for (c = 0; c < hk; c++) {
-			double g = z[c] / (1.0 + exp(-z[hk + c]));
+			double sg = 1.0 / (1.0 + exp(-z[hk + c]));
+			double g = z[c] * sg;
 
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_GLU_A),
+				       c, z[c], false);
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_GLU_B),
+				       c, z[hk + c], false);
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_GATE),
+				       c, sg, false);
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_GLU),
+				       c, g, false);
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_RESID),
+				       c, h[c] + g, false);
 			h[c] = (h[c] + g) * L->norm_scale[c] + L->norm_shift[c];
+			aimc_trace_put(r->trace, aimc_trace_stage(l, AIMC_TRACE_NORM),
+				       c, h[c], false);
 		}
 		sr += (size_t)hk * d->n_modes;
 		si += (size_t)hk * d->n_modes;
@@ -171,9 +203,16 @@ void aimc_ref_float_finish(struct aimc_ref_float *r, double *logits)
 	double *mean = r->buf;
 	uint32_t c;
 
-	for (c = 0; c < m->hk; c++)
+	for (c = 0; c < m->hk; c++) {
 		mean[c] = r->count ? r->pool[c] / (double)r->count : 0;
+		aimc_trace_put(r->trace, AIMC_TRACE_POOL, c, mean[c], false);
+		aimc_trace_put(r->trace, AIMC_TRACE_DEC_IN, c,
+			       m->quantized ? quant(mean[c], m->decoder.dac_scale,
+						    m->dac_bits) : mean[c], false);
+	}
 	crossbar(m, &m->decoder, mean, logits);
+	for (c = 0; c < m->n_classes; c++)
+		aimc_trace_put(r->trace, AIMC_TRACE_LOGITS, c, logits[c], false);
 	memset(r->pool, 0, m->hk * sizeof(double));
 	r->count = 0;
 }
