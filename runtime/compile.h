@@ -42,7 +42,14 @@ struct aimc_xbar_calib {
 	uint32_t col0;		/* output j is physical columns col0 + 2j, +1 */
 	uint32_t unit_ns;	/* conductance of one weight code */
 	uint32_t shift;		/* MVM micro-op ADC shift */
-	uint16_t gain[AIMC_INT_MAX_IO];	/* Q14 per output */
+	uint16_t gain[AIMC_INT_MAX_IO];	/* Q14 per output: the card's register */
+	/*
+	 * The gain this crossbar wants (canonical calibration); differs from
+	 * gain[] only where the mapper had to stack crossbars in the same
+	 * columns, which share one register: the digital affine after the
+	 * MVM makes up the ratio (contract section 3).
+	 */
+	uint16_t canon[AIMC_INT_MAX_IO];
 };
 
 struct aimc_placement {

@@ -241,6 +241,8 @@ int aimc_deployment_create(struct aimc_device *dev,
 	for (x = 0; x < d->map->n_xbars && !ret; x++)
 		ret = aimc_calib_xbar(&d->map->xbars[x], d->info.g_min_ns,
 				      d->info.g_max_ns);
+	if (!ret)
+		ret = aimc_calib_shared_columns(d->map);
 	if (ret)
 		goto fail;
 	d->tiles = calloc(d->map->tiles_used, sizeof(*d->tiles));

@@ -50,6 +50,7 @@ struct aimc_xbar_place {
 	uint32_t unit_ns;		/* conductance of one weight code */
 	uint32_t shift;			/* MVM micro-op ADC shift */
 	uint16_t *gain;			/* n_out Q14 CALIBRATE gains */
+	uint16_t *canon;		/* n_out gains it wants (gain unless shared) */
 };
 
 struct aimc_mapping {
@@ -90,6 +91,14 @@ int aimc_map_model_columns(const struct aimc_ssm *m, uint32_t max_tiles,
  */
 int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
 		    uint32_t g_max_ns);
+
+/*
+ * After aimc_calib_xbar() of every crossbar: where pieces of different
+ * crossbars share physical columns (a mapping without own_columns), one
+ * gain per column, the smallest non-zero one wanted there (so no output
+ * clips earlier than trained); canon keeps what each crossbar wanted.
+ */
+int aimc_calib_shared_columns(struct aimc_mapping *map);
 
 /* Targets of the pair holding weight [j][i], nS. */
 void aimc_xbar_targets(const struct aimc_xbar_place *x, uint32_t g_min_ns,

@@ -79,8 +79,12 @@ static int affine_of(const double *g, const double *o, uint32_t len,
 	return 0;
 }
 
-/* ADC codes in Q16 plus bias: g = adc_scale 2^16, o = bias */
+/*
+ * ADC codes in Q16 plus bias: g = adc_scale 2^16, o = bias; times
+ * canon / gain where the column's gain register is shared (contract 3)
+ */
 static int adc_affine(const struct aimc_ssm_linear *lin,
+		      const struct aimc_xbar_calib *cal,
 		      struct aimc_int_affine *a)
 {
 	uint32_t rows = lin->weight.rows, j;
@@ -90,6 +94,9 @@ static int adc_affine(const struct aimc_ssm_linear *lin,
 	if (g && o) {
 		for (j = 0; j < rows; j++) {
 			g[j] = (double)lin->adc_scale[j] * 65536.0;
+			if (cal->gain[j] != cal->canon[j])
+				g[j] = cal->gain[j] ? g[j] * ((double)cal->canon[j] /
+							      (double)cal->gain[j]) : 0.0;
 			o[j] = (double)lin->bias[j];
 		}
 		ret = affine_of(g, o, rows, a, lin->name);
@@ -196,7 +203,7 @@ static int build_layer(const struct aimc_ssm *model,
 		ret = mult_of(1.0 / (16.0 * (double)sl->mix.dac_scale),
 			      &L->mix_in, sl->mix.name);
 	if (!ret)
-		ret = adc_affine(&sl->mix, &L->glu);
+		ret = adc_affine(&sl->mix, &pl->mix[l], &L->glu);
 	if (ret)
 		return ret;
 	for (c = 0; c < model->hk; c++) {
@@ -249,9 +256,9 @@ int aimc_int_model_build(const struct aimc_ssm *model,
 	im->layers = calloc(model->n_layers, sizeof(*im->layers));
 	ret = im->layers ? 0 : aimc_set_error(-ENOMEM, "out of memory");
 	if (!ret)
-		ret = adc_affine(&model->encoder, &im->enc_aff);
+		ret = adc_affine(&model->encoder, &pl->encoder, &im->enc_aff);
 	if (!ret)
-		ret = adc_affine(&model->decoder, &im->dec_aff);
+		ret = adc_affine(&model->decoder, &pl->decoder, &im->dec_aff);
 	if (!ret)
 		ret = mult_of(1.0 / (65536.0 * (double)model->decoder.dac_scale),
 			      &im->dec_in, "decoder");

@@ -46,6 +46,7 @@ void aimc_mapping_free(struct aimc_mapping *map)
 	for (i = 0; i < map->n_xbars; i++) {
 		free(map->xbars[i].pieces);
 		free(map->xbars[i].gain);
+		free(map->xbars[i].canon);
 	}
 	free(map->xbars);
 	free(map);
@@ -227,6 +228,60 @@ int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
 		    (double)lin->adc_scale[j];
 		x->gain[j] = (uint16_t)floor(ldexp(r, 14 + s) / x->unit_ns + 0.5);
 	}
+	return 0;
+}
+
+int aimc_calib_shared_columns(struct aimc_mapping *map)
+{
+	uint32_t half = map->tile_cols / 2, x, p, j;
+	uint16_t *common = NULL;
+
+	for (x = 0; x < map->n_xbars; x++) {
+		struct aimc_xbar_place *xb = &map->xbars[x];
+
+		free(xb->canon);
+		xb->canon = calloc(xb->n_out, sizeof(*xb->canon));
+		if (!xb->canon)
+			return aimc_set_error(-ENOMEM, "calib: out of memory");
+		memcpy(xb->canon, xb->gain, xb->n_out * sizeof(*xb->gain));
+	}
+	if (map->own_columns)
+		return 0;
+	common = calloc((size_t)map->tiles_used * half, sizeof(*common));
+	if (!common)
+		return aimc_set_error(-ENOMEM, "calib: out of memory");
+	for (x = 0; x < map->n_xbars; x++) {
+		const struct aimc_xbar_place *xb = &map->xbars[x];
+
+		for (p = 0; p < xb->n_pieces; p++) {
+			const struct aimc_xbar_piece *pc = &xb->pieces[p];
+
+			for (j = 0; j < pc->n_out; j++) {
+				uint16_t *c = &common[(size_t)pc->tile * half +
+						      pc->col0 / 2 + j];
+				uint16_t g = xb->gain[pc->out0 + j];
+
+				if (g && (!*c || g < *c))
+					*c = g;
+			}
+		}
+	}
+	for (x = 0; x < map->n_xbars; x++) {
+		struct aimc_xbar_place *xb = &map->xbars[x];
+
+		for (p = 0; p < xb->n_pieces; p++) {
+			const struct aimc_xbar_piece *pc = &xb->pieces[p];
+
+			for (j = 0; j < pc->n_out; j++) {
+				uint16_t c = common[(size_t)pc->tile * half +
+						    pc->col0 / 2 + j];
+
+				if (c)
+					xb->gain[pc->out0 + j] = c;
+			}
+		}
+	}
+	free(common);
 	return 0;
 }
 

@@ -35,6 +35,8 @@ static int calib_of(const struct aimc_xbar_place *x, struct aimc_xbar_calib *cal
 	cal->unit_ns = x->unit_ns;
 	cal->shift = x->shift;
 	memcpy(cal->gain, x->gain, x->n_out * sizeof(*x->gain));
+	memcpy(cal->canon, x->canon ? x->canon : x->gain,
+	       x->n_out * sizeof(*x->gain));
 	return 0;
 }
 
