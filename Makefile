@@ -305,8 +305,16 @@ bench-run: modules $(TOOL_BINS) $(VM_TESTS)
 demo: deps
 	$(MAKE) demo-run
 
-demo-run: $(BUILD)/tools/aimc-smi
+# The trainer's shipped digits model (tools/qat/README.md,
+# reproduce_models.sh) on the in-process sim card, over the test split.
+DEMO_MODEL ?= tools/qat/models/digits-qat4-pruned.safetensors
+DEMO_INPUT ?= tools/data/digits-test.txt
+
+demo-run: $(BUILD)/tools/aimc-smi $(BUILD)/tools/aimc-run
 	$(BUILD)/tools/aimc-smi --device sim
+	@test -f $(DEMO_MODEL) || { echo "demo: $(DEMO_MODEL) is missing:" \
+		"no trained model is shipped yet (tools/qat/reproduce_models.sh makes it)" >&2; exit 1; }
+	$(BUILD)/tools/aimc-run $(DEMO_MODEL) --device sim --input $(DEMO_INPUT)
 
 # The one command CI and newcomers run: dependencies first, then a
 # fresh make so that pkg-config and KDIR see what was just installed.

@@ -128,21 +128,24 @@ check "irq_storm_status: no vector had to be turned off" \
 
 check "driver back to baseline after the knobs" at_baseline
 
-# ---- surprise_remove: a job in flight is aborted at once, the file gets
-# ENODEV, then the hotplug removal (del_device) with the file still open.
+# ---- surprise_remove: the driver itself notices the card is gone (before
+# any removal is announced): the job in flight is aborted at once and the
+# file gets ENODEV; then the hotplug removal (del_device) comes, 2 s later,
+# with the file still open.
 echo 5000 > $DRV_PARAMS/job_timeout_ms
-$tool run --op nop --arm delay_us=3000000 --expect aborted --max-ms 2500 \
-	--then-submit ENODEV --hold-ms 2000 > /tmp/surprise.out 2>&1 &
+$tool run --op nop --arm delay_us=5000000 --expect aborted --max-ms 1500 \
+	--then-submit ENODEV --hold-ms 3000 > /tmp/surprise.out 2>&1 &
 pid=$!
 sleep 0.5
 knob surprise_remove 1
-sleep 0.5
+sleep 2
 check "surprise_remove: del_device with the file open" \
 	sh -c "echo 0 > $EMU_SYSFS/del_device"
 wait $pid
 rc=$?
 sed 's/^/# /' /tmp/surprise.out
-check "surprise_remove: job aborted within 2.5 s, then ENODEV" [ $rc -eq 0 ]
+check "surprise_remove: job aborted within 1.5 s (before del_device), then ENODEV" \
+	[ $rc -eq 0 ]
 check "surprise_remove: node gone" sh -c "! ls /dev/dri/renderD* >/dev/null 2>&1"
 check "surprise_remove: new_device brings a card back" \
 	sh -c "echo 0 > $EMU_SYSFS/new_device"
