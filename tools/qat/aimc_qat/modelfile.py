@@ -27,14 +27,17 @@ class ModelFileError(Exception):
 
 
 # ------------------------------------------------------------------------------ writer
-def write(path, tensors, metadata):
-    """tensors: ordered dict name -> numpy array (float32/int8/int16); metadata: str -> str."""
+def write(path, tensors, metadata, extra_dtypes=False):
+    """tensors: ordered dict name -> numpy array (float32/int8/int16); metadata: str -> str.
+    extra_dtypes: also int32 (I32), for files that are not model files (golden vectors)."""
     kinds = {("f", 4): "F32", ("i", 1): "I8", ("i", 2): "I16"}
+    if extra_dtypes:
+        kinds[("i", 4)] = "I32"
     header, blobs, off = {}, [], 0
     for name, arr in tensors.items():
         arr = np.ascontiguousarray(arr)
         dt = kinds[(arr.dtype.kind, arr.dtype.itemsize)]
-        b = arr.astype(DTYPES[dt]).tobytes()
+        b = arr.astype(DTYPES[dt] if dt in DTYPES else np.dtype("<i4")).tobytes()
         header[name] = {"dtype": dt, "shape": list(arr.shape), "data_offsets": [off, off + len(b)]}
         blobs.append(b)
         off += len(b)
