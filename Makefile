@@ -129,6 +129,8 @@ TOOL_LIBS_aimc-run = -static $(shell pkg-config --static --libs libdrm json-c) -
 # aimc-trace (float vs integer reference, stage by stage) uses libaimc's
 # internals: static only, never installed.
 TOOL_LIBS_aimc-trace = $(TOOL_LIBS_aimc-run)
+# aimc-bench opens shipped model files too (aimc_net_open).
+TOOL_LIBS_aimc-bench = $(TOOL_LIBS_aimc-run)
 TOOL_LIBS_aimc-smi = -Wl,-Bstatic $(shell pkg-config --libs libdrm json-c) \
 	-Wl,-Bdynamic $(shell pkg-config --libs libkmod) -lm -lpthread
 # Installed tools link libaimc.so like any application would, so only
@@ -298,13 +300,13 @@ sparse:
 
 # Benchmarks: aimc-bench on this machine (sim backend) and in the QEMU
 # guest (kernel path), with tables, CSV and JSON under $(BUILD)/bench/.
-bench: deps
+# Only the packages it needs (no trainer, fuzzer or lint packages).
+bench:
+	tools/install-deps.sh build vm bench
 	$(MAKE) bench-run
 
 bench-run: modules $(TOOL_BINS) $(VM_TESTS)
-	@mkdir -p $(BUILD)/bench
-	BUILD=$(BUILD) VM_SCRIPT=guest-bench.sh tests/vm/run.sh | \
-		tee $(BUILD)/bench/kernel.txt
+	BUILD=$(BUILD) tools/bench.sh
 
 demo: deps
 	$(MAKE) demo-run

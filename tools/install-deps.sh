@@ -3,8 +3,8 @@
 # need.  Idempotent: packages already installed are not touched.  When not
 # root, print the exact command to run instead and fail.
 #
-#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz debug
-#                                        (default: all but debug)
+#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz debug bench
+#                                        (default: all but debug and bench)
 set -eu
 
 pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev libkmod-dev linux-headers-amd64"
@@ -16,6 +16,8 @@ pkgs_lint="sparse"
 pkgs_fuzz="clang libclang-rt-14-dev"
 # make check-debug only: the kernel source and what building it takes.
 pkgs_debug="linux-source-6.1 bison flex libelf-dev dwarves bc cpio"
+# make bench only: the plots.
+pkgs_bench="gnuplot-nox"
 
 groups=${*:-build install vm lint fuzz}
 want=""
@@ -27,7 +29,8 @@ for g in $groups; do
 	lint) want="$want $pkgs_lint" ;;
 	fuzz) want="$want $pkgs_fuzz" ;;
 	debug) want="$want $pkgs_debug" ;;
-	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz debug)" >&2; exit 2 ;;
+	bench) want="$want $pkgs_bench" ;;
+	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz debug bench)" >&2; exit 2 ;;
 	esac
 done
 

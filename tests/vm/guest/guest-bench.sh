@@ -10,4 +10,7 @@ while ! ls /dev/dri/renderD* >/dev/null 2>&1 && [ $i -lt 100 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
-aimc-bench --device drm --repeats "${AIMC_BENCH_REPEATS:-5}" kernel
+aimc-bench --device drm --repeats "${AIMC_BENCH_REPEATS:-5}" \
+	--csv /tmp/kernel.csv kernel || exit 1
+# The host's tools/bench.sh picks the rows up from the console log.
+sed 's/^/BENCH-CSV: /' /tmp/kernel.csv

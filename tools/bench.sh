@@ -1,0 +1,61 @@
+#!/bin/sh
+# `make bench`: aimc-bench's host sections on the sim backend, its kernel
+# section in the QEMU guest (tests/vm/guest/guest-bench.sh), the plots,
+# and one table of both.  Everything lands in $BUILD/bench/: host.txt,
+# kernel.txt (the runs' own output), host.csv, kernel.csv, bench.csv,
+# bench.json, table.txt, *.dat, *.gp and *.png.
+#
+# Environment: BUILD (default build), AIMC_BENCH_REPEATS (default 5),
+# AIMC_BENCH_MODELS (default tools/qat/models: every *.safetensors there).
+set -eu
+build=${BUILD:-build}
+out=$build/bench
+repeats=${AIMC_BENCH_REPEATS:-5}
+models=${AIMC_BENCH_MODELS:-tools/qat/models}
+start=$(date +%s)
+mkdir -p "$out"
+rm -f "$out"/*.csv "$out"/*.png "$out"/*.dat "$out"/*.gp
+
+if ls "$models"/*.safetensors >/dev/null 2>&1; then
+	note="models: $(cd "$models" && ls *.safetensors | tr '\n' ' ')(from $models/)"
+else
+	note="models: NONE shipped in $models/ (*.safetensors); stream, cost, mem use in-memory stand-ins of the trainer's shapes (mem:*)"
+fi
+echo "bench: $note"
+echo "bench: load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+
+echo "bench: host sections on the sim backend (about 3 minutes)"
+"$build/tools/aimc-bench" --device sim --repeats "$repeats" --models "$models" \
+	--csv "$out/host.csv" --plots "$out" >"$out/host.txt"
+
+# The QEMU lane boots with slub_debug=FZPU (red zones, poisoning and a
+# stack trace per allocation and free: the job path's seven allocations
+# then cost ~2 ms in TCG); a benchmark measures the driver, not that, so
+# the last slub_debug= on the command line turns it off.  Arguments with
+# no dot reach the guest's init as environment variables.
+echo "bench: kernel section in the QEMU guest (about 2 minutes)"
+BUILD=$build VM_SCRIPT=guest-bench.sh \
+	VM_APPEND="slub_debug=- AIMC_BENCH_REPEATS=$repeats ${VM_APPEND:-}" \
+	tests/vm/run.sh >"$out/kernel.txt" 2>&1 || {
+	cat "$out/kernel.txt" >&2
+	exit 1
+}
+# The guest prints its CSV on the console, one BENCH-CSV: line per row.
+sed -n 's/^BENCH-CSV: //p' "$build/vm/console.log" >"$out/kernel.csv"
+
+if command -v gnuplot >/dev/null; then
+	for gp in "$out"/*.gp; do
+		(cd "$out" && gnuplot "$(basename "$gp")")
+	done
+else
+	echo "bench: no gnuplot (tools/install-deps.sh bench): plots skipped" >&2
+fi
+
+{
+	echo "bench: $note"
+	"$build/tools/aimc-bench" --table "$out/host.csv" "$out/kernel.csv" \
+		--csv "$out/bench.csv" --json "$out/bench.json"
+	echo "bench: load after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine" \
+		"slows both sides of a ratio alike; absolute times are this machine's, under this load)"
+} | tee "$out/table.txt"
+echo "bench: wall time $(($(date +%s) - start)) s; results in $out/ (table.txt, bench.csv, bench.json, *.png)"
