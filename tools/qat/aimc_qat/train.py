@@ -207,6 +207,8 @@ def main(argv=None):
     variants = a.variant.split(",")
     if a.out and len(variants) > 1:
         ap.error("--out takes one variant; use --out-dir for several")
+    if a.out_dir:
+        os.makedirs(a.out_dir, exist_ok=True)
     for v in variants:
         m = build_variant(ds, v, a.seed, hp, cache)
         acc = evaluate(m, ds.x_test, ds.y_test, "rec")
