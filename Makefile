@@ -43,7 +43,7 @@ VM_TOOL_BINS := $(BUILD)/tests/vm/aimc-job-tool $(BUILD)/tests/vm/aimc-ioctl-fuz
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all help deps modules userspace check check-deps check-all \
-	check-host check-host-asan check-vm lint checkpatch sparse demo demo-run fuzz-smoke bench bench-run clean \
+	check-host check-host-asan check-vm check-qat lint checkpatch sparse demo demo-run fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-dkms uninstall \
 	check-install check-dkms check-debug check-debug-run
 .DEFAULT_GOAL := all
@@ -58,6 +58,7 @@ help:
 	@echo "make check-host  Check unit tests on this machine"
 	@echo "make check-host-asan  the same suites under ASan + UBSan ($(BUILD)/asan)"
 	@echo "make check-vm    boot a kernel in QEMU with aimc.ko + aimc_emu.ko, run guest tests"
+	@echo "make check-qat   the trainer's export round trip, read back by the C loader"
 	@echo "make check-debug the same on a KASAN/lockdep/kmemleak/UBSAN/DMA-API debug"
 	@echo "                 kernel built from linux-source-6.1 (not part of make check)"
 	@echo "make lint        checkpatch --strict and sparse on the kernel code"
@@ -255,6 +256,23 @@ check-host-asan:
 check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
 	BUILD=$(BUILD) tests/vm/run.sh
 
+# The QAT trainer's export round trip (tools/qat/README.md, a few
+# seconds): tiny models trained a few steps, exported, re-read by the
+# Python reader; then the C loader (aimc-run, noise-free sim card) must
+# load, program and run every exported quantized file, so the exporter
+# and the runtime's loader cannot drift apart.
+QAT_RT := $(BUILD)/qat/roundtrip
+check-qat: $(BUILD)/tools/aimc-run
+	rm -rf $(QAT_RT) && mkdir -p $(QAT_RT)
+	cd tools/qat && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m aimc_qat.roundtrip \
+		--keep $(abspath $(QAT_RT)) >$(abspath $(QAT_RT)).log 2>&1 || { cat $(abspath $(QAT_RT)).log; exit 1; }
+	tail -n 1 $(QAT_RT).log
+	set -e; for f in $(QAT_RT)/tiny-q*.safetensors; do \
+		head -n 17 tools/data/digits-test.txt | $(BUILD)/tools/aimc-run $$f --noise-free --input - \
+			>$$f.run || { cat $$f.run; exit 1; }; \
+		grep -q 'summary: 16 sequences.*accuracy' $$f.run; \
+		echo "C loader: $$(basename $$f): $$(grep -o 'accuracy.*' $$f.run)"; done
+
 # The debug-kernel lane (README.md): builds its kernel once into
 # $(BUILD)/debug-kernel/, our modules against it, and runs the guest suite.
 check-debug:
@@ -327,7 +345,7 @@ demo-run: $(BUILD)/tools/aimc-smi $(BUILD)/tools/aimc-run
 check: deps
 	$(MAKE) check-all
 
-check-all: all lint check-host check-host-asan fuzz-smoke check-install check-dkms check-vm
+check-all: all lint check-host check-host-asan check-qat fuzz-smoke check-install check-dkms check-vm
 
 clean:
 	rm -rf $(BUILD)

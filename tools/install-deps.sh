@@ -3,7 +3,7 @@
 # need.  Idempotent: packages already installed are not touched.  When not
 # root, print the exact command to run instead and fail.
 #
-#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz debug bench
+#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz qat debug bench
 #                                        (default: all but debug and bench)
 set -eu
 
@@ -14,12 +14,16 @@ pkgs_install="dkms openssl man-db"
 pkgs_vm="qemu-system-x86 busybox-static kmod cpio xz-utils"
 pkgs_lint="sparse"
 pkgs_fuzz="clang libclang-rt-14-dev"
+# The QAT trainer (tools/qat/; make check-qat runs its export round trip):
+# Debian's torch needs an optimized BLAS to be usable, scipy resamples the
+# synthesized speech, espeak-ng synthesizes it.
+pkgs_qat="python3-torch python3-sklearn python3-scipy python3-numpy espeak-ng libopenblas0-pthread"
 # make check-debug only: the kernel source and what building it takes.
 pkgs_debug="linux-source-6.1 bison flex libelf-dev dwarves bc cpio"
 # make bench only: the plots.
 pkgs_bench="gnuplot-nox"
 
-groups=${*:-build install vm lint fuzz}
+groups=${*:-build install vm lint fuzz qat}
 want=""
 for g in $groups; do
 	case $g in
@@ -28,9 +32,10 @@ for g in $groups; do
 	vm) want="$want $pkgs_vm" ;;
 	lint) want="$want $pkgs_lint" ;;
 	fuzz) want="$want $pkgs_fuzz" ;;
+	qat) want="$want $pkgs_qat" ;;
 	debug) want="$want $pkgs_debug" ;;
 	bench) want="$want $pkgs_bench" ;;
-	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz debug bench)" >&2; exit 2 ;;
+	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz qat debug bench)" >&2; exit 2 ;;
 	esac
 done
 
