@@ -79,6 +79,9 @@ struct bench {
 	const char *models_dir;
 	struct bench_model models[BENCH_MAX_MODELS];
 	unsigned int nmodels;
+	/* a shipped float model (runs on the float reference only), or NULL */
+	struct aimc_ssm *float_model;
+	char float_name[40];
 	struct bench_row rows[BENCH_MAX_ROWS];
 	unsigned int nrows;
 };
@@ -159,18 +162,36 @@ static void find_models(struct bench *b)
 	snprintf(pattern, sizeof(pattern), "%s/*.safetensors", b->models_dir);
 	if (!glob(pattern, 0, NULL, &g)) {
 		for (i = 0; i < g.gl_pathc && b->nmodels < BENCH_MAX_MODELS; i++) {
-			struct bench_model *m = &b->models[b->nmodels++];
+			struct bench_model *m = &b->models[b->nmodels];
 			const char *base = strrchr(g.gl_pathv[i], '/');
+			struct aimc_ssm *ssm;
 
+			if (aimc_ssm_load(g.gl_pathv[i], &ssm) < 0) {
+				fprintf(stderr, "aimc-bench: %s: %s (skipped)\n",
+					g.gl_pathv[i], aimc_last_error());
+				continue;
+			}
 			snprintf(m->path, sizeof(m->path), "%s", g.gl_pathv[i]);
 			snprintf(m->name, sizeof(m->name), "%.30s",
 				 base ? base + 1 : g.gl_pathv[i]);
 			*strrchr(m->name, '.') = '\0';
+			if (ssm->quantized) {
+				aimc_ssm_free(ssm);
+				b->nmodels++;
+			} else if (!b->float_model) {
+				/* no codes for the card: the float baseline */
+				b->float_model = ssm;
+				snprintf(b->float_name, sizeof(b->float_name), "%s", m->name);
+			} else {
+				aimc_ssm_free(ssm);
+			}
 		}
 		globfree(&g);
 	}
 	if (b->nmodels) {
-		printf("aimc-bench: models: %u shipped under %s/\n", b->nmodels, b->models_dir);
+		printf("aimc-bench: models: %u quantized shipped under %s/, float baseline %s\n",
+		       b->nmodels, b->models_dir,
+		       b->float_model ? b->float_name : "none (computed: same shape unpruned)");
 		return;
 	}
 	printf("aimc-bench: models: NONE shipped under %s/ (*.safetensors): the figures\n"
@@ -483,6 +504,20 @@ static int bench_stream(struct bench *b)
 
 	peak = add_row(b, "stream", "peak int32 MAC/s, 1 core (measured)",
 		       peak_int_macs(b->repeats), "MAC/s");
+	if (b->float_model) {
+		float *u = make_input(steps, b->float_model->d_input, 7);
+		double *v = calloc(b->repeats, sizeof(double));
+		unsigned int rep;
+
+		for (rep = 0; u && v && rep < b->repeats; rep++)
+			float_time(b->float_model, u, steps, &v[rep]);
+		if (u && v) {
+			snprintf(name, sizeof(name), "%s: float ref (ref_float)", b->float_name);
+			add_row(b, "stream", name, median(v, b->repeats) * 1e6, "us/step");
+		}
+		free(u);
+		free(v);
+	}
 	for (i = 0; i < b->nmodels; i++) {
 		const struct bench_model *bm = &b->models[i];
 		struct aimc_net_info info;
@@ -635,12 +670,18 @@ static int bench_cost(struct bench *b)
 		}
 		aimc_net_info(net, &info);
 		model_cost(net->model, &q);
-		float_cost(net->model, &f);
-		snprintf(name, sizeof(name), "%s: float model parameters", bm->name);
+		/* the shipped float model, else this one's shape unpruned */
+		if (b->float_model)
+			model_cost(b->float_model, &f);
+		else
+			float_cost(net->model, &f);
+		snprintf(name, sizeof(name), "%s: float params (%.24s)", bm->name,
+			 b->float_model ? b->float_name : "unpruned");
 		base = add_row(b, "cost", name, f.params, "count");
-		snprintf(name, sizeof(name), "%s: parameters (pruned)", bm->name);
+		snprintf(name, sizeof(name), "%s: parameters", bm->name);
 		set_baseline(add_row(b, "cost", name, q.params, "count"), base);
-		snprintf(name, sizeof(name), "%s: float model size", bm->name);
+		snprintf(name, sizeof(name), "%s: float size (%.24s)", bm->name,
+			 b->float_model ? b->float_name : "unpruned");
 		base = add_row(b, "cost", name, f.bits / 8192, "KiB");
 		snprintf(name, sizeof(name), "%s: size (codes + scales)", bm->name);
 		set_baseline(add_row(b, "cost", name, q.bits / 8192, "KiB"), base);
@@ -1902,6 +1943,7 @@ int main(int argc, char **argv)
 	for (k = 0; k < b.nmodels; k++)
 		if (b.models[k].tm)
 			testmodel_free(b.models[k].tm);
+	aimc_ssm_free(b.float_model);
 output:
 	print_table(&b);
 	if (csv && write_csv(&b, csv, machine))
