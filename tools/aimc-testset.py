@@ -19,12 +19,7 @@ def main():
     ap.add_argument("-o", "--out", required=True)
     a = ap.parse_args()
     ds = D.load(a.dataset)
-    x, y = ds.x_test[:a.n], ds.y_test[:a.n]
-    with open(a.out, "w") as f:
-        f.write("# aimc-run input: %s test split, %d sequences of %d steps x %d values\n"
-                % (a.dataset, len(y), x.shape[1], x.shape[2]))
-        for xi, yi in zip(x, y):
-            f.write("%d: %s\n" % (int(yi), " ".join("%.6g" % v for v in xi.reshape(-1))))
+    D.write_run_input(a.out, a.dataset, ds.x_test[:a.n], ds.y_test[:a.n])
 
 
 if __name__ == "__main__":

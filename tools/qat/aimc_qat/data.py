@@ -199,6 +199,16 @@ def load(name, seed=0):
     raise ValueError("unknown data set %r (digits, kws)" % name)
 
 
+def write_run_input(path, name, x, y):
+    """Write sequences in aimc-run's input format (tools/aimc-run.c): one line per sequence,
+    `LABEL: v v v ...` (T steps x d_input values, step major)."""
+    with open(path, "w") as f:
+        f.write("# aimc-run input: %s test split, %d sequences of %d steps x %d values\n"
+                % (name, len(y), x.shape[1], x.shape[2]))
+        for xi, yi in zip(x, y):
+            f.write("%d: %s\n" % (int(yi), " ".join("%.6g" % v for v in xi.reshape(-1))))
+
+
 if __name__ == "__main__":
     import argparse
     ap = argparse.ArgumentParser(description="build/cache the aimc QAT data sets")

@@ -8,14 +8,18 @@ and with structured pruning. Every model is exported to build/qat/results/<ds>/ 
 the validating reader; sizes come from the files. Accuracy: digital (explicit recurrence, as the
 card runs it) and under PCM-like programming noise (mean and spread over device seeds).
 
-Hook for the emulated card: set AIMC_CARD_SIM_CMD to a command template with {model}, {inputs},
-{outputs} and {seed}; it must read inputs (.npy float32 [n, T, d_input]) and write logits
-(.npy [n, n_classes]). When set, a column "card sim" is added (mean/spread over the seeds).
-It is unset until the C runtime's sim backend (issue 5) and the device model exist.
+The "card sim" column: every quantized model is loaded, programmed (write-verify) and run over
+the whole test split by the C runtime on its in-process sim card with the device model's default
+noise, once per device seed (--seed 1..n: manufacture, programming and read noise), by
+build/tools/aimc-run (`make userspace`); mean and spread over the seeds. $AIMC_CARD_SIM_CMD
+replaces the command: a template with {model}, {input} (aimc-run's text input format) and
+{seed} that prints one line `sequence N: predicted P` per input sequence, as aimc-run does;
+set it to `off` to skip the column. Float models have no codes to program: n/a.
 """
 import argparse
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -36,29 +40,47 @@ OUT_DIR = os.path.join(D.REPO, "build", "qat", "results")
 NOISE_LEVELS = [1.0, 3.0]   # 1x: the device model's default open-loop noise; 3x: a stress level
 
 
-def card_sim_eval(path, ds, seeds):
+AIMC_RUN = os.path.join(D.REPO, "build", "tools", "aimc-run")
+CARD_SIM_CMD = AIMC_RUN + " {model} --device sim --seed {seed} --input {input}"
+PREDICTED = re.compile(r"^sequence (\d+): predicted (\d+)", re.M)
+
+
+def card_sim_cmd():
+    """The card-sim command template, or None when the column is off or aimc-run is not built."""
     cmd = os.environ.get("AIMC_CARD_SIM_CMD")
+    if cmd is not None:
+        return None if cmd in ("", "off") else cmd
+    return CARD_SIM_CMD if os.access(AIMC_RUN, os.X_OK) else None
+
+
+def card_sim_eval(path, input_path, y, seeds):
+    """Accuracy of the model file on the emulated card, one run per device seed (1..n)."""
+    cmd = card_sim_cmd()
     if not cmd:
         return None
-    tmp = tempfile.mkdtemp(prefix="aimc_cardsim_")
-    inp = os.path.join(tmp, "in.npy")
-    np.save(inp, ds.x_test)
     accs = []
     for s in seeds:
-        outp = os.path.join(tmp, "out%d.npy" % s)
-        subprocess.run(shlex.split(cmd.format(model=path, inputs=inp, outputs=outp, seed=s)), check=True)
-        accs.append(float(np.mean(np.load(outp).argmax(1) == ds.y_test)))
-    return float(np.mean(accs)), float(np.std(accs))
+        out = subprocess.run(shlex.split(cmd.format(model=path, input=input_path, seed=s + 1)),
+                             check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
+        pred = np.array([int(p) for _, p in PREDICTED.findall(out)])
+        if len(pred) != len(y):
+            raise RuntimeError("card sim: %d predictions for %d sequences from: %s"
+                               % (len(pred), len(y), cmd.format(model=path, input=input_path, seed=s + 1)))
+        accs.append(float(np.mean(pred == y)))
+    return float(np.mean(accs)), float(np.std(accs)), accs
 
 
 def run_dataset(name, bit_list, seeds, epoch_scale, noise_levels, seed=0):
+    t_start = time.time()
     ds = D.load(name, seed=0)
     hp = dict(HP[name])
     for k in ("epochs", "qat_epochs", "prune_epochs"):
         hp[k] = max(1, int(round(hp[k] * epoch_scale)))
     out_dir = os.path.join(OUT_DIR, name)
     os.makedirs(out_dir, exist_ok=True)
-    cache, rows = {}, []
+    run_input = os.path.join(out_dir, "test-input.txt")
+    D.write_run_input(run_input, name, ds.x_test, ds.y_test)
+    cache, rows, loads = {}, [], []
     fp32_ref = None
     variants = []
     for pruned in (False, True):
@@ -89,16 +111,21 @@ def run_dataset(name, bit_list, seeds, epoch_scale, noise_levels, seed=0):
         mf = export(m, path, ds, dict(variant=v, seed=seed, test_accuracy=acc, command=cmd,
                                       hyperparameters=hp, produced_by="aimc_qat.results"))
         sz = MF.sizes(mf)
-        card = card_sim_eval(path, ds, seeds)
+        t0 = time.time()
+        card = card_sim_eval(path, run_input, ds.y_test, seeds) if v.split("-")[0] != "float" else None
+        t_card = time.time() - t0
         row = dict(variant=v, acc=acc, acc_conv=acc_conv, noisy={str(k): v2 for k, v2 in noisy.items()},
-                   card=card, bytes=os.path.getsize(path), train_s=round(t_train, 1),
+                   card=card, card_s=round(t_card, 1), bytes=os.path.getsize(path), train_s=round(t_train, 1),
                    compression=fp32_ref / sz["bits"], **sz)
         rows.append(row)
-        log("%s %-18s acc %.4f (conv %.4f) noisy %s  bits %d  x%.1f  %.0fs" % (
+        loads.append(os.getloadavg()[0])
+        log("%s %-18s acc %.4f (conv %.4f) noisy %s  card %s  bits %d  x%.1f  %.0fs (card %.0fs)" % (
             name, v, acc, acc_conv, " ".join("%.3f+-%.3f" % noisy[l] for l in noise_levels),
-            sz["bits"], row["compression"], t_train))
+            "%.3f+-%.3f" % card[:2] if card else "n/a", sz["bits"], row["compression"], t_train, t_card))
     res = dict(dataset=name, info=ds.info, hp=hp, fp32_ref_bits=fp32_ref, seeds=list(seeds),
-               noise_levels=list(noise_levels), rows=rows)
+               noise_levels=list(noise_levels), rows=rows, quick=epoch_scale != 1.0,
+               elapsed_s=round(time.time() - t_start, 1), load_avg=round(float(np.mean(loads)), 2),
+               bits=[str(b) for b in bit_list])
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(res, f, indent=1, default=str)
     return res
@@ -181,6 +208,20 @@ def claims(res):
                        "%s; criterion: noise-aware QAT loses at most half the float model's drop, or <= 1 point): "
                        "**%s**; accuracy change under noise in points: float %s; %s." % (
                            l, "pruned" if suf else "unpruned", verdict, fmt_chg(fd), "; ".join(parts)))
+    # 2, on the emulated card: the C runtime's sim backend, write-verify programming, default noise
+    if any(r["card"] for r in res["rows"]):
+        for suf in ("", "-pruned"):
+            parts = []
+            for b in ("8", "4", "3", "2", "t"):
+                cells = ["%s %s%% (%s)" % (lab, fmt_pct(R[how + b + suf]["card"][0]),
+                                           fmt_chg(R[how + b + suf]["acc"] - R[how + b + suf]["card"][0]))
+                         for how, lab in (("ptq", "PTQ"), ("qat", "QAT"), ("qatna", "QAT+noise"))
+                         if (R.get(how + b + suf) or {}).get("card")]
+                if cells:
+                    parts.append("%s: %s" % ("ternary" if b == "t" else b + "-bit", ", ".join(cells)))
+            out.append("2. on the emulated card (C runtime, sim backend, write-verify, default noise; %s): "
+                       "accuracy (change from digital in points): %s." % (
+                           "pruned" if suf else "unpruned", "; ".join(parts)))
     # 3. about two orders of magnitude fewer bits at a small accuracy cost
     cands = [r for r in res["rows"] if r["variant"].endswith("-pruned") and r["variant"].startswith("qat")
              and r["acc"] >= f - 0.03]
@@ -199,25 +240,36 @@ def claims(res):
 
 def write_md(results, args, elapsed):
     L = ["# aimc QAT results", "",
-         "Generated by `cd tools/qat && /usr/bin/python3 -m aimc_qat.results%s` in %.1f min on this "
-         "machine (1 thread). Do not edit by hand: every number below comes from that command "
-         "(raw numbers and the exported models: `build/qat/results/<dataset>/`)." % (
-             " --quick" if args.quick else "", elapsed / 60), "",
+         "Generated by `cd tools/qat && /usr/bin/python3 -m aimc_qat.results` (full table, both data "
+         "sets; `--quick`: 8/4/ternary, half the epochs, 3 noise seeds; `--datasets X --keep-others` "
+         "re-runs one data set and keeps the others' last results). Do not edit by hand: every number "
+         "below comes from that command (raw numbers and every exported model: "
+         "`build/qat/results/<dataset>/`). Times: 1 thread on 2 cores shared with other work (the "
+         "mean 1-minute load average during each run is given with it).", "",
          "- digital acc: test accuracy of the quantized model evaluated with the explicit recurrence "
          "(the way the card runs it); PTQ/QAT include 8-bit DAC/ADC and 8-bit SSM parameters.",
          "- noise: PCM-like programming noise (aihwkit PCMLikeNoiseModel coefficients, 25 uS), per device "
          "of a differential pair, each crossbar column's weight range mapped to Gmax (so relative to the "
-         "per-column conductance range); programmed once per device seed, %d seeds; the SSM runs on the "
-         "digital unit without analog noise." % len(results[0]["seeds"]),
+         "per-column conductance range); programmed once per device seed (seeds per data set below); the SSM "
+         "runs on the digital unit without analog noise.",
          "- params: values stored (scales excluded); model bits: codes at their width (ternary as 2 bits), "
          "everything else (scales, biases, norm) at 32 bits; compression against 32 bits x the trainable "
          "parameters of the unpruned float model; xbar cells: 2 per crossbar weight; MVMs per step: "
          "encoder + one per layer, plus the decoder once per sequence.",
-         "- card sim: not yet available (needs the C runtime's sim backend, issue 5, and the device model); "
-         "see the AIMC_CARD_SIM_CMD hook in `aimc_qat/results.py`.", ""]
+         "- card sim: the exported file loaded by the C runtime (`build/tools/aimc-run MODEL --device sim "
+         "--seed S`), write-verify programmed onto the in-process sim card with the device model's default "
+         "noise (manufacture, programming and read noise, stuck cells) and run over the whole test split; "
+         "mean ± sd over device seeds S = 1..n (n below). Float models have no codes to program (n/a). The "
+         "trainer's noise columns model open-loop programming; write-verify programs within a tolerance "
+         "band, so the card sees less programming noise than \"1x\".", ""]
     for res in results:
         info = res["info"]
         L += ["## %s" % res["dataset"], "",
+              "Mode: **%s** (`/usr/bin/python3 -m aimc_qat.results --datasets %s%s`): weights %s, %d noise "
+              "and card seeds; %.1f min (mean load average %.1f)." % (
+                  "quick" if res.get("quick") else "full", res["dataset"], " --quick" if res.get("quick") else "",
+                  "/".join(res.get("bits", [])), len(res["seeds"]),
+                  res.get("elapsed_s", 0) / 60, res.get("load_avg", float("nan"))), "",
               "%d train / %d test; %s." % (info["n_train"], info["n_test"], info.get("preprocessing", "")), ""]
         if res["dataset"] == "kws":
             L += ["Test accents (held out entirely): %s; train accents: %s." % (
@@ -234,15 +286,29 @@ def main():
     ap.add_argument("--datasets", default="digits,kws")
     ap.add_argument("--seeds", type=int, default=None)
     ap.add_argument("--md", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--md-only", action="store_true",
+                    help="only rewrite RESULTS.md from the saved results.json files (no training)")
+    ap.add_argument("--keep-others", action="store_true",
+                    help="include the last results.json of the data sets not run now")
     args = ap.parse_args()
     torch.set_num_threads(1)
     t0 = time.time()
     bits = [8, 4, "ternary"] if args.quick else [8, 4, 3, 2, "ternary"]
     n_seeds = args.seeds or (3 if args.quick else 5)
-    results = []
-    for name in args.datasets.split(","):
-        results.append(run_dataset(name, bits, range(n_seeds), 0.5 if args.quick else 1.0, NOISE_LEVELS))
-        write_md(results, args, time.time() - t0)
+    names = [] if args.md_only else args.datasets.split(",")
+    kept = {}
+    if args.keep_others or args.md_only:
+        for other in ("digits", "kws"):
+            p = os.path.join(OUT_DIR, other, "results.json")
+            if other not in names and os.path.exists(p):
+                kept[other] = json.load(open(p))
+    done = {}
+    order = lambda: [done.get(n) or kept.get(n) for n in ("digits", "kws") if (done.get(n) or kept.get(n))]
+    for name in names:
+        done[name] = run_dataset(name, bits, range(n_seeds), 0.5 if args.quick else 1.0, NOISE_LEVELS)
+        write_md(order(), args, time.time() - t0)
+    if args.md_only:
+        write_md(order(), args, 0)
     log("wrote %s in %.1f min" % (args.md, (time.time() - t0) / 60))
 
 
