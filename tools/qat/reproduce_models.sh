@@ -9,3 +9,9 @@ export OPENBLAS_NUM_THREADS=1
 /usr/bin/python3 -m aimc_qat.train --dataset digits \
     --variant float-pruned,qat8-pruned,qat4-pruned,qatt-pruned --out-dir models
 /usr/bin/python3 -m aimc_qat.modelfile models/*.safetensors
+# The golden vectors of the card's integer arithmetic (tests/host/test_golden.c compares
+# libaimc on a noise-free sim card with them, bit for bit).
+for m in qat4-pruned qat8-pruned; do
+    /usr/bin/python3 -m aimc_qat.golden models/digits-$m.safetensors --dataset digits -n 16 \
+        -o models/golden/digits-$m.vectors.safetensors
+done

@@ -13,6 +13,9 @@ must reproduce every value bit for bit.
 
   cd tools/qat && /usr/bin/python3 -m aimc_qat.golden MODEL.safetensors --dataset digits -n 16 -o OUT
 
+The shipped models' vectors are models/golden/<model>.vectors.safetensors (a subdirectory: every
+models/*.safetensors is a model to the other tools).
+
 The vectors file (safetensors, `format` = `aimc-ssm-vectors`, `format_version` = `2`):
 
 | tensor | dtype, shape | what |
@@ -26,8 +29,9 @@ The vectors file (safetensors, `format` = `aimc-ssm-vectors`, `format_version` =
 | `logits_ref` | F32 [N, K] | the format's float64 reference (model-format.md section 4), for comparison only |
 
 Every sequence starts from a reset card (state, pool and count zero). Metadata: `model` (file
-name), `model_sha256`, `contract` (`integer-inference-2`), `calibration`, `exact` = `true`,
-`dataset`, `command`.
+name), `model_data_sha256` (sha256 of the model file's data section: every tensor's bytes, so a
+re-export that changes only the provenance keeps it), `contract` (`integer-inference-2`),
+`calibration`, `exact` = `true`, `dataset`, `command`.
 """
 import argparse
 import hashlib
@@ -333,13 +337,14 @@ def integer_forward(model, inputs):
 def write_vectors(path, model_path, m, x, y, dataset, command):
     r = integer_forward(m, x)
     ref = MF.forward(m, x).astype(np.float32)
-    sha = hashlib.sha256(open(model_path, "rb").read()).hexdigest()
+    buf = open(model_path, "rb").read()
+    sha = hashlib.sha256(buf[8 + int.from_bytes(buf[:8], "little"):]).hexdigest()
     tensors = {"inputs": np.asarray(x, np.float32), "labels": np.asarray(y, np.int16),
                "dac_codes": r["dac_codes"].astype(np.int8), "outputs": r["outputs"].astype(np.int32),
                "logits": r["logits"].astype(np.int32), "predictions": r["predictions"].astype(np.int16),
                "logits_ref": ref}
     meta = {"format": "aimc-ssm-vectors", "format_version": "2", "model": os.path.basename(model_path),
-            "model_sha256": sha, "contract": CONTRACT, "exact": "true", "dataset": dataset,
+            "model_data_sha256": sha, "contract": CONTRACT, "exact": "true", "dataset": dataset,
             "calibration": "canonical: g_min %d nS, g_max %d nS (the sim card's defaults)" % (G_MIN_NS, G_MAX_NS),
             "command": command}
     MF.write(path, tensors, meta, extra_dtypes=True)
@@ -356,8 +361,10 @@ def main():
     m = MF.load(a.model)
     ds = D.load(a.dataset)
     x, y = ds.x_test[:a.n], ds.y_test[:a.n]
-    cmd = ("cd tools/qat && /usr/bin/python3 -m aimc_qat.golden models/%s --dataset %s -n %d -o models/%s"
-           % (os.path.basename(a.model), a.dataset, a.n, os.path.basename(a.out)))
+    qat_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rel = lambda f: os.path.relpath(os.path.abspath(f), qat_dir)
+    cmd = ("cd tools/qat && /usr/bin/python3 -m aimc_qat.golden %s --dataset %s -n %d -o %s"
+           % (rel(a.model), a.dataset, a.n, rel(a.out)))
     r, ref = write_vectors(a.out, a.model, m, x, y, a.dataset, cmd)
     print(json.dumps(dict(out=a.out, n=int(a.n), steps=int(x.shape[1]),
                           int_accuracy=float(np.mean(r["predictions"] == y)),
