@@ -24,7 +24,7 @@ fi
 echo "bench: $note"
 echo "bench: load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
-echo "bench: host sections on the sim backend (about 3 minutes)"
+echo "bench: host sections on the sim backend (1-3 minutes)"
 "$build/tools/aimc-bench" --device sim --repeats "$repeats" --models "$models" \
 	--csv "$out/host.csv" --plots "$out" >"$out/host.txt"
 
