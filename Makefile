@@ -260,7 +260,9 @@ check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
 # seconds): tiny models trained a few steps, exported, re-read by the
 # Python reader; then the C loader (aimc-run, noise-free sim card) must
 # load, program and run every exported quantized file, so the exporter
-# and the runtime's loader cannot drift apart.
+# and the runtime's loader cannot drift apart.  Last, golden.py must still
+# compute the committed golden vectors (tests/host/test_golden.c holds the
+# C side to them).
 QAT_RT := $(BUILD)/qat/roundtrip
 check-qat: $(BUILD)/tools/aimc-run
 	rm -rf $(QAT_RT) && mkdir -p $(QAT_RT)
@@ -272,6 +274,9 @@ check-qat: $(BUILD)/tools/aimc-run
 			>$$f.run || { cat $$f.run; exit 1; }; \
 		grep -q 'summary: 16 sequences.*accuracy' $$f.run; \
 		echo "C loader: $$(basename $$f): $$(grep -o 'accuracy.*' $$f.run)"; done
+	set -e; cd tools/qat && for v in models/golden/*.vectors.safetensors; do \
+		OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m aimc_qat.golden \
+			models/$$(basename $$v .vectors.safetensors).safetensors --check $$v; done
 
 # The debug-kernel lane (README.md): builds its kernel once into
 # $(BUILD)/debug-kernel/, our modules against it, and runs the guest suite.

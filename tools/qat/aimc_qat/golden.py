@@ -12,6 +12,7 @@ their definitions. It does not call the C code: the C host test
 must reproduce every value bit for bit.
 
   cd tools/qat && /usr/bin/python3 -m aimc_qat.golden MODEL.safetensors --dataset digits -n 16 -o OUT
+  cd tools/qat && /usr/bin/python3 -m aimc_qat.golden MODEL.safetensors --check OUT   (make check-qat)
 
 The shipped models' vectors are models/golden/<model>.vectors.safetensors (a subdirectory: every
 models/*.safetensors is a model to the other tools).
@@ -351,13 +352,52 @@ def write_vectors(path, model_path, m, x, y, dataset, command):
     return r, ref
 
 
+VEC_DTYPES = {"F32": "<f4", "I8": "i1", "I16": "<i2", "I32": "<i4"}
+
+
+def read_vectors(path):
+    """(metadata, {name: array}) of a vectors file."""
+    buf = open(path, "rb").read()
+    n = int.from_bytes(buf[:8], "little")
+    hdr = json.loads(buf[8:8 + n])
+    meta = hdr.pop("__metadata__")
+    if meta.get("format") != "aimc-ssm-vectors" or meta.get("format_version") != "2":
+        raise ValueError("%s: not an aimc-ssm-vectors v2 file" % path)
+    T = {k: np.frombuffer(buf[8 + n + e["data_offsets"][0]:8 + n + e["data_offsets"][1]],
+                          VEC_DTYPES[e["dtype"]]).reshape(e["shape"]) for k, e in hdr.items()}
+    return meta, T
+
+
+def check_vectors(model_path, path):
+    """Recompute a committed vectors file from its model and inputs: 0 if every integer
+    (DAC codes, outputs, logits, predictions) is equal, else 1 with the first difference."""
+    meta, T = read_vectors(path)
+    r = integer_forward(MF.load(model_path), T["inputs"])
+    for k in ("dac_codes", "outputs", "logits", "predictions"):
+        got, want = r[k].reshape(-1), T[k].astype(np.int64).reshape(-1)
+        bad = np.nonzero(got != want)[0] if got.shape == want.shape else [0]
+        if len(bad):
+            i = int(bad[0])
+            print("%s: %s differs at flat index %d (now %s, file %s): regenerate with: %s"
+                  % (path, k, i, got[i] if i < got.size else "-", want[i] if i < want.size else "-",
+                     meta.get("command")))
+            return 1
+    print("%s: %d sequences x %d steps reproduced exactly from %s"
+          % (path, T["outputs"].shape[0], T["outputs"].shape[1], model_path))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model")
     ap.add_argument("--dataset", default="digits", choices=["digits", "kws"])
     ap.add_argument("-n", type=int, default=16)
-    ap.add_argument("-o", "--out", required=True)
+    g = ap.add_mutually_exclusive_group(required=True)
+    g.add_argument("-o", "--out", help="write vectors for the first N test sequences")
+    g.add_argument("--check", metavar="VECTORS", help="recompute VECTORS (its inputs) and compare")
     a = ap.parse_args()
+    if a.check:
+        raise SystemExit(check_vectors(a.model, a.check))
     m = MF.load(a.model)
     ds = D.load(a.dataset)
     x, y = ds.x_test[:a.n], ds.y_test[:a.n]
