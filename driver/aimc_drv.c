@@ -154,6 +154,7 @@ static const struct drm_driver aimc_drm_driver = {
 	.driver_features = AIMC_DRIVER_FEATURES | DRIVER_SYNCOBJ,
 	.open = aimc_open,
 	.postclose = aimc_postclose,
+	.gem_create_object = aimc_gem_create_object,
 	.fops = &aimc_fops,
 #if AIMC_CORE_FDINFO
 	.show_fdinfo = aimc_fdinfo_print,

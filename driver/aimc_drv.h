@@ -204,6 +204,11 @@ int aimc_ioctl_bo_create(struct drm_device *drm, void *data,
 			 struct drm_file *file);
 int aimc_ioctl_bo_info(struct drm_device *drm, void *data,
 		       struct drm_file *file);
+struct drm_gem_object *aimc_gem_create_object(struct drm_device *drm,
+					      size_t size);
+int aimc_bo_dma_get(struct drm_gem_object *obj, struct device *dev,
+		    u64 offset, u32 length, dma_addr_t *dma);
+void aimc_bo_dma_put(struct drm_gem_object *obj, struct device *dev);
 
 int aimc_resv_init(struct aimc_device *adev);
 int aimc_ioctl_reserve(struct drm_device *drm, void *data,

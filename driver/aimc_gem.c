@@ -1,14 +1,169 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Buffer objects: shmem-backed GEM objects.  Their pages are pinned and
- * mapped for the card only by jobs, for the job's lifetime (aimc_job.c).
+ * mapped for the card only while jobs use them (aimc_job.c).
+ *
+ * A buffer is mapped once, whole, however many operands of however many
+ * in-flight jobs use it, and unmapped when the last of them retires: the
+ * DMA API does not support overlapping mappings of the same memory (two
+ * jobs writing into one output buffer would be two), and the card can
+ * still reach only the buffers of jobs in flight.
  */
+#include <linux/dma-mapping.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_vma_manager.h>
 
 #include "aimc_drv.h"
+
+struct aimc_bo {
+	struct drm_gem_shmem_object shmem;	/* first: the helpers kfree() it */
+	struct mutex dma_lock;	/* protects dma_users and sgt */
+	unsigned int dma_users;	/* operands of jobs not yet released */
+	struct sg_table *sgt;	/* mapped for the card while dma_users */
+};
+
+static struct aimc_bo *to_aimc_bo(struct drm_gem_object *obj)
+{
+	return container_of(to_drm_gem_shmem_obj(obj), struct aimc_bo, shmem);
+}
+
+/**
+ * aimc_gem_create_object - &drm_driver.gem_create_object
+ * @drm: the DRM device
+ * @size: object size, unused (the shmem helper sets it up)
+ *
+ * Return: the GEM object embedded in a new &struct aimc_bo, or an ERR_PTR().
+ */
+struct drm_gem_object *aimc_gem_create_object(struct drm_device *drm,
+					      size_t size)
+{
+	struct aimc_bo *bo;
+
+	static_assert(offsetof(struct aimc_bo, shmem) == 0);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&bo->dma_lock);
+	return &bo->shmem.base;
+}
+
+/* Where [offset, offset + length) is in the card's address space. */
+static int aimc_bo_dma_range(struct sg_table *sgt, u64 offset, u32 length,
+			     dma_addr_t *dma)
+{
+	struct scatterlist *sg;
+	u64 start = 0;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		u64 len = sg_dma_len(sg);
+
+		if (offset < start + len) {
+			/*
+			 * The card takes one address and length per operand:
+			 * the range must be contiguous in its DMA space, which
+			 * an IOMMU (or the emulator's) provides and a single
+			 * page always is.
+			 */
+			if (offset + length > start + len)
+				return -E2BIG;
+			*dma = sg_dma_address(sg) + (offset - start);
+			return 0;
+		}
+		start += len;
+	}
+	return -ERANGE;
+}
+
+/**
+ * aimc_bo_dma_get - map a buffer for the card on behalf of one operand
+ * @obj: the buffer; the caller holds a reference until aimc_bo_dma_put()
+ * @dev: the card's DMA device
+ * @offset: operand start in the buffer
+ * @length: operand bytes; the caller checked the range is in the buffer
+ * @dma: out, the operand's address for the card
+ *
+ * Pins and maps the whole buffer on first use, syncs it for the card on
+ * later ones.
+ *
+ * Return: 0, -E2BIG if the range is not contiguous for the card, or the
+ * pin or mapping error.
+ */
+int aimc_bo_dma_get(struct drm_gem_object *obj, struct device *dev,
+		    u64 offset, u32 length, dma_addr_t *dma)
+{
+	struct aimc_bo *bo = to_aimc_bo(obj);
+	struct sg_table *sgt;
+	int ret;
+
+	mutex_lock(&bo->dma_lock);
+	if (bo->dma_users) {
+		dma_sync_sgtable_for_device(dev, bo->sgt, DMA_BIDIRECTIONAL);
+		goto found;
+	}
+	ret = drm_gem_shmem_pin(&bo->shmem);
+	if (ret)
+		goto out_unlock;
+	sgt = drm_gem_shmem_get_sg_table(&bo->shmem);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto err_unpin;
+	}
+	ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		goto err_free;
+	bo->sgt = sgt;
+found:
+	ret = aimc_bo_dma_range(bo->sgt, offset, length, dma);
+	if (!ret)
+		bo->dma_users++;
+	else if (!bo->dma_users)
+		goto err_unmap;
+	goto out_unlock;
+
+err_unmap:
+	dma_unmap_sgtable(dev, bo->sgt, DMA_BIDIRECTIONAL, 0);
+	sgt = bo->sgt;
+	bo->sgt = NULL;
+err_free:
+	sg_free_table(sgt);
+	kfree(sgt);
+err_unpin:
+	drm_gem_shmem_unpin(&bo->shmem);
+out_unlock:
+	mutex_unlock(&bo->dma_lock);
+	return ret;
+}
+
+/**
+ * aimc_bo_dma_put - an operand's job is done with the buffer
+ * @obj: the buffer passed to aimc_bo_dma_get()
+ * @dev: the card's DMA device
+ *
+ * Unmaps and unpins the buffer when no operand uses it any more, else
+ * syncs it for the CPU so the finished job's results are visible.
+ */
+void aimc_bo_dma_put(struct drm_gem_object *obj, struct device *dev)
+{
+	struct aimc_bo *bo = to_aimc_bo(obj);
+
+	mutex_lock(&bo->dma_lock);
+	if (--bo->dma_users) {
+		dma_sync_sgtable_for_cpu(dev, bo->sgt, DMA_BIDIRECTIONAL);
+	} else {
+		dma_unmap_sgtable(dev, bo->sgt, DMA_BIDIRECTIONAL, 0);
+		sg_free_table(bo->sgt);
+		kfree(bo->sgt);
+		bo->sgt = NULL;
+		drm_gem_shmem_unpin(&bo->shmem);
+	}
+	mutex_unlock(&bo->dma_lock);
+}
 
 int aimc_ioctl_bo_create(struct drm_device *drm, void *data,
 			 struct drm_file *file)

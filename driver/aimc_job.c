@@ -125,9 +125,7 @@ static void aimc_job_release_resources(struct aimc_job *job)
 	for (i = 0; i < job->nmaps; i++) {
 		struct aimc_operand_map *map = &job->maps[i];
 
-		dma_unmap_sgtable(dev, &map->sgt, map->dir, 0);
-		sg_free_table(&map->sgt);
-		drm_gem_shmem_unpin(to_drm_gem_shmem_obj(map->obj));
+		aimc_bo_dma_put(map->obj, dev);
 		drm_gem_object_put(map->obj);
 	}
 	adev->stats.pinned_operands -= job->nmaps;
@@ -253,58 +251,30 @@ static int aimc_operand_lookup(struct drm_file *file,
 }
 
 /*
- * Pin the pages under an operand and map them for the card.  Takes over
- * the reference to @obj, also on failure.
+ * Map the buffer under an operand for the card (aimc_bo_dma_get()).
+ * Takes over the reference to @obj, also on failure.
  */
 static int aimc_job_map_operand(struct aimc_job *job, struct drm_gem_object *obj,
-				const struct drm_aimc_operand *op,
-				enum dma_data_direction dir, u64 *dma)
+				const struct drm_aimc_operand *op, u64 *dma)
 {
-	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
 	struct aimc_operand_map *map = &job->maps[job->nmaps];
-	struct device *dev = job->adev->bus.dev;
-	unsigned int first = op->offset >> PAGE_SHIFT;
-	unsigned int npages = DIV_ROUND_UP(offset_in_page(op->offset) + op->length,
-					   PAGE_SIZE);
+	dma_addr_t addr;
 	int ret;
 
-	ret = drm_gem_shmem_pin(shmem);
-	if (ret)
-		goto err_put;
-	ret = sg_alloc_table_from_pages(&map->sgt, shmem->pages + first, npages,
-					offset_in_page(op->offset), op->length,
-					GFP_KERNEL);
-	if (ret)
-		goto err_unpin;
-	ret = dma_map_sgtable(dev, &map->sgt, dir, 0);
-	if (ret)
-		goto err_free;
-	/*
-	 * The card takes one address and length per operand: the operand
-	 * must be contiguous in its DMA space, which an IOMMU (or the
-	 * emulator's) provides and a single page always is.
-	 */
-	if (map->sgt.nents != 1) {
-		drm_dbg(&job->adev->drm, "operand maps to %u DMA segments\n",
-			map->sgt.nents);
-		dma_unmap_sgtable(dev, &map->sgt, dir, 0);
-		ret = -E2BIG;
-		goto err_free;
+	ret = aimc_bo_dma_get(obj, job->adev->bus.dev, op->offset, op->length,
+			      &addr);
+	if (ret) {
+		if (ret == -E2BIG)
+			drm_dbg(&job->adev->drm,
+				"operand is not contiguous for the card\n");
+		drm_gem_object_put(obj);
+		return ret;
 	}
-	*dma = sg_dma_address(map->sgt.sgl);
+	*dma = addr;
 	map->obj = obj;
-	map->dir = dir;
 	job->nmaps++;
 	job->adev->stats.pinned_operands++;
 	return 0;
-
-err_free:
-	sg_free_table(&map->sgt);
-err_unpin:
-	drm_gem_shmem_unpin(shmem);
-err_put:
-	drm_gem_object_put(obj);
-	return ret;
 }
 
 static int aimc_job_use(struct aimc_job *job, u32 type, u32 index)
@@ -502,7 +472,7 @@ static int aimc_job_add_cmd(struct aimc_job *job, struct drm_file *file,
 	}
 	if (src) {
 		desc.src_len = cmd->src.length;
-		ret = aimc_job_map_operand(job, src, &cmd->src, DMA_TO_DEVICE,
+		ret = aimc_job_map_operand(job, src, &cmd->src,
 					   &desc.src_addr);
 		src = NULL;
 		if (ret)
@@ -510,7 +480,7 @@ static int aimc_job_add_cmd(struct aimc_job *job, struct drm_file *file,
 	}
 	if (dst) {
 		desc.dst_len = cmd->dst.length;
-		ret = aimc_job_map_operand(job, dst, &cmd->dst, DMA_FROM_DEVICE,
+		ret = aimc_job_map_operand(job, dst, &cmd->dst,
 					   &desc.dst_addr);
 		if (ret)
 			return ret;

@@ -16,11 +16,9 @@
 
 struct drm_gem_object;
 
-/* An operand range of a buffer, pinned and mapped for the card. */
+/* A buffer an operand uses, mapped for the card (aimc_bo_dma_get()). */
 struct aimc_operand_map {
 	struct drm_gem_object *obj;
-	struct sg_table sgt;
-	enum dma_data_direction dir;
 };
 
 /* A kernel-owned copy of an EXEC program, checked at submit. */

@@ -20,12 +20,23 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 	rm -rf "$src"
 fi
 
+[ $# -gt 0 ] || {
+	echo "usage: checkpatch.sh DIR..." >&2
+	exit 2
+}
 cd "$top"
 files=$(find "$@" -name '*.[ch]' -not -name '*.mod.c' | sort)
 out="$build/lint/checkpatch.log"
-# shellcheck disable=SC2086 # one argument per file
-perl "$cp_dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
-	-f $files >"$out" 2>&1 || true
+# checkpatch.pl exits 1 when it reports anything (counted below); any
+# other failure (perl missing, a crash) must not pass as a clean run.
+rc=0
+echo "$files" | xargs perl "$cp_dir/scripts/checkpatch.pl" --no-tree --strict \
+	--terse --show-types -f >"$out" 2>&1 || rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 123 ] || {
+	cat "$out"
+	echo "checkpatch: checkpatch.pl failed to run (xargs status $rc)" >&2
+	exit 1
+}
 cat "$out"
 errors=$(grep -c ': ERROR:' "$out" || true)
 warnings=$(grep -c ': WARNING:' "$out" || true)
