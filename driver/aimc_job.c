@@ -5,8 +5,9 @@
  * Userspace names buffers by handle and offset, tiles and slots by index;
  * everything is checked against the submitting file here, before anything
  * is queued, and the driver writes the DMA addresses into the card's
- * descriptors itself.  Operand ranges are pinned and mapped for the job's
- * lifetime only, so the card can reach nothing else.  EXEC programs are
+ * descriptors itself.  Operands' buffers are pinned and mapped only while
+ * jobs using them are unfinished (aimc_gem.c), so the card can reach
+ * nothing else.  EXEC programs are
  * copied into kernel memory and checked there, so userspace cannot change
  * a program after the check.
  */
