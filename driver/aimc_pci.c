@@ -72,6 +72,10 @@ static int aimc_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
+	/* A descriptor's operand length is 32 bits: so may a segment be. */
+	ret = dma_set_max_seg_size(&pdev->dev, U32_MAX);
+	if (ret)
+		return ret;
 
 	ret = pci_alloc_irq_vectors(pdev, AIMC_NUM_VECTORS, AIMC_NUM_VECTORS,
 				    PCI_IRQ_MSIX);

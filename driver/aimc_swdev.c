@@ -33,6 +33,10 @@ static int aimc_swdev_probe(struct platform_device *pdev)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
+	/* A descriptor's operand length is 32 bits: so may a segment be. */
+	ret = dma_set_max_seg_size(&pdev->dev, U32_MAX);
+	if (ret)
+		return ret;
 
 	adev = aimc_device_probe(&bus);
 	if (IS_ERR(adev))

@@ -72,8 +72,8 @@ release=$(cat "$tree/include/config/kernel.release")
 # modification times, so kbuild rebuilds only what changed.
 src=$out/src
 mkdir -p "$src"
-(cd "$top" && find Kbuild uapi driver emulator -type f \
-	\( -name '*.[ch]' -o -name Kbuild -o -name '*.mk' \) ! -name '*.mod.c' |
+(cd "$top" && find Kbuild dkms.conf uapi driver emulator -type f \
+	\( -name '*.[ch]' -o -name Kbuild -o -name dkms.conf -o -name '*.mk' \) ! -name '*.mod.c' |
 	cpio -pdmu --quiet "$src")
 if ! make -C "$tree" M="$src" UBSAN_SANITIZE=y modules >"$out/modules-build.log" 2>&1; then
 	cat "$out/modules-build.log" >&2
