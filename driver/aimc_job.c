@@ -69,14 +69,8 @@ static void aimc_job_free(struct kref *ref)
 
 	for (i = 0; i < job->ndeps; i++)
 		dma_fence_put(job->deps[i].fence);
-	if (job->fence)
-		dma_fence_put(job->fence);
-	bitmap_free(job->tiles_used);
-	bitmap_free(job->slots_used);
-	kfree(job->progs);
-	kfree(job->maps);
-	kvfree(job->descs);
-	kfree(job);
+	dma_fence_put(job->fence);
+	kvfree(job);
 }
 
 void aimc_job_put(struct aimc_job *job)
@@ -84,32 +78,51 @@ void aimc_job_put(struct aimc_job *job)
 	kref_put(&job->ref, aimc_job_free);
 }
 
+/*
+ * One allocation per job, freed in one piece by aimc_job_free(): the job,
+ * then its tile and slot bitmaps, operand maps, program copies and
+ * descriptors, sized for @ncmds (at most AIMC_MAX_JOB_CMDS) and the card's
+ * tiles and slots, each part a multiple of 8 bytes long so the next one
+ * stays aligned.  The fence is allocated apart: it may outlive the job.
+ */
 static struct aimc_job *aimc_job_alloc(struct aimc_file *afile, u32 ncmds)
 {
 	struct aimc_device *adev = afile->adev;
+	size_t tiles = BITS_TO_LONGS(adev->caps.num_tiles) * sizeof(long);
+	size_t slots = BITS_TO_LONGS(adev->caps.stream_slots) * sizeof(long);
+	size_t maps = array_size(2 * ncmds, sizeof(struct aimc_operand_map));
+	size_t progs = array_size(ncmds, sizeof(struct aimc_prog_copy));
+	size_t descs = array_size(ncmds, AIMC_DESC_BYTES);
 	struct aimc_job *job;
+	u8 *p;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	/* At most src and dst per command are mapped, one program copied. */
+	job = kvzalloc(size_add(size_add(sizeof(*job), size_add(tiles, slots)),
+				size_add(maps, size_add(progs, descs))),
+		       GFP_KERNEL);
 	if (!job)
 		return NULL;
+	job->fence = aimc_fence_create();
+	if (!job->fence) {
+		kvfree(job);
+		return NULL;
+	}
 	kref_init(&job->ref);
 	job->adev = adev;
 	job->afile = afile;
 	job->ncmds = ncmds;
 	INIT_LIST_HEAD(&job->dev_node);
 	INIT_LIST_HEAD(&job->file_node);
-	job->descs = kvcalloc(ncmds, AIMC_DESC_BYTES, GFP_KERNEL);
-	/* At most src and dst per command are mapped, one program copied. */
-	job->maps = kcalloc(2 * ncmds, sizeof(*job->maps), GFP_KERNEL);
-	job->progs = kcalloc(ncmds, sizeof(*job->progs), GFP_KERNEL);
-	job->tiles_used = bitmap_zalloc(adev->caps.num_tiles, GFP_KERNEL);
-	job->slots_used = bitmap_zalloc(adev->caps.stream_slots, GFP_KERNEL);
-	job->fence = aimc_fence_create();
-	if (!job->descs || !job->maps || !job->progs || !job->tiles_used ||
-	    !job->slots_used || !job->fence) {
-		aimc_job_put(job);
-		return NULL;
-	}
+	p = (u8 *)(job + 1);
+	job->tiles_used = (unsigned long *)p;
+	p += tiles;
+	job->slots_used = (unsigned long *)p;
+	p += slots;
+	job->maps = (struct aimc_operand_map *)p;
+	p += maps;
+	job->progs = (struct aimc_prog_copy *)p;
+	p += progs;
+	job->descs = (u8 (*)[AIMC_DESC_BYTES])p;
 	return job;
 }
 
@@ -700,10 +713,18 @@ int aimc_ioctl_wait(struct drm_device *drm, void *data,
 	ret = dma_fence_wait_timeout(job->fence, true,
 				     aimc_timeout_jiffies(args->timeout_ns));
 	if (ret > 0 || (ret == 0 && dma_fence_is_signaled(job->fence))) {
-		mutex_lock(&adev->sched_lock);
+		unsigned long flags;
+
+		/*
+		 * aimc_job_finish() sets the status before it signals the
+		 * fence, which takes the fence's lock: read it under that
+		 * lock, not sched_lock, which the worker that woke us may
+		 * still hold.
+		 */
+		spin_lock_irqsave(job->fence->lock, flags);
 		aimc_wait_fill(args, job->status, job->device_status,
 			       job->failed_cmd);
-		mutex_unlock(&adev->sched_lock);
+		spin_unlock_irqrestore(job->fence->lock, flags);
 		ret = 0;
 	} else if (ret == 0) {
 		aimc_wait_fill(args, AIMC_JOB_PENDING, 0, 0);

@@ -46,7 +46,8 @@ struct aimc_job_dep {
  * @file_node: in &aimc_file.jobs while unfinished
  * @fence: signalled when the job finishes, however it ends
  * @ncmds: commands, one descriptor each
- * @descs: the card's descriptors, DMA addresses filled in
+ * @descs: the card's descriptors, DMA addresses filled in; this and the
+ *	   next four point into the job's own allocation (aimc_job_alloc())
  * @maps: operand mappings, @nmaps used
  * @progs: program copies, @nprogs used
  * @prog_bytes: bytes of all program copies, at most AIMC_MAX_JOB_PROG_BYTES
@@ -58,7 +59,8 @@ struct aimc_job_dep {
  * @ring_first: ring counter of the first descriptor, once on the ring
  * @deadline: jiffies by which the job must finish, once at the ring's head
  * @head_ns: when the driver saw the job reach the ring's head (fdinfo)
- * @status: &enum drm_aimc_job_status
+ * @status: &enum drm_aimc_job_status; this and the next two are set
+ *	    before @fence is signalled and read under its lock by WAIT
  * @device_status: the card's status of the failed command
  * @failed_cmd: index of the failed command
  */
