@@ -287,7 +287,10 @@ static int aimc_job_map_operand(struct aimc_job *job, struct drm_gem_object *obj
 	*dma = addr;
 	map->obj = obj;
 	job->nmaps++;
+	/* Other files' submits and retires update the count too. */
+	mutex_lock(&job->adev->sched_lock);
 	job->adev->stats.pinned_operands++;
+	mutex_unlock(&job->adev->sched_lock);
 	return 0;
 }
 
