@@ -80,9 +80,6 @@ deps:
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: $(LIBAIMC) $(LIBAIMC_SO) $(TOOL_BINS) $(INSTALL_TOOL_BINS) \
-	$(HOST_TESTS) $(VM_TESTS) $(VM_TOOL_BINS)
-
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(AIMC_CPPFLAGS) $(AIMC_CFLAGS) -MMD -MP -c $< -o $@
@@ -139,6 +136,10 @@ TOOL_LIBS_aimc-smi = -Wl,-Bstatic $(shell pkg-config --libs libdrm json-c) \
 # job layer, runtime/job.h).
 INSTALL_TOOLS := aimc-smi $(filter aimc-run,$(TOOLS))
 INSTALL_TOOL_BINS := $(addprefix $(BUILD)/dyn/,$(INSTALL_TOOLS))
+
+# After the variables it names: make expands prerequisites as it reads.
+userspace: $(LIBAIMC) $(LIBAIMC_SO) $(TOOL_BINS) $(INSTALL_TOOL_BINS) \
+	$(HOST_TESTS) $(VM_TESTS) $(VM_TOOL_BINS)
 # What libaimc itself links; aimc.pc's Requires.private and Libs.private
 # must name the same for static linking.
 LIBAIMC_DEPS = $(shell pkg-config --libs libdrm json-c) -lm -lpthread

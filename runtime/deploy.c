@@ -42,7 +42,7 @@ void aimc_program_params_init(struct aimc_program_params *p)
 	p->max_pulses_per_round = 31;
 }
 
-static int check_params(const struct aimc_program_params *p)
+int aimc_program_params_check(const struct aimc_program_params *p)
 {
 	size_t i;
 
@@ -290,7 +290,7 @@ int aimc_deployment_program(struct aimc_deployment *d,
 		p = *params;
 	else
 		aimc_program_params_init(&p);
-	ret = check_params(&p);
+	ret = aimc_program_params_check(&p);
 	if (ret)
 		return ret;
 	d->params = p;

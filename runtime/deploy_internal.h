@@ -115,6 +115,9 @@ int aimc_deployment_create(struct aimc_device *dev,
 			   const struct aimc_ssm *model,
 			   struct aimc_deployment **out);
 
+/* 0, or -EINVAL with the reason for parameters no programming accepts. */
+int aimc_program_params_check(const struct aimc_program_params *p);
+
 /* Write-verify every cell (@params NULL: defaults), then CALIBRATE. */
 int aimc_deployment_program(struct aimc_deployment *d,
 			    const struct aimc_program_params *params,

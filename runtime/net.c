@@ -66,6 +66,12 @@ int aimc_net_program(struct aimc_net *net,
 
 	if (!net)
 		return aimc_set_error(-EINVAL, "aimc_net_program: no net");
+	/* Refused parameters write no cell: the net stays as it was. */
+	if (params) {
+		ret = aimc_program_params_check(params);
+		if (ret)
+			return ret;
+	}
 	net->programmed = false;
 	ret = aimc_deployment_program(net->dep, params, progress, ctx);
 	net->programmed = !ret;

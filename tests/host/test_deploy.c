@@ -418,6 +418,7 @@ START_TEST(test_deploy_errors)
 	struct sw_spec fs = medium;
 	struct aimc_net *net = (struct aimc_net *)&net;
 	struct aimc_program_params p;
+	struct aimc_net_info info;
 	struct aimc_device *dev;
 	struct aimc_sim_options tiny = { .tiles = 1, .rows = 16, .cols = 16 };
 	char path[32];
@@ -433,12 +434,16 @@ START_TEST(test_deploy_errors)
 	ck_assert_int_eq(aimc_net_open(dev, path, 0x2, &net), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "unknown flags 0x2"));
 	net = net_of(dev, path);
+	ck_assert_int_eq(aimc_net_program(net, NULL, NULL, NULL), 0);
 	aimc_program_params_init(&p);
 	p.reserved[0] = 1;
 	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), -EINVAL);
 	aimc_program_params_init(&p);
 	p.max_pulses_per_round = 128;
 	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), -EINVAL);
+	/* Refused parameters leave the programmed net as it was. */
+	ck_assert_int_eq(aimc_net_info(net, &info), 0);
+	ck_assert(info.programmed);
 	aimc_net_close(net);
 	aimc_device_close(dev);
 
