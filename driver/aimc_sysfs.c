@@ -60,23 +60,38 @@ static ssize_t pulses_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(pulses);
 
-#define AIMC_STATS_ATTR(name)						\
-static ssize_t name##_show(struct device *dev,				\
-			   struct device_attribute *attr, char *buf)	\
-{									\
-	struct aimc_device *adev = aimc_sysfs_adev(dev);		\
-	u64 val;							\
-									\
-	mutex_lock(&adev->sched_lock);					\
-	val = adev->stats.name;						\
-	mutex_unlock(&adev->sched_lock);				\
-	return sysfs_emit(buf, "%llu\n", val);				\
-}									\
-static DEVICE_ATTR_RO(name)
+/* The driver's counters, read together under the lock that guards them. */
+static struct aimc_stats aimc_sysfs_stats(struct device *dev)
+{
+	struct aimc_device *adev = aimc_sysfs_adev(dev);
+	struct aimc_stats stats;
 
-AIMC_STATS_ATTR(resets);
-AIMC_STATS_ATTR(jobs_done);
-AIMC_STATS_ATTR(jobs_failed);
+	mutex_lock(&adev->sched_lock);
+	stats = adev->stats;
+	mutex_unlock(&adev->sched_lock);
+	return stats;
+}
+
+static ssize_t resets_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%u\n", aimc_sysfs_stats(dev).resets);
+}
+static DEVICE_ATTR_RO(resets);
+
+static ssize_t jobs_done_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", aimc_sysfs_stats(dev).jobs_done);
+}
+static DEVICE_ATTR_RO(jobs_done);
+
+static ssize_t jobs_failed_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", aimc_sysfs_stats(dev).jobs_failed);
+}
+static DEVICE_ATTR_RO(jobs_failed);
 
 static ssize_t tiles_in_use_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
