@@ -226,6 +226,11 @@ static uint16_t plan(struct aimc_wv_run *run, struct aimc_wv_tile *t, size_t i,
 	*asked = 0;
 	if (t->status[i] != CELL_ACTIVE)
 		return 0;
+	/* Done once, read out of band again with no pulses left. */
+	if (!left) {
+		t->status[i] = CELL_GAVE_UP;
+		return 0;
+	}
 	if (run->params.flags & AIMC_PROGRAM_NAIVE) {
 		n = 1;
 	} else {
@@ -348,9 +353,12 @@ int aimc_wv_program(struct aimc_wv_run *run, struct aimc_wv_tile *t,
 		ret = run_round(run, t, 1, AIMC_PROG_TARGET);
 	} else {
 		ret = run_round(run, t, 0, 0);
+		/* A refresh is a new pass: every cell it takes gets a budget. */
 		for (i = 0; refresh && i < n; i++)
-			if (t->status[i] == CELL_DONE || t->status[i] == CELL_GAVE_UP)
+			if (t->status[i] == CELL_DONE || t->status[i] == CELL_GAVE_UP) {
 				t->status[i] = CELL_ACTIVE;
+				t->pulses[i] = 0;
+			}
 	}
 	if (ret)
 		goto out;

@@ -384,6 +384,39 @@ START_TEST(test_stuck_cells_compensated)
 }
 END_TEST
 
+/*
+ * A cell read out of band with its pulse budget spent is given up, not
+ * planned zero pulses in every round left (which kept a refresh running
+ * all max_iterations rounds); a refresh gives the cells it re-verifies a
+ * new budget.
+ */
+START_TEST(test_refresh_after_budget_spent)
+{
+	struct aimc_program_params p;
+	struct aimc_program_stats s;
+	struct aimc_device *dev;
+	struct aimc_net *net;
+	char path[32];
+
+	model_file(&medium, path);
+	ck_assert_int_eq(aimc_device_open_sim(NULL, &dev), 0);
+	net = net_of(dev, path);
+	aimc_program_params_init(&p);
+	p.flags = AIMC_PROGRAM_NO_TARGET_STEP;
+	p.max_pulses_per_cell = 3;
+	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), 0);
+	aimc_net_program_stats(net, &s);
+	ck_assert_uint_gt(s.failed_cells, 0);
+	ck_assert_int_eq(aimc_net_refresh(net, NULL, NULL), 0);
+	aimc_net_program_stats(net, &s);
+	ck_assert_uint_gt(s.failed_cells, 0);
+	ck_assert_uint_lt(s.iterations, p.max_iterations);
+	aimc_net_close(net);
+	aimc_device_close(dev);
+	unlink(path);
+}
+END_TEST
+
 /* Drift over a simulated month, then refresh: back in band. */
 START_TEST(test_refresh_after_drift)
 {
@@ -470,6 +503,7 @@ Suite *runtime_deploy_suite(void)
 	tcase_add_test(tc, test_write_verify_default_physics);
 	tcase_add_test(tc, test_stuck_cells_compensated);
 	tcase_add_test(tc, test_refresh_after_drift);
+	tcase_add_test(tc, test_refresh_after_budget_spent);
 	tcase_add_test(tc, test_deploy_errors);
 	suite_add_tcase(s, tc);
 	return s;
