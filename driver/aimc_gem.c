@@ -80,6 +80,43 @@ static int aimc_bo_dma_range(struct sg_table *sgt, u64 offset, u32 length,
 	return -ERANGE;
 }
 
+/* Pin the whole buffer and map it for the card. */
+static int aimc_bo_map(struct aimc_bo *bo, struct device *dev)
+{
+	struct sg_table *sgt;
+	int ret;
+
+	ret = drm_gem_shmem_pin(&bo->shmem);
+	if (ret)
+		return ret;
+	sgt = drm_gem_shmem_get_sg_table(&bo->shmem);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto err_unpin;
+	}
+	ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		goto err_free;
+	bo->sgt = sgt;
+	return 0;
+
+err_free:
+	sg_free_table(sgt);
+	kfree(sgt);
+err_unpin:
+	drm_gem_shmem_unpin(&bo->shmem);
+	return ret;
+}
+
+static void aimc_bo_unmap(struct aimc_bo *bo, struct device *dev)
+{
+	dma_unmap_sgtable(dev, bo->sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(bo->sgt);
+	kfree(bo->sgt);
+	bo->sgt = NULL;
+	drm_gem_shmem_unpin(&bo->shmem);
+}
+
 /**
  * aimc_bo_dma_get - map a buffer for the card on behalf of one operand
  * @obj: the buffer; the caller holds a reference until aimc_bo_dma_put()
@@ -98,44 +135,20 @@ int aimc_bo_dma_get(struct drm_gem_object *obj, struct device *dev,
 		    u64 offset, u32 length, dma_addr_t *dma)
 {
 	struct aimc_bo *bo = to_aimc_bo(obj);
-	struct sg_table *sgt;
-	int ret;
+	int ret = 0;
 
 	mutex_lock(&bo->dma_lock);
-	if (bo->dma_users) {
-		dma_sync_sgtable_for_device(dev, bo->sgt, DMA_BIDIRECTIONAL);
-		goto found;
-	}
-	ret = drm_gem_shmem_pin(&bo->shmem);
-	if (ret)
-		goto out_unlock;
-	sgt = drm_gem_shmem_get_sg_table(&bo->shmem);
-	if (IS_ERR(sgt)) {
-		ret = PTR_ERR(sgt);
-		goto err_unpin;
-	}
-	ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
-	if (ret)
-		goto err_free;
-	bo->sgt = sgt;
-found:
-	ret = aimc_bo_dma_range(bo->sgt, offset, length, dma);
+	if (!bo->dma_users)
+		ret = aimc_bo_map(bo, dev);
 	if (!ret)
-		bo->dma_users++;
-	else if (!bo->dma_users)
-		goto err_unmap;
-	goto out_unlock;
-
-err_unmap:
-	dma_unmap_sgtable(dev, bo->sgt, DMA_BIDIRECTIONAL, 0);
-	sgt = bo->sgt;
-	bo->sgt = NULL;
-err_free:
-	sg_free_table(sgt);
-	kfree(sgt);
-err_unpin:
-	drm_gem_shmem_unpin(&bo->shmem);
-out_unlock:
+		ret = aimc_bo_dma_range(bo->sgt, offset, length, dma);
+	if (!ret) {
+		if (bo->dma_users++)
+			dma_sync_sgtable_for_device(dev, bo->sgt,
+						    DMA_BIDIRECTIONAL);
+	} else if (!bo->dma_users && bo->sgt) {
+		aimc_bo_unmap(bo, dev);
+	}
 	mutex_unlock(&bo->dma_lock);
 	return ret;
 }
@@ -153,15 +166,10 @@ void aimc_bo_dma_put(struct drm_gem_object *obj, struct device *dev)
 	struct aimc_bo *bo = to_aimc_bo(obj);
 
 	mutex_lock(&bo->dma_lock);
-	if (--bo->dma_users) {
+	if (--bo->dma_users)
 		dma_sync_sgtable_for_cpu(dev, bo->sgt, DMA_BIDIRECTIONAL);
-	} else {
-		dma_unmap_sgtable(dev, bo->sgt, DMA_BIDIRECTIONAL, 0);
-		sg_free_table(bo->sgt);
-		kfree(bo->sgt);
-		bo->sgt = NULL;
-		drm_gem_shmem_unpin(&bo->shmem);
-	}
+	else
+		aimc_bo_unmap(bo, dev);
 	mutex_unlock(&bo->dma_lock);
 }
 

@@ -142,7 +142,9 @@ static void aimc_job_release_resources(struct aimc_job *job)
 		aimc_bo_dma_put(map->obj, dev);
 		drm_gem_object_put(map->obj);
 	}
-	adev->stats.pinned_operands -= job->nmaps;
+	/* Counted once queued (aimc_job_queue(): ids start at 1). */
+	if (job->id)
+		adev->stats.pinned_operands -= job->nmaps;
 	job->nmaps = 0;
 	for (i = 0; i < job->nprogs; i++)
 		dma_free_coherent(dev, job->progs[i].size, job->progs[i].cpu,
@@ -287,10 +289,6 @@ static int aimc_job_map_operand(struct aimc_job *job, struct drm_gem_object *obj
 	*dma = addr;
 	map->obj = obj;
 	job->nmaps++;
-	/* Other files' submits and retires update the count too. */
-	mutex_lock(&job->adev->sched_lock);
-	job->adev->stats.pinned_operands++;
-	mutex_unlock(&job->adev->sched_lock);
 	return 0;
 }
 
@@ -554,6 +552,7 @@ static int aimc_job_queue(struct aimc_job *job)
 		return -EAGAIN;
 	}
 	job->id = afile->next_job_id++;
+	adev->stats.pinned_operands += job->nmaps;
 	for (i = 0; i < job->ncmds; i++)
 		put_unaligned_le32(lower_32_bits(job->id),
 				   &job->descs[i][offsetof(struct aimc_desc, seq)]);
