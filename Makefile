@@ -140,6 +140,7 @@ INSTALL_TOOL_BINS := $(addprefix $(BUILD)/dyn/,$(INSTALL_TOOLS))
 # After the variables it names: make expands prerequisites as it reads.
 userspace: $(LIBAIMC) $(LIBAIMC_SO) $(TOOL_BINS) $(INSTALL_TOOL_BINS) \
 	$(HOST_TESTS) $(VM_TESTS) $(VM_TOOL_BINS)
+
 # What libaimc itself links; aimc.pc's Requires.private and Libs.private
 # must name the same for static linking.
 LIBAIMC_DEPS = $(shell pkg-config --libs libdrm json-c) -lm -lpthread
