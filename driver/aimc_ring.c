@@ -181,13 +181,17 @@ static void aimc_ring_recover(struct aimc_device *adev)
 	drm_err(&adev->drm, "job %llu hung for %u ms: resetting the card\n",
 		job->id, aimc_job_timeout_ms);
 	ret = aimc_hw_reset(&adev->bus);
+	/*
+	 * Before any fence is signalled: a waiter that sees its job fail
+	 * must also see the reset and the lost slot state.
+	 */
+	adev->stats.resets++;
+	aimc_resv_lose_slot_state(adev);
 	list_for_each_entry_safe(job, tmp, &adev->inflight, dev_node) {
 		adev->stats.jobs_inflight--;
 		aimc_job_finish(job, status, 0, 0);
 		status = AIMC_JOB_ABORTED;
 	}
-	adev->stats.resets++;
-	aimc_resv_lose_slot_state(adev);
 	if (!ret)
 		ret = aimc_ring_hw_start(adev);
 	if (ret) {
