@@ -710,6 +710,8 @@ int aimc_ioctl_wait(struct drm_device *drm, void *data,
 		mutex_unlock(&adev->sched_lock);
 		return ret;
 	}
+	if (job->on_ring && !dma_fence_is_signaled(job->fence))
+		aimc_ring_reap(adev);
 	mutex_unlock(&adev->sched_lock);
 
 	ret = dma_fence_wait_timeout(job->fence, true,

@@ -100,5 +100,6 @@ void aimc_job_cancel(struct aimc_job *job);
 
 int aimc_ring_init(struct aimc_device *adev);
 void aimc_ring_fill(struct aimc_device *adev);
+void aimc_ring_reap(struct aimc_device *adev);
 
 #endif /* AIMC_JOB_H */

@@ -202,6 +202,23 @@ static void aimc_ring_recover(struct aimc_device *adev)
 	}
 }
 
+/**
+ * aimc_ring_reap - retire what the card has completed, without waiting
+ * @adev: the card; the caller holds sched_lock
+ *
+ * A waiter calls this before it sleeps: when the card finished the job
+ * before its interrupt's work could run, the waiter retires it itself
+ * and does not sleep at all.
+ */
+void aimc_ring_reap(struct aimc_device *adev)
+{
+	lockdep_assert_held(&adev->sched_lock);
+	if (adev->dead)
+		return;
+	aimc_ring_retire(adev);
+	aimc_ring_fill(adev);
+}
+
 static void aimc_run_work(struct work_struct *work)
 {
 	struct aimc_device *adev = container_of(work, struct aimc_device, run_work);

@@ -15,6 +15,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "aimc_hw_cmd.h"
 #include "aimc_hw_regs.h"
 #include "../driver/aimc_swdev.h"
 
@@ -79,6 +80,9 @@ struct aimc_emu_iommu {
  * @error_next_desc: the next descriptor completes with this status code
  *		     without running (0: off)
  * @delay_us: every descriptor takes at least this long (0: off)
+ * @inline_short: a doorbell that finds the card idle runs short
+ *		  descriptors itself (aimc_emu_ring.c); 0 leaves every
+ *		  descriptor to the worker
  * @fetched: descriptors fetched since the card was created (for
  *	     @hang_every_n)
  *
@@ -94,7 +98,26 @@ struct aimc_emu_knobs {
 	u32 drop_next_irq;
 	u32 error_next_desc;
 	u32 delay_us;
+	u32 inline_short;
 	u32 fetched;
+};
+
+/**
+ * struct aimc_emu_fetch - a descriptor the command processor has fetched
+ * @head: its ring index (HEAD when it was fetched)
+ * @mask: ring size - 1
+ * @ring_base: ring address, as programmed
+ * @cpl_addr: completion area address, as programmed
+ * @fetch_status: AIMC_ST_DMA_FAULT when reading it faulted, else 0
+ * @raw: the descriptor
+ */
+struct aimc_emu_fetch {
+	u32 head;
+	u32 mask;
+	u64 ring_base;
+	u64 cpl_addr;
+	u32 fetch_status;
+	u8 raw[AIMC_DESC_BYTES];
 };
 
 /**
@@ -139,9 +162,18 @@ struct aimc_emu_stick {
  * @irq_fwnode: name of @irq_domain
  * @irq_domain: the card's interrupt vectors as Linux IRQs
  * @irq: Linux IRQ number of each vector
- * @model: the device model: cells, converters, digital unit; used only
- *	   from @wq, which serialises it
+ * @model: the device model: cells, converters, digital unit; used by
+ *	   one context at a time: work on @wq, or a doorbell running short
+ *	   descriptors (@inline_running)
  * @wq: ordered: the ring worker and resets never overlap
+ * @worker_active: a work item on @wq is using the model; no doorbell
+ *		   may start running descriptors
+ * @inline_running: a doorbell is running descriptors; work on @wq waits
+ *		    on @runner_wq until it is done
+ * @runner_wq: see @inline_running
+ * @handoff: a long descriptor a doorbell fetched for the worker to run
+ * @handoff_valid: @handoff is waiting for the worker
+ * @ran_inline: descriptors run by doorbells since the card was created
  * @ring_work: processes descriptors HEAD..TAIL-1
  * @reset_work: completes a reset requested through CONTROL
  * @iommu: what the card can reach in host memory
@@ -167,6 +199,12 @@ struct aimc_emu_dev {
 	int irq[AIMC_NUM_VECTORS];
 	struct aimc_model *model;
 	struct workqueue_struct *wq;
+	bool worker_active;
+	bool inline_running;
+	wait_queue_head_t runner_wq;
+	struct aimc_emu_fetch handoff;
+	bool handoff_valid;
+	u32 ran_inline;
 	struct work_struct ring_work;
 	struct work_struct reset_work;
 	struct aimc_emu_iommu iommu;
@@ -185,6 +223,9 @@ void aimc_emu_regs_reset(struct aimc_emu_dev *edev);
 
 void aimc_emu_ring_init(struct aimc_emu_dev *edev);
 void aimc_emu_ring_work(struct work_struct *work);
+void aimc_emu_ring_doorbell(struct aimc_emu_dev *edev);
+void aimc_emu_worker_enter(struct aimc_emu_dev *edev);
+void aimc_emu_worker_exit(struct aimc_emu_dev *edev);
 void aimc_emu_reset_work(struct work_struct *work);
 
 extern const struct dma_map_ops aimc_emu_dma_ops;

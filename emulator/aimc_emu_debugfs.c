@@ -31,6 +31,11 @@
  *                        without running
  *   delay_us             write N: every descriptor takes at least N us
  *                        (a slow card); a reset cuts the wait short
+ *   inline_short         1 (default): a doorbell that finds the card idle
+ *                        runs short descriptors (NOP, WAIT, STATE_*,
+ *                        CALIBRATE) in the writer's context; write 0 to
+ *                        leave every descriptor to the card's worker
+ *   ran_inline           read: descriptors run that way so far
  *   stick_cell           write "TILE ROW COL gmin|gmax": the cell (COL is
  *                        the physical column) is stuck at that conductance
  *                        from now on; runs on the card's worker, between
@@ -127,16 +132,18 @@ static int aimc_emu_surprise_remove_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(aimc_emu_surprise_remove_fops, NULL,
 			 aimc_emu_surprise_remove_set, "%llu\n");
 
-/* The device model is only ever touched from the card's ordered worker. */
+/* Between descriptors: the card's worker, never during a doorbell's run. */
 static void aimc_emu_stick_work(struct work_struct *work)
 {
 	struct aimc_emu_dev *edev = container_of(work, struct aimc_emu_dev,
 						 stick.work);
 	struct aimc_emu_stick *stick = &edev->stick;
 
+	aimc_emu_worker_enter(edev);
 	stick->result = aimc_model_stick_cell(edev->model, stick->tile,
 					      stick->row, stick->col,
 					      stick->at_gmax);
+	aimc_emu_worker_exit(edev);
 }
 
 static ssize_t aimc_emu_stick_write(struct file *file, const char __user *ubuf,
@@ -186,6 +193,7 @@ void aimc_emu_knobs_init(struct aimc_emu_dev *edev)
 	init_waitqueue_head(&edev->delay_wq);
 	INIT_WORK(&edev->stick.work, aimc_emu_stick_work);
 	aimc_emu_irq_storm_init(edev);
+	edev->knobs.inline_short = 1;
 }
 
 void aimc_emu_debugfs_init(struct aimc_emu_dev *edev, struct dentry *root)
@@ -206,6 +214,8 @@ void aimc_emu_debugfs_init(struct aimc_emu_dev *edev, struct dentry *root)
 	debugfs_create_u32("drop_next_irq", 0600, d, &k->drop_next_irq);
 	debugfs_create_u32("error_next_desc", 0600, d, &k->error_next_desc);
 	debugfs_create_u32("delay_us", 0600, d, &k->delay_us);
+	debugfs_create_u32("inline_short", 0600, d, &k->inline_short);
+	debugfs_create_u32("ran_inline", 0400, d, &edev->ran_inline);
 	debugfs_create_file_unsafe("irq_storm", 0600, d, edev,
 				   &aimc_emu_storm_fops);
 	debugfs_create_file_unsafe("irq_storm_status", 0200, d, edev,

@@ -130,10 +130,11 @@ static bool aimc_emu_ring_config_ok(const struct aimc_emu_regs *r)
 
 /*
  * Returns the interrupt bits that became deliverable; sets *kick when
- * the ring worker or a reset must run.
+ * the ring worker or a reset must run, *run_inline when this write is
+ * to run descriptors itself.
  */
 static u32 aimc_emu_write_locked(struct aimc_emu_dev *edev, u32 reg, u32 val,
-				 struct work_struct **kick)
+				 struct work_struct **kick, bool *run_inline)
 {
 	struct aimc_emu_regs *r = &edev->regs;
 	u32 was_deliverable = r->int_status & ~r->int_mask;
@@ -175,6 +176,18 @@ static u32 aimc_emu_write_locked(struct aimc_emu_dev *edev, u32 reg, u32 val,
 	case AIMC_REG_RING_TAIL:
 		r->ring_tail = val;
 		*kick = &edev->ring_work;
+		/*
+		 * An idle card runs short descriptors in this write
+		 * (aimc_emu_ring.c).  A slowed-down card (delay_us) sleeps
+		 * per descriptor, which only its worker may.
+		 */
+		if (edev->knobs.inline_short && !edev->knobs.delay_us &&
+		    !edev->worker_active && !edev->inline_running &&
+		    !edev->handoff_valid) {
+			edev->inline_running = true;
+			*kick = NULL;
+			*run_inline = true;
+		}
 		break;
 	case AIMC_REG_CPL_ADDR_LO:
 		r->cpl_addr_lo = val;
@@ -193,17 +206,21 @@ static void aimc_emu_write32(void *ctx, u32 reg, u32 val)
 {
 	struct aimc_emu_dev *edev = ctx;
 	struct work_struct *kick = NULL;
+	bool run_inline = false;
 	unsigned long flags;
-	u32 raise;
+	u32 raise = 0;
 
 	spin_lock_irqsave(&edev->lock, flags);
 	/* Writes to a device that left the bus go nowhere. */
-	raise = edev->gone ? 0 : aimc_emu_write_locked(edev, reg, val, &kick);
+	if (!edev->gone)
+		raise = aimc_emu_write_locked(edev, reg, val, &kick, &run_inline);
 	spin_unlock_irqrestore(&edev->lock, flags);
 	if (kick)
 		queue_work(edev->wq, kick);
 	if (raise)
 		aimc_emu_irq_raise(edev, 0);
+	if (run_inline)
+		aimc_emu_ring_doorbell(edev);
 }
 
 const struct aimc_reg_ops aimc_emu_reg_ops = {

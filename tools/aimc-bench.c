@@ -5,7 +5,7 @@
  *
  *   aimc-bench [--device drm|sim|auto] [--repeats N] [--csv FILE]
  *              [--json FILE] [--plots DIR] [--models DIR] [--quick]
- *              [SECTION...]
+ *              [--emu-knobs DIR] [SECTION...]
  *   aimc-bench --table CSV... [--json FILE]   one table from earlier runs
  *
  * Sections (sim: stream cost mem wv; drm: kernel):
@@ -23,7 +23,10 @@
  *            on the same cells at three tolerances
  *   kernel   round trip of an empty job and of a streaming chunk through
  *            aimc.ko and the card as a ratio to a no-op DRM ioctl;
- *            throughput against jobs in flight and chunk size (drm only)
+ *            throughput against jobs in flight and chunk size (drm only);
+ *            with --emu-knobs (an aimc_emu card's debugfs directory) the
+ *            empty job also with the card's worker running every
+ *            descriptor (its inline_short knob off)
  *
  * Models: every *.safetensors under --models (default tools/qat/models);
  * without any, in-memory models of the trainer's shapes (marked "mem:").
@@ -77,6 +80,7 @@ struct bench {
 	int quick;
 	const char *plots;	/* directory for .dat and .gp files, or NULL */
 	const char *models_dir;
+	const char *emu_knobs;	/* the emulated card's debugfs directory, or NULL */
 	struct bench_model models[BENCH_MAX_MODELS];
 	unsigned int nmodels;
 	/* a shipped float model (runs on the float reference only), or NULL */
@@ -1458,6 +1462,109 @@ static int run_empty_jobs(struct aimc_device *dev, unsigned int n)
 }
 
 /*
+ * Round trips of @jobs empty jobs, one at a time, into repeat @rep of
+ * m[1] (median job), m[2] (median SUBMIT), m[3] (median WAIT) and m[4]
+ * (mean job); @v, @ts and @tw hold @jobs values each.
+ */
+static int empty_job_latency(struct bench *b, unsigned int jobs, double *v,
+			     double *ts, double *tw, double **m, unsigned int rep)
+{
+	struct drm_aimc_cmd nop = { .opcode = AIMC_OP_NOP };
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < jobs; i++) {
+		struct aimc_job_result res;
+		uint64_t id;
+		double t0 = now_s(), t1;
+
+		ret = aimc_job_submit(b->dev, &nop, 1, NULL, 0, 0, &id);
+		t1 = now_s();
+		if (!ret)
+			ret = aimc_job_wait(b->dev, id, aimc_deadline_ns(10000), &res);
+		if (!ret && res.status != AIMC_JOB_DONE)
+			ret = -EIO;
+		if (ret < 0)
+			return ret;
+		ts[i] = (t1 - t0) * 1e6;
+		tw[i] = (now_s() - t1) * 1e6;
+		v[i] = ts[i] + tw[i];
+	}
+	for (i = 0, m[4][rep] = 0; i < jobs; i++)
+		m[4][rep] += v[i] / jobs;
+	m[1][rep] = median(v, jobs);
+	m[2][rep] = median(ts, jobs);
+	m[3][rep] = median(tw, jobs);
+	return 0;
+}
+
+/* Write @val to the emulated card's knob @name; returns 0 or -errno. */
+static int emu_knob_write(const struct bench *b, const char *name, unsigned int val)
+{
+	char path[600];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", b->emu_knobs, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%u\n", val) < 0)
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (ret < 0)
+		fprintf(stderr, "aimc-bench: cannot write %s: %s\n", path, strerror(-ret));
+	return ret;
+}
+
+/*
+ * With --emu-knobs, the empty job again with the emulated card's worker
+ * running every descriptor (inline_short=0): the cost of the worker
+ * thread's two switches that the doorbell path saves.
+ */
+static int kernel_latency_worker(struct bench *b, unsigned int jobs,
+				 const struct bench_row *ioctl_row)
+{
+	double *v = calloc(jobs, sizeof(double)), *ts = calloc(jobs, sizeof(double));
+	double *tw = calloc(jobs, sizeof(double));
+	double *m[5] = { NULL };
+	struct bench_row *r;
+	unsigned int rep, i;
+	int ret = -ENOMEM;
+
+	for (i = 1; i < 5; i++)
+		m[i] = calloc(b->repeats, sizeof(double));
+	if (!v || !ts || !tw || !m[1] || !m[2] || !m[3] || !m[4])
+		goto out;
+	ret = emu_knob_write(b, "inline_short", 0);
+	if (ret < 0)
+		goto out;
+	for (rep = 0; rep < b->repeats && ret >= 0; rep++)
+		ret = empty_job_latency(b, jobs, v, ts, tw, m, rep);
+	if (emu_knob_write(b, "inline_short", 1) < 0 && ret >= 0)
+		ret = -EIO;
+	if (ret < 0)
+		goto out;
+	r = add_row(b, "kernel", "empty job, card worker runs it (inline_short=0)",
+		    median(m[1], b->repeats), "us");
+	set_baseline(r, ioctl_row);
+	r = add_row(b, "kernel", "  of which the SUBMIT ioctl", median(m[2], b->repeats), "us");
+	set_baseline(r, ioctl_row);
+	r = add_row(b, "kernel", "  of which WAIT", median(m[3], b->repeats), "us");
+	set_baseline(r, ioctl_row);
+out:
+	if (ret == -ENOMEM)
+		fprintf(stderr, "aimc-bench: kernel latency: out of memory\n");
+	free(v);
+	free(ts);
+	free(tw);
+	for (i = 1; i < 5; i++)
+		free(m[i]);
+	return ret;
+}
+
+/*
  * Latencies, each timed call by call and reported as the median call (the
  * mean of back-to-back calls follows, tail included: in a TCG guest on a
  * loaded host a vCPU waits for a host time slice now and then):
@@ -1473,7 +1580,6 @@ static int run_empty_jobs(struct aimc_device *dev, unsigned int n)
 static int kernel_latency(struct bench *b, int fd, unsigned int calls,
 			  unsigned int jobs, const struct bench_row **ioctl_out)
 {
-	struct drm_aimc_cmd nop = { .opcode = AIMC_OP_NOP };
 	unsigned int n = calls > jobs ? calls : jobs, rep, i;
 	double *v = calloc(n, sizeof(double)), *tw = calloc(jobs, sizeof(double));
 	double *ts = calloc(jobs, sizeof(double));
@@ -1498,28 +1604,9 @@ static int kernel_latency(struct bench *b, int fd, unsigned int calls,
 			v[i] = (now_s() - t0) * 1e6;
 		}
 		m[0][rep] = median(v, calls);
-		for (i = 0; i < jobs; i++) {
-			struct aimc_job_result res;
-			uint64_t id;
-			double t0 = now_s(), t1;
-
-			ret = aimc_job_submit(b->dev, &nop, 1, NULL, 0, 0, &id);
-			t1 = now_s();
-			if (!ret)
-				ret = aimc_job_wait(b->dev, id, aimc_deadline_ns(10000), &res);
-			if (!ret && res.status != AIMC_JOB_DONE)
-				ret = -EIO;
-			if (ret < 0)
-				goto out;
-			ts[i] = (t1 - t0) * 1e6;
-			tw[i] = (now_s() - t1) * 1e6;
-			v[i] = ts[i] + tw[i];
-		}
-		for (i = 0, m[4][rep] = 0; i < jobs; i++)
-			m[4][rep] += v[i] / jobs;
-		m[1][rep] = median(v, jobs);
-		m[2][rep] = median(ts, jobs);
-		m[3][rep] = median(tw, jobs);
+		ret = empty_job_latency(b, jobs, v, ts, tw, m, rep);
+		if (ret < 0)
+			goto out;
 	}
 
 	ret = -errno;
@@ -1607,6 +1694,8 @@ static int bench_kernel(struct bench *b)
 		return fd < 0 ? fd : -ENOMEM;
 	}
 	ret = kernel_latency(b, fd, ioctls, jobs, &ioctl_row);
+	if (ret >= 0 && b->emu_knobs)
+		ret = kernel_latency_worker(b, jobs, ioctl_row);
 	if (ret < 0) {
 		free(t);
 		return ret;
@@ -1794,7 +1883,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: aimc-bench [--device drm|sim|auto] [--repeats N] [--quick]\n"
 		"                  [--csv FILE] [--json FILE] [--plots DIR] [--models DIR]\n"
-		"                  [SECTION...]\n"
+		"                  [--emu-knobs DIR] [SECTION...]\n"
 		"       aimc-bench --table CSV... [--csv FILE] [--json FILE]\n"
 		"Sections: stream cost mem noise wv (sim), kernel (drm).\n"
 		"Default: every section the device supports.\n");
@@ -1842,6 +1931,7 @@ int main(int argc, char **argv)
 		{ "plots", required_argument, NULL, 'p' },
 		{ "models", required_argument, NULL, 'm' },
 		{ "quick", no_argument, NULL, 'q' },
+		{ "emu-knobs", required_argument, NULL, 'e' },
 		{ "table", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1857,7 +1947,7 @@ int main(int argc, char **argv)
 
 	if (argc == 6 && !strcmp(argv[1], "--mem-child"))
 		return mem_child(argv + 2);
-	while ((opt = getopt_long(argc, argv, "d:r:c:j:p:m:qth", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:r:c:j:p:m:e:qth", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (!strcmp(optarg, "drm"))
@@ -1892,6 +1982,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			b.quick = 1;
+			break;
+		case 'e':
+			b.emu_knobs = optarg;
 			break;
 		case 't':
 			table = 1;

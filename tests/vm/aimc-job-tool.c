@@ -20,6 +20,8 @@
  *   --device-status N       a device_error must carry this card status
  *   --min-ms N / --max-ms N each job's time from submit to end
  *   --wait-ms N             WAIT deadline per job (default 10000)
+ *   --sleep-ms N            sleep this long between the last submit and
+ *                           the first wait (nobody waits meanwhile)
  *   --then-submit ERRNO     afterwards another submit must fail so (e.g.
  *                           ENODEV), and GET_PARAM must too after
  *                           --hold-ms
@@ -45,6 +47,7 @@ struct run_opts {
 	long device_status;	/* -1: not checked */
 	long min_ms, max_ms;
 	unsigned int wait_ms;
+	unsigned int sleep_ms;
 	int then_errno;
 	unsigned int hold_ms;
 	const char *arm[4];
@@ -134,6 +137,7 @@ static int cmd_run(int argc, char **argv)
 		{ "min-ms", required_argument, NULL, 'm' },
 		{ "max-ms", required_argument, NULL, 'M' },
 		{ "wait-ms", required_argument, NULL, 'w' },
+		{ "sleep-ms", required_argument, NULL, 's' },
 		{ "then-submit", required_argument, NULL, 't' },
 		{ "hold-ms", required_argument, NULL, 'h' },
 		{ "arm", required_argument, NULL, 'a' },
@@ -161,6 +165,7 @@ static int cmd_run(int argc, char **argv)
 		case 'm': o.min_ms = atol(optarg); break;
 		case 'M': o.max_ms = atol(optarg); break;
 		case 'w': o.wait_ms = (unsigned int)atoi(optarg); break;
+		case 's': o.sleep_ms = (unsigned int)atoi(optarg); break;
 		case 't': o.then_errno = errno_from_name(optarg); break;
 		case 'h': o.hold_ms = (unsigned int)atoi(optarg); break;
 		case 'a':
@@ -222,6 +227,8 @@ static int cmd_run(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (o.sleep_ms)
+		vm_sleep_ms(o.sleep_ms);
 	for (i = 0; i < o.jobs; i++) {
 		struct drm_aimc_wait w;
 		int want = i ? o.expect : o.expect_first;

@@ -52,12 +52,15 @@ check "error_next_desc=12: only the first job fails, with status 12" \
 	$tool run --op read --jobs 3 --arm error_next_desc=12 \
 	--expect-first device_error --device-status 12 --expect done
 
-# ---- drop_next_irq: noticed by the ring's poll, not the 5 s timeout
+# ---- drop_next_irq: a waiter retires the job itself; with nobody
+# waiting, the ring's poll notices it, not the 5 s timeout
 echo 5000 > $DRV_PARAMS/job_timeout_ms
-polled=$(counter jobs_polled)
 check "drop_next_irq: job done within 1.5 s (timeout 5 s)" \
 	$tool run --op nop --arm drop_next_irq=1 --max-ms 1500
-check "drop_next_irq: retired by the poll" \
+polled=$(counter jobs_polled)
+check "drop_next_irq, nobody waiting: job done within 1.5 s" \
+	$tool run --op read --arm drop_next_irq=1 --sleep-ms 400 --max-ms 1500
+check "drop_next_irq, nobody waiting: retired by the poll" \
 	[ "$(counter jobs_polled)" -gt "$polled" ]
 
 # ---- delay_us: slow but correct; slower than the timeout: reset

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest tests: who runs a descriptor on the emulated card.  A doorbell
+ * that finds the card idle runs short descriptors (NOP, WAIT, STATE_*,
+ * CALIBRATE) before the register write returns; the first long one
+ * (PROGRAM, READ, EXEC) and everything after it go to the card's worker,
+ * in ring order; the inline_short knob sends everything to the worker.
+ * debugfs aimc_emu/0/ran_inline counts the doorbell's descriptors.
+ */
+#include "vm_util.h"
+
+#define BO_SIZE		(16 * 1024)
+#define TGT_OFF		0
+#define RD_OFF		4096
+/* A doorbell runs descriptors only on an idle card: let the worker go idle. */
+#define IDLE_TRIES	50
+#define IDLE_SLEEP_MS	10
+
+static struct vm_dev V;
+static uint32_t tile, bo;
+static uint8_t *map;
+static uint64_t map_size;
+
+static void setup(void)
+{
+	vm_check_phase();
+	vm_open(&V);
+	ck_assert_int_eq(aimc_reserve(V.dev, AIMC_RESOURCE_TILE, AIMC_JOB_ANY,
+				      &tile), 0);
+	ck_assert_int_eq(aimc_bo_create(V.dev, BO_SIZE, &bo), 0);
+	ck_assert_int_eq(aimc_bo_mmap(V.dev, bo, (void **)&map, &map_size), 0);
+	memset(map, 0, BO_SIZE);
+}
+
+static void teardown(void)
+{
+	vm_write(EMU_DEBUGFS "/inline_short", "1");
+	aimc_bo_munmap(map, map_size);
+	vm_close(&V);
+}
+
+static long long ran_inline(void)
+{
+	return vm_read_ll(EMU_DEBUGFS "/ran_inline");
+}
+
+/* WAIT with a deadline already passed: the job's state at this instant */
+static uint32_t status_now(uint64_t job)
+{
+	struct aimc_job_result res;
+	int ret = aimc_job_wait(V.dev, job, aimc_deadline_ns(0), &res);
+
+	if (ret == -ETIME)
+		return AIMC_JOB_PENDING;
+	ck_assert_int_eq(ret, 0);
+	return res.status;
+}
+
+static uint32_t wait_done(uint64_t job)
+{
+	struct aimc_job_result res;
+
+	ck_assert_int_eq(aimc_job_wait(V.dev, job, aimc_deadline_ns(10000),
+				       &res), 0);
+	return res.status;
+}
+
+/*
+ * Submit @cmds on an idle card; returns how many descriptors the
+ * doorbell ran and the job's status the moment SUBMIT returned.
+ */
+static long long submit_idle(const struct drm_aimc_cmd *cmds, uint32_t n,
+			     uint64_t *job, uint32_t *status)
+{
+	long long before = ran_inline();
+
+	ck_assert_int_eq(aimc_job_submit(V.dev, cmds, n, NULL, 0, 0, job), 0);
+	*status = status_now(*job);
+	return ran_inline() - before;
+}
+
+START_TEST(test_short_job_done_when_submit_returns)
+{
+	struct drm_aimc_cmd c[2] = { cmd_nop(), cmd_nop() };
+	uint32_t status = AIMC_JOB_PENDING, i;
+	long long ran = 0;
+	uint64_t job;
+
+	for (i = 0; i < IDLE_TRIES; i++) {
+		ran = submit_idle(c, 2, &job, &status);
+		if (ran)
+			break;
+		ck_assert_uint_eq(wait_done(job), AIMC_JOB_DONE);
+		vm_sleep_ms(IDLE_SLEEP_MS);
+	}
+	ck_assert_int_eq(ran, 2);
+	ck_assert_msg(status == AIMC_JOB_DONE, "job when SUBMIT returned: %s",
+		      aimc_job_status_name(status));
+}
+END_TEST
+
+/* NOP, READ, NOP: the doorbell runs the first NOP, the worker the rest. */
+START_TEST(test_long_descriptor_goes_to_worker_in_order)
+{
+	struct drm_aimc_cmd c[3] = {
+		cmd_nop(), cmd_read(tile, 0, 0, 4, 4, bo, RD_OFF), cmd_nop(),
+	};
+	uint32_t status, i;
+	long long ran = 0;
+	uint64_t job;
+
+	for (i = 0; i < IDLE_TRIES; i++) {
+		memset(map + RD_OFF, 0x55, 32);
+		ran = submit_idle(c, 3, &job, &status);
+		ck_assert_uint_eq(wait_done(job), AIMC_JOB_DONE);
+		if (ran)
+			break;
+		vm_sleep_ms(IDLE_SLEEP_MS);
+	}
+	ck_assert_int_eq(ran, 1);
+	for (i = 0; i < 16; i++)
+		ck_assert_uint_ne(vm_get16(map + RD_OFF + 2 * i), 0x5555);
+	/* a long descriptor first: nothing for the doorbell at all */
+	ran = submit_idle(c + 1, 2, &job, &status);
+	ck_assert_uint_eq(wait_done(job), AIMC_JOB_DONE);
+	ck_assert_int_eq(ran, 0);
+}
+END_TEST
+
+START_TEST(test_knob_off_leaves_all_to_worker)
+{
+	struct drm_aimc_cmd c[2] = { cmd_nop(), cmd_nop() };
+	uint32_t status, i;
+	uint64_t job;
+
+	vm_write(EMU_DEBUGFS "/inline_short", "0");
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(submit_idle(c, 2, &job, &status), 0);
+		ck_assert_uint_eq(wait_done(job), AIMC_JOB_DONE);
+	}
+}
+END_TEST
+
+/* Faults hit a descriptor the doorbell runs as they hit the worker's. */
+START_TEST(test_knobs_apply_to_doorbell)
+{
+	struct drm_aimc_cmd c = cmd_nop();
+	uint32_t status, i;
+	long long ran = 0;
+	uint64_t job;
+
+	struct aimc_job_result res;
+
+	for (i = 0; i < IDLE_TRIES && !ran; i++) {
+		vm_write(EMU_DEBUGFS "/error_next_desc", "12");
+		ran = submit_idle(&c, 1, &job, &status);
+		if (!ran) {
+			/* the worker consumed the knob instead */
+			ck_assert_uint_eq(wait_done(job), AIMC_JOB_DEVICE_ERROR);
+			vm_sleep_ms(IDLE_SLEEP_MS);
+		}
+	}
+	ck_assert_int_eq(ran, 1);
+	ck_assert_uint_eq(status, AIMC_JOB_DEVICE_ERROR);
+	ck_assert_int_eq(aimc_job_wait(V.dev, job, aimc_deadline_ns(10000),
+				       &res), 0);
+	ck_assert_uint_eq(res.device_status, AIMC_ST_BAD_STATE);
+	/* consumed: the card goes on */
+	ck_assert_int_eq(aimc_job_submit(V.dev, &c, 1, NULL, 0, 0, &job), 0);
+	ck_assert_uint_eq(wait_done(job), AIMC_JOB_DONE);
+}
+END_TEST
+
+Suite *doorbell_suite(void)
+{
+	Suite *s = suite_create("doorbell");
+	TCase *tc = tcase_create("doorbell");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_short_job_done_when_submit_returns);
+	tcase_add_test(tc, test_long_descriptor_goes_to_worker_in_order);
+	tcase_add_test(tc, test_knob_off_leaves_all_to_worker);
+	tcase_add_test(tc, test_knobs_apply_to_doorbell);
+	suite_add_tcase(s, tc);
+	return s;
+}
