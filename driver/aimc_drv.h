@@ -106,6 +106,9 @@ struct aimc_stats {
  * @wq: ordered workqueue for @run_work, @done_work and @timeout_work
  * @run_work: moves ready jobs onto the ring
  * @done_work: retires completed jobs
+ * @ringing: aimc_ring_fill() is writing the doorbell; an interrupt then
+ *	     leaves the retiring to it instead of queueing @done_work
+ * @cpl_pending: bit 0: an interrupt reported completions not yet retired
  * @timeout_work: detects a hung job and resets the card
  * @dead: the card is gone; nothing may touch @bus any more
  * @stats: counters
@@ -140,6 +143,8 @@ struct aimc_device {
 	struct workqueue_struct *wq;
 	struct work_struct run_work;
 	struct work_struct done_work;
+	bool ringing;
+	unsigned long cpl_pending;
 	struct delayed_work timeout_work;
 	bool dead;
 	struct aimc_stats stats;

@@ -66,6 +66,8 @@ static int aimc_ring_hw_start(struct aimc_device *adev)
 	return 0;
 }
 
+static void aimc_ring_retire(struct aimc_device *adev);
+
 static void aimc_ring_arm_timeout(struct aimc_device *adev)
 {
 	struct aimc_job *head;
@@ -83,23 +85,47 @@ static void aimc_ring_arm_timeout(struct aimc_device *adev)
 			     msecs_to_jiffies(AIMC_POLL_MS)));
 }
 
+/*
+ * Write the new tail; returns whether the card interrupted meanwhile.
+ *
+ * A card can finish short descriptors before the doorbell write returns
+ * (the emulator runs them in the write, a fast card could too), and its
+ * interrupt then finds the retiring work's lock held by the caller.  So
+ * that it costs no extra thread, an interrupt that sees @ringing only
+ * sets cpl_pending, and the caller retires.  The barrier pairs with
+ * aimc_job_irq()'s: either the handler sees @ringing clear and queues
+ * done_work, or this sees cpl_pending set.  (An interrupt on another
+ * CPU that misses @ringing being set only queues done_work needlessly.)
+ */
+static bool aimc_ring_doorbell(struct aimc_device *adev)
+{
+	WRITE_ONCE(adev->ringing, true);
+	aimc_hw_write(&adev->bus, AIMC_REG_RING_TAIL, adev->ring.tail);
+	/* ringing cleared before cpl_pending is read; pairs with aimc_job_irq() */
+	smp_store_mb(adev->ringing, false);
+	return test_and_clear_bit(0, &adev->cpl_pending);
+}
+
 /**
  * aimc_ring_fill - put ready queued jobs on the ring and ring the doorbell
  * @adev: the card; the caller holds sched_lock
  *
  * Jobs still waiting for in-fences do not hold up ready ones behind them;
  * a ready job that does not fit stops the scan so jobs keep their order.
+ * What the card completes during the doorbell write is retired here.
  */
 void aimc_ring_fill(struct aimc_device *adev)
 {
 	struct aimc_ring *ring = &adev->ring;
 	struct aimc_job *job, *tmp;
-	bool added = false;
+	bool added;
 	u32 i;
 
 	lockdep_assert_held(&adev->sched_lock);
+again:
 	if (adev->dead)
 		return;
+	added = false;
 	list_for_each_entry_safe(job, tmp, &adev->queue, dev_node) {
 		if (atomic_read(&job->deps_pending))
 			continue;
@@ -123,7 +149,11 @@ void aimc_ring_fill(struct aimc_device *adev)
 		return;
 	/* Descriptors must be visible before the card sees the new tail. */
 	dma_wmb();
-	aimc_hw_write(&adev->bus, AIMC_REG_RING_TAIL, ring->tail);
+	if (aimc_ring_doorbell(adev)) {
+		/* Retiring made room: the queue may have more to put on. */
+		aimc_ring_retire(adev);
+		goto again;
+	}
 	aimc_ring_arm_timeout(adev);
 }
 
@@ -233,6 +263,7 @@ static void aimc_done_work(struct work_struct *work)
 	struct aimc_device *adev = container_of(work, struct aimc_device, done_work);
 
 	mutex_lock(&adev->sched_lock);
+	clear_bit(0, &adev->cpl_pending);
 	if (!adev->dead) {
 		aimc_ring_retire(adev);
 		aimc_ring_fill(adev);
@@ -291,11 +322,16 @@ out:
  * aimc_job_irq - the card raised an interrupt: retire completed jobs
  * @adev: the card
  *
- * Called from hard interrupt context.
+ * Called from hard interrupt context.  During a doorbell write the
+ * writer retires (aimc_ring_doorbell()).
  */
 void aimc_job_irq(struct aimc_device *adev)
 {
-	queue_work(adev->wq, &adev->done_work);
+	set_bit(0, &adev->cpl_pending);
+	/* cpl_pending set before ringing is read; pairs with aimc_ring_doorbell() */
+	smp_mb__after_atomic();
+	if (!READ_ONCE(adev->ringing))
+		queue_work(adev->wq, &adev->done_work);
 }
 
 /**
