@@ -17,10 +17,11 @@
  * The same delayed work also polls: while jobs are on the ring it runs at
  * least every AIMC_POLL_MS and retires whatever the card has written
  * back.  A lost completion interrupt then costs a job AIMC_POLL_MS, not
- * the whole job timeout, and a vector disabled to contain an interrupt
- * storm (aimc_irq.c) loses nothing.  The poll also notices a card that
- * left the bus (its registers read all-ones) and fails what was on it
- * at once: no reset can bring it back.
+ * the whole job timeout (nothing at all when its waiter arrives after the
+ * card finished: WAIT retires before it sleeps), and a vector disabled to
+ * contain an interrupt storm (aimc_irq.c) loses nothing.  The poll also
+ * notices a card that left the bus (its registers read all-ones) and
+ * fails what was on it at once: no reset can bring it back.
  */
 #include <linux/dma-mapping.h>
 #include <linux/moduleparam.h>

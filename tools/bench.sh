@@ -29,7 +29,7 @@ echo "bench: host sections on the sim backend (1-3 minutes)"
 	--csv "$out/host.csv" --plots "$out" >"$out/host.txt"
 
 # The QEMU lane boots with slub_debug=FZPU (red zones, poisoning and a
-# stack trace per allocation and free: the job path's seven allocations
+# stack trace per allocation and free: the job path's allocations
 # then cost ~2 ms in TCG); a benchmark measures the driver, not that, so
 # the last slub_debug= on the command line turns it off.  Arguments with
 # no dot reach the guest's init as environment variables.
