@@ -8,15 +8,15 @@
  * Two contexts play the command processor, never both at once.  The
  * card's ordered worker runs everything by default.  A doorbell that
  * finds the card idle runs short descriptors (NOP, WAIT, STATE_SAVE,
- * STATE_LOAD, CALIBRATE: at most a few KiB of copying each) itself,
- * before the register write returns, the way a QEMU device model handles
- * an MMIO write in the vCPU that made it.  On a real card those take a
- * microsecond; handing each to a worker thread costs the guest two
- * context switches, tens of microseconds under TCG, and the empty-job
- * round trip would measure the emulator's scheduling rather than the
- * driver.  The first long descriptor (PROGRAM, READ, EXEC) the doorbell
- * meets is fetched as usual and handed to the worker, which runs it and
- * the rest.  The inline_short knob turns the doorbell path off.
+ * STATE_LOAD, CALIBRATE: at most a state image, ~18 KiB, of copying)
+ * itself, before the register write returns, the way a QEMU device model
+ * handles an MMIO write in the vCPU that made it.  Handing each to a
+ * worker thread costs the guest two thread switches, 100-200 us in a TCG
+ * guest, and the empty-job round trip would measure the emulator's
+ * scheduling rather than the driver.  The first long descriptor (PROGRAM,
+ * READ, EXEC) the doorbell meets is fetched as usual and handed to the
+ * worker, which runs it and the rest.  The inline_short knob turns the
+ * doorbell path off.
  */
 #include <linux/kernel.h>
 #include <linux/sched.h>
@@ -128,7 +128,7 @@ idle:
 }
 
 /*
- * Whether emulating @f costs no more than a few KiB of copying, whatever
+ * Whether emulating @f costs no more than copying a state image, whatever
  * its operands: a descriptor that could not be fetched completes with
  * a fault at once, so it counts as short.
  */
