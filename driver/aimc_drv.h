@@ -75,6 +75,7 @@ struct aimc_stats {
 	u32 resets;
 	u32 files;
 	u64 jobs_polled;
+	u64 jobs_at_doorbell;
 };
 
 /**

@@ -67,7 +67,7 @@ static int aimc_ring_hw_start(struct aimc_device *adev)
 	return 0;
 }
 
-static void aimc_ring_retire(struct aimc_device *adev);
+static u32 aimc_ring_retire(struct aimc_device *adev);
 
 static void aimc_ring_arm_timeout(struct aimc_device *adev)
 {
@@ -151,19 +151,19 @@ again:
 	/* Descriptors must be visible before the card sees the new tail. */
 	dma_wmb();
 	if (aimc_ring_doorbell(adev)) {
+		adev->stats.jobs_at_doorbell += aimc_ring_retire(adev);
 		/* Retiring made room: the queue may have more to put on. */
-		aimc_ring_retire(adev);
 		goto again;
 	}
 	aimc_ring_arm_timeout(adev);
 }
 
-/* Retire jobs whose descriptors the card has all completed. */
-static void aimc_ring_retire(struct aimc_device *adev)
+/* Retire jobs whose descriptors the card has all completed; returns how many. */
+static u32 aimc_ring_retire(struct aimc_device *adev)
 {
 	struct aimc_ring *ring = &adev->ring;
 	struct aimc_job *job, *tmp;
-	u32 head;
+	u32 head, retired = 0;
 
 	lockdep_assert_held(&adev->sched_lock);
 	head = le32_to_cpu(READ_ONCE(ring->cpl[AIMC_CPL_HEAD_OFFSET / 4]));
@@ -172,7 +172,7 @@ static void aimc_ring_retire(struct aimc_device *adev)
 	if (head - ring->done > ring->tail - ring->done) {
 		drm_err_once(&adev->drm, "card reports head %u outside %u..%u\n",
 			     head, ring->done, ring->tail);
-		return;
+		return 0;
 	}
 	list_for_each_entry_safe(job, tmp, &adev->inflight, dev_node) {
 		u32 status = AIMC_JOB_DONE, device_status = 0, failed = 0, i;
@@ -192,9 +192,11 @@ static void aimc_ring_retire(struct aimc_device *adev)
 		}
 		adev->stats.jobs_inflight--;
 		aimc_job_finish(job, status, device_status, failed);
+		retired++;
 	}
 	ring->done = head;
 	aimc_ring_arm_timeout(adev);
+	return retired;
 }
 
 /*
@@ -296,7 +298,6 @@ static void aimc_timeout_work(struct work_struct *work)
 	struct aimc_device *adev = container_of(to_delayed_work(work),
 						struct aimc_device, timeout_work);
 	struct aimc_job *head;
-	u64 finished;
 
 	mutex_lock(&adev->sched_lock);
 	if (adev->dead)
@@ -305,11 +306,8 @@ static void aimc_timeout_work(struct work_struct *work)
 		aimc_ring_lost(adev);
 		goto out;
 	}
-	finished = adev->stats.jobs_done + adev->stats.jobs_failed;
-	aimc_ring_retire(adev);
 	/* Retired here rather than on an interrupt: one was lost or off. */
-	adev->stats.jobs_polled += adev->stats.jobs_done +
-				   adev->stats.jobs_failed - finished;
+	adev->stats.jobs_polled += aimc_ring_retire(adev);
 	head = list_first_entry_or_null(&adev->inflight, struct aimc_job, dev_node);
 	if (head && time_after_eq(jiffies, head->deadline)) {
 		aimc_ring_recover(adev);
