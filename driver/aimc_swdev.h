@@ -20,6 +20,10 @@
  * @write32: write @val to the register at byte offset @reg
  *
  * Both may be called from hard interrupt context and must not sleep.
+ * Like an MSI that arrives as soon as a CPU's MMIO write retires, the
+ * card's interrupt handler may run inside @write32, on the writer's CPU
+ * and with whatever locks the writer holds (a doorbell that runs short
+ * descriptors at once): the handler must not take them.
  */
 struct aimc_reg_ops {
 	u32 (*read32)(void *ctx, u32 reg);
