@@ -304,7 +304,7 @@ void aimc_emu_ring_work(struct work_struct *work)
 	struct aimc_emu_dev *edev = container_of(work, struct aimc_emu_dev,
 						 ring_work);
 	struct aimc_emu_fetch f;
-	bool have = false;
+	bool have;
 
 	aimc_emu_worker_enter(edev);
 	have = aimc_emu_take_handoff(edev, &f) || aimc_emu_next(edev, &f);

@@ -135,6 +135,22 @@ static void set_baseline(struct bench_row *r, const struct bench_row *base)
 	r->ratio = base->value ? r->value / base->value : 0;
 }
 
+/*
+ * One kernel-section row of a series whose first row (@k == 0) is the
+ * baseline of the others; *@base holds that first row.
+ */
+static void add_kernel_series_row(struct bench *b, const char *name,
+				  unsigned int k, double value, const char *unit,
+				  struct bench_row **base)
+{
+	struct bench_row *r = add_row(b, "kernel", name, value, unit);
+
+	if (k == 0)
+		*base = r;
+	else
+		set_baseline(r, *base);
+}
+
 static FILE *plot_file(const struct bench *b, const char *name)
 {
 	char path[512];
@@ -1375,11 +1391,7 @@ static int kernel_stream(struct bench *b, const struct bench_row *ioctl_row)
 		if (ret)
 			goto out;
 		snprintf(name, sizeof(name), "stream, chunk %u steps, 1 in flight", chunks[k]);
-		r = add_row(b, "kernel", name, median(t, b->repeats), "steps/s");
-		if (k == 0)
-			base = r;
-		else
-			set_baseline(r, base);
+		add_kernel_series_row(b, name, k, median(t, b->repeats), "steps/s", &base);
 	}
 
 	/* chunks of 16 steps, one per stream, all submitted before any wait */
@@ -1403,11 +1415,7 @@ static int kernel_stream(struct bench *b, const struct bench_row *ioctl_row)
 		if (ret)
 			goto out;
 		snprintf(name, sizeof(name), "stream, chunk 16 steps, %u in flight", jobs);
-		r = add_row(b, "kernel", name, median(t, b->repeats), "steps/s");
-		if (k == 0)
-			base = r;
-		else
-			set_baseline(r, base);
+		add_kernel_series_row(b, name, k, median(t, b->repeats), "steps/s", &base);
 	}
 out:
 	if (ret < 0)
@@ -1683,7 +1691,7 @@ static int bench_kernel(struct bench *b)
 	const unsigned int ioctls = 5000, jobs = 400;
 	double *t = calloc(b->repeats, sizeof(*t));
 	const struct bench_row *ioctl_row = NULL;
-	struct bench_row *base, *r;
+	struct bench_row *base = NULL;
 	unsigned int rep, i, k;
 	int fd = aimc_job_fd(b->dev), ret;
 
@@ -1717,11 +1725,7 @@ static int bench_kernel(struct bench *b)
 			t[rep] = (jobs / inflight[k]) * inflight[k] / (now_s() - t0);
 		}
 		snprintf(name, sizeof(name), "empty jobs, %u in flight", inflight[k]);
-		r = add_row(b, "kernel", name, median(t, b->repeats), "jobs/s");
-		if (k == 0)
-			base = r;
-		else
-			set_baseline(r, base);
+		add_kernel_series_row(b, name, k, median(t, b->repeats), "jobs/s", &base);
 	}
 	free(t);
 	return kernel_stream(b, ioctl_row);

@@ -29,8 +29,7 @@ static void setup(void)
 	vm_open(&V);
 	ck_assert_int_eq(aimc_reserve(V.dev, AIMC_RESOURCE_TILE, AIMC_JOB_ANY,
 				      &tile), 0);
-	ck_assert_int_eq(aimc_bo_create(V.dev, BO_SIZE, &bo), 0);
-	ck_assert_int_eq(aimc_bo_mmap(V.dev, bo, (void **)&map, &map_size), 0);
+	vm_bo_new_mapped(&V, BO_SIZE, &bo, &map, &map_size);
 	for (i = 0; i < 16; i++)
 		vm_put16(map + TGT_OFF + 2 * i, (uint16_t)(5000 + 500 * i));
 	c = cmd_program(tile, 0, 0, 4, 4, bo, TGT_OFF);

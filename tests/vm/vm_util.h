@@ -244,6 +244,16 @@ static inline void vm_open(struct vm_dev *v)
 	ck_assert_int_ge(v->fd, 0);
 }
 
+/* A new buffer object of @size bytes on @v, mapped into this process. */
+static inline void vm_bo_new_mapped(struct vm_dev *v, uint64_t size,
+				    uint32_t *bo, uint8_t **map,
+				    uint64_t *map_size)
+{
+	ck_assert_int_eq(aimc_bo_create(v->dev, size, bo), 0);
+	ck_assert_int_eq(aimc_bo_mmap(v->dev, *bo, (void **)map, map_size), 0);
+	ck_assert_uint_eq(*map_size, size);
+}
+
 /* Another open file of the same node (a second DRM client). */
 static inline void vm_open_node(struct vm_dev *v, const char *node)
 {
