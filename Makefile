@@ -2,13 +2,19 @@
 #
 # aimc: build, test and run.  `make help` lists the targets.
 #
-# Kernel modules are built with Kbuild against KDIR (default: the headers
-# of the installed linux-headers-amd64 metapackage); userspace goes to
-# $(BUILD).
+# Kernel modules are built with Kbuild for each supported Debian kernel
+# line (KERNELS; KERNEL=6.12 picks one, KDIR=/path builds for any other
+# headers tree) into $(BUILD)/modules/<kernel release>/; userspace goes
+# to $(BUILD).
 
 BUILD ?= build
-KABI = $(shell tools/kernel-abi.sh)
-KDIR ?= /usr/src/linux-headers-$(KABI)
+# Supported kernel lines (tools/kernel.sh resolves each one's current ABI).
+ALL_KERNELS := 6.1 6.12
+KERNELS := $(if $(KERNEL),$(KERNEL),$(ALL_KERNELS))
+# Headers and images fetched from Debian's archive, kept between builds.
+KERNEL_CACHE := $(BUILD)/kernels
+# Where make modules puts the modules of one kernel line.
+modules_dir = $(BUILD)/modules/$$(tools/kernel.sh abi $(1))
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
@@ -65,20 +71,31 @@ help:
 	@echo "make bench       aimc-bench on the sim card and in the QEMU guest"
 	@echo "make fuzz-smoke  run each fuzz target for FUZZ_SECONDS (default 20)"
 	@echo "make deps        install the Debian packages everything needs"
-	@echo "make modules     build aimc.ko and aimc_emu.ko (KDIR=$(KDIR))"
+	@echo "make modules     build aimc.ko and aimc_emu.ko for each kernel in KERNELS"
+	@echo "                 ($(ALL_KERNELS); KERNEL=6.12 picks one, KDIR=/path another tree)"
 	@echo "make userspace   build libaimc, tools and tests into $(BUILD)/"
 	@echo "make install     libaimc, headers, aimc.pc, tools, man pages, udev rule,"
 	@echo "                 modprobe.d file (PREFIX=$(PREFIX) DESTDIR=)"
 	@echo "make install-dkms  module sources to /usr/src/aimc-$(AIMC_VERSION) for dkms"
 	@echo "make uninstall   remove what make install installed"
 	@echo "make check-install  install into a DESTDIR, build an example with pkg-config"
-	@echo "make check-dkms  dkms build of both modules against KDIR's kernel"
+	@echo "make check-dkms  dkms build of both modules for each kernel in KERNELS"
 
 deps:
 	tools/install-deps.sh
 
+# KDIR names one headers tree; otherwise every line in KERNELS, its headers
+# installed or fetched (tools/kernel.sh).
 modules:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+ifdef KDIR
+	tools/build-modules.sh $(KDIR) $(BUILD)/modules/$$(sed -n \
+		's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h)
+else
+	set -e; for k in $(KERNELS); do \
+		echo "modules: $$k ($$(tools/kernel.sh abi $$k))"; \
+		tools/build-modules.sh "$$(tools/kernel.sh kdir $$k $(KERNEL_CACHE))" \
+			"$(call modules_dir,$$k)"; done
+endif
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -118,8 +135,9 @@ UDEVRULESDIR ?= /etc/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
 endif
 DKMS_SRC ?= /usr/src/aimc-$(AIMC_VERSION)
-DKMS_SRCS = $(filter-out %.mod.c,$(wildcard driver/*.[ch] emulator/*.[ch] \
-	emulator/model/*.[ch]))
+DKMS_SRCS = $(filter-out %.mod.c %/aimc_config.h,$(wildcard driver/*.[ch] \
+	emulator/*.[ch] emulator/model/*.[ch] driver/compat/probes/*.c)) \
+	driver/compat/configure.sh
 # libkmod has no static library: aimc-smi links it (and libc) dynamically
 # and the rest statically; build-initramfs.sh brings the libraries along.
 # aimc-run reads model files: json-c, linked statically like the rest.
@@ -208,7 +226,8 @@ check-install: $(LIBAIMC_SO) $(INSTALL_TOOL_BINS)
 	BUILD=$(BUILD) tests/install/check-install.sh
 
 check-dkms:
-	BUILD=$(BUILD) KDIR=$(KDIR) tests/install/check-dkms.sh
+	set -e; for k in $(KERNELS); do \
+		BUILD=$(BUILD) KERNEL_LINE=$$k tests/install/check-dkms.sh; done
 
 .SECONDEXPANSION:
 # Test runners: every `Suite *name_suite(void)` in a suite directory's
@@ -255,8 +274,10 @@ check-host-asan:
 	CK_TIMEOUT_MULTIPLIER=4 AIMC_SMI=$(ASAN_BUILD)/tools/aimc-smi \
 		$(ASAN_BUILD)/tests/host/aimc-host-tests
 
+# Each kernel line boots with its own node kind (6.1: render, 6.12: accel).
 check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
-	BUILD=$(BUILD) tests/vm/run.sh
+	set -e; for k in $(KERNELS); do \
+		BUILD=$(BUILD) KERNEL_LINE=$$k tests/vm/run.sh; done
 
 # The QAT trainer's export round trip (tools/qat/README.md, a few
 # seconds): tiny models trained a few steps, exported, re-read by the
@@ -321,7 +342,8 @@ checkpatch:
 	BUILD=$(BUILD) tools/checkpatch.sh driver emulator uapi
 
 sparse:
-	BUILD=$(BUILD) KDIR=$(KDIR) tools/sparse.sh
+	set -e; for k in $(KERNELS); do \
+		BUILD=$(BUILD) KERNEL_LINE=$$k tools/sparse.sh; done
 
 # Benchmarks: aimc-bench on this machine (sim backend) and in the QEMU
 # guest (kernel path), with tables, CSV and JSON under $(BUILD)/bench/.
@@ -356,6 +378,5 @@ check-all: all lint check-host check-host-asan check-qat fuzz-smoke check-instal
 
 clean:
 	rm -rf $(BUILD)
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
 -include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)

@@ -17,12 +17,12 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_syncobj.h>
 
+#include "aimc_compat.h"
 #include "aimc_job.h"
 
 struct aimc_fence {

@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
+#include "aimc_compat.h"
 #include "aimc_drv.h"
 
 /*
@@ -73,7 +74,7 @@ static int aimc_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 	/* A descriptor's operand length is 32 bits: so may a segment be. */
-	ret = dma_set_max_seg_size(&pdev->dev, U32_MAX);
+	ret = aimc_dma_set_max_seg_size(&pdev->dev, U32_MAX);
 	if (ret)
 		return ret;
 

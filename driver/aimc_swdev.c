@@ -8,6 +8,7 @@
 #include <linux/module.h>
 #include <linux/platform_device.h>
 
+#include "aimc_compat.h"
 #include "aimc_drv.h"
 
 static int aimc_swdev_probe(struct platform_device *pdev)
@@ -34,7 +35,7 @@ static int aimc_swdev_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 	/* A descriptor's operand length is 32 bits: so may a segment be. */
-	ret = dma_set_max_seg_size(&pdev->dev, U32_MAX);
+	ret = aimc_dma_set_max_seg_size(&pdev->dev, U32_MAX);
 	if (ret)
 		return ret;
 
@@ -45,10 +46,9 @@ static int aimc_swdev_probe(struct platform_device *pdev)
 	return 0;
 }
 
-static int aimc_swdev_remove(struct platform_device *pdev)
+static void aimc_swdev_remove(struct platform_device *pdev)
 {
 	aimc_device_remove(platform_get_drvdata(pdev));
-	return 0;
 }
 
 static const struct platform_device_id aimc_swdev_ids[] = {
@@ -63,7 +63,7 @@ static struct platform_driver aimc_swdev_driver = {
 	},
 	.id_table = aimc_swdev_ids,
 	.probe = aimc_swdev_probe,
-	.remove = aimc_swdev_remove,
+	AIMC_PLATFORM_REMOVE(aimc_swdev_remove),
 };
 
 int aimc_swdev_register(void)

@@ -180,7 +180,6 @@ static const struct file_operations aimc_emu_stick_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = aimc_emu_stick_write,
-	.llseek = no_llseek,
 };
 
 /**

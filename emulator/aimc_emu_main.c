@@ -17,6 +17,7 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 
+#include "../driver/aimc_compat.h"
 #include "aimc_model.h"
 #include "aimc_emu.h"
 
@@ -61,7 +62,8 @@ static DEFINE_MUTEX(aimc_emu_devices_lock);
  * devicetree name.  Give the emulated card one, so userspace finds it
  * exactly as it would find a card on a platform bus.
  */
-static int aimc_emu_uevent(struct device *dev, struct kobj_uevent_env *env)
+static int aimc_emu_uevent(AIMC_UEVENT_CONST struct device *dev,
+			   struct kobj_uevent_env *env)
 {
 	struct platform_device *pdev = to_platform_device(dev);
 	int ret;
@@ -182,8 +184,12 @@ static int aimc_emu_dev_create(u32 id)
 	ret = platform_device_add_data(edev->pdev, &pdata, sizeof(pdata));
 	if (ret)
 		goto err_put;
-	for (i = 0; i < AIMC_NUM_VECTORS; i++)
-		res[i] = (struct resource)DEFINE_RES_IRQ(edev->irq[i]);
+	for (i = 0; i < AIMC_NUM_VECTORS; i++) {
+		/* An initializer: a brace list on some kernels, a compound literal on others. */
+		struct resource irq_res = DEFINE_RES_IRQ(edev->irq[i]);
+
+		res[i] = irq_res;
+	}
 	ret = platform_device_add_resources(edev->pdev, res, ARRAY_SIZE(res));
 	if (ret)
 		goto err_put;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The drm backend: a card driven by aimc.ko, found with libdrm.
+ * The drm backend: a card driven by aimc.ko, on a render node (found with
+ * libdrm) or an accel node (found in sysfs).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -58,23 +60,18 @@ static int aimc_cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/*
- * Fill paths[] with the render nodes of aimc.ko's devices, sorted, and
- * return how many (at most max).
- */
-static int aimc_drm_list(char paths[][64], int max)
+/* Render nodes of aimc.ko's devices, through libdrm; appends to found[]. */
+static int aimc_drm_list_render(char found[][64], int count, int max)
 {
 	drmDevicePtr devices[AIMC_MAX_CARDS];
-	char *sorted[AIMC_MAX_CARDS];
-	char found[AIMC_MAX_CARDS][64];
-	int n, i, count = 0;
+	int n, i;
 
 	n = drmGetDevices2(0, devices, AIMC_MAX_CARDS);
 	if (n == -ENOENT)	/* no /dev/dri: no DRM device at all */
-		return 0;
+		return count;
 	if (n < 0)
 		return aimc_set_error(n, "drmGetDevices2: %s", strerror(-n));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && count < max; i++) {
 		const char *node;
 		int fd;
 
@@ -84,15 +81,68 @@ static int aimc_drm_list(char paths[][64], int max)
 		fd = open(node, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (aimc_drm_is_ours(fd) && count < AIMC_MAX_CARDS) {
-			snprintf(found[count], sizeof(found[count]), "%s", node);
-			sorted[count] = found[count];
-			count++;
-		}
+		if (aimc_drm_is_ours(fd))
+			snprintf(found[count++], sizeof(found[0]), "%s", node);
 		close(fd);
 	}
 	drmFreeDevices(devices, n);
+	return count;
+}
 
+/*
+ * Accel nodes (/dev/accel/accelN, kernels with drivers/accel) of
+ * aimc.ko's devices; appends to found[].  libdrm (2.4.114) does not list
+ * them: sysfs does, with the driver the node's device is bound to (the
+ * PCI glue's "aimc", the software-device glue's "aimc-swdev").
+ */
+static int aimc_drm_list_accel(char found[][64], int count, int max)
+{
+	DIR *dir = opendir("/sys/class/accel");
+	struct dirent *de;
+
+	if (!dir)	/* no drivers/accel in this kernel */
+		return count;
+	while ((de = readdir(dir)) && count < max) {
+		char link[300], target[256];
+		const char *driver;
+		ssize_t len;
+
+		if (strncmp(de->d_name, "accel", 5))
+			continue;
+		snprintf(link, sizeof(link), "/sys/class/accel/%s/device/driver", de->d_name);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		driver = strrchr(target, '/');
+		driver = driver ? driver + 1 : target;
+		if (strcmp(driver, "aimc") && strcmp(driver, "aimc-swdev"))
+			continue;
+		snprintf(found[count], sizeof(found[0]), "/dev/accel/%.50s", de->d_name);
+		/* As for render nodes: only those this user can open. */
+		if (access(found[count], R_OK | W_OK) == 0)
+			count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+/*
+ * Fill paths[] with the nodes of aimc.ko's devices, render or accel,
+ * sorted, and return how many (at most max).
+ */
+static int aimc_drm_list(char paths[][64], int max)
+{
+	char found[AIMC_MAX_CARDS][64];
+	char *sorted[AIMC_MAX_CARDS];
+	int count, i;
+
+	count = aimc_drm_list_render(found, 0, AIMC_MAX_CARDS);
+	if (count < 0)
+		return count;
+	count = aimc_drm_list_accel(found, count, AIMC_MAX_CARDS);
+	for (i = 0; i < count; i++)
+		sorted[i] = found[i];
 	qsort(sorted, count, sizeof(sorted[0]), aimc_cmp_path);
 	if (count > max)
 		count = max;

@@ -234,6 +234,7 @@ static json_object *module_json(const char *name)
 /* ---- nodes in sysfs ---- */
 
 struct smi_node {
+	const char *kind;	/* "render" or "accel" */
 	char name[256];		/* renderD128, accel0 */
 	char sysfs[SMI_PATH_MAX];	/* /sys/class/drm/renderD128 */
 	char dev[SMI_PATH_MAX];	/* /dev/dri/renderD128 */
@@ -250,10 +251,10 @@ static int cmp_node(const void *a, const void *b)
 static int find_nodes(struct smi_node *nodes, int max)
 {
 	static const struct {
-		const char *sysfs, *dev, *prefix;
+		const char *sysfs, *dev, *prefix, *kind;
 	} classes[] = {
-		{ "/sys/class/drm", "/dev/dri", "renderD" },
-		{ "/sys/class/accel", "/dev/accel", "accel" },
+		{ "/sys/class/drm", "/dev/dri", "renderD", "render" },
+		{ "/sys/class/accel", "/dev/accel", "accel", "accel" },
 	};
 	unsigned int c;
 	int n = 0;
@@ -281,6 +282,7 @@ static int find_nodes(struct smi_node *nodes, int max)
 			driver = driver ? driver + 1 : target;
 			if (strcmp(driver, "aimc") && strcmp(driver, "aimc-swdev"))
 				continue;
+			nodes[n].kind = classes[c].kind;
 			snprintf(nodes[n].name, sizeof(nodes[n].name), "%s", de->d_name);
 			snprintf(nodes[n].sysfs, sizeof(nodes[n].sysfs), "%s/%s",
 				 classes[c].sysfs, de->d_name);
@@ -659,6 +661,7 @@ static int gather_drm(json_object *report)
 
 		add_int(dev, "index", i);
 		add_string(dev, "node", nodes[i].dev);
+		add_string(dev, "node_kind", nodes[i].kind);
 		add_string(dev, "backend", "drm");
 		snprintf(link, sizeof(link), "%s/device", nodes[i].sysfs);
 		len = readlink(link, bus, sizeof(bus) - 1);
@@ -774,8 +777,10 @@ static void print_text(json_object *report)
 		json_object *dev = json_object_array_get_idx(devices, i);
 		json_object *info = json_object_object_get(dev, "info");
 
-		printf("[%lld] %-20s backend %s", (long long)get_int(dev, "index"),
-		       get_str(dev, "node"), get_str(dev, "backend"));
+		printf("[%lld] %-20s", (long long)get_int(dev, "index"), get_str(dev, "node"));
+		if (json_object_object_get(dev, "node_kind"))
+			printf(" (%s node)", get_str(dev, "node_kind"));
+		printf("  backend %s", get_str(dev, "backend"));
 		if (json_object_object_get(dev, "bus_device"))
 			printf("  %s  %s:%s %s", get_str(dev, "bus_device"), get_str(dev, "owner"),
 			       get_str(dev, "group"), get_str(dev, "mode"));

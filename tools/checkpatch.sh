@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run the kernel's checkpatch.pl --strict on every C file and header under
 # the given directories.  checkpatch.pl is not packaged on its own: it is
-# taken from Debian's linux-source-6.1 tarball once and cached in $BUILD.
+# taken from Debian's newest kernel source, linux-source-6.12 (installed
+# for the debug-kernel lane, else downloaded), once and cached in $BUILD.
 # Fails on any ERROR or WARNING; CHECK notes are shown but do not fail.
 #   checkpatch.sh DIR...
 set -eu
@@ -11,13 +12,16 @@ case $build in /*) ;; *) build="$top/$build" ;; esac
 cp_dir="$build/lint/checkpatch"
 
 if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
-	src=$("$top/tools/fetch-deb.sh" linux-source-6.1 "$build/lint/debs")
-	tarball=$(ls "$src"/usr/src/linux-source-6.1.tar.* | head -1)
+	tarball=/usr/src/linux-source-6.12.tar.xz
+	if [ ! -r "$tarball" ]; then
+		src=$("$top/tools/fetch-deb.sh" linux-source-6.12 "$build/lint/debs")
+		tarball=$(ls "$src"/usr/src/linux-source-6.12.tar.* | head -1)
+	fi
 	mkdir -p "$cp_dir"
 	tar -C "$cp_dir" --strip-components=1 -xf "$tarball" \
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
-	rm -rf "$src"
+	rm -rf "${src:-}"
 fi
 
 [ $# -gt 0 ] || {

@@ -7,7 +7,10 @@
 #                                        (default: all but debug and bench)
 set -eu
 
-pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev libkmod-dev linux-headers-amd64"
+# The 6.1 headers are installed; the 6.12 ones are fetched and unpacked
+# into build/ by tools/kernel.sh (installing them would pull in their
+# kernel image).  6.12's headers carry vmlinux: modules get BTF, by pahole.
+pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev libkmod-dev linux-headers-amd64 pahole"
 # check-dkms builds and signs (openssl) the modules with dkms;
 # check-install renders man pages.
 pkgs_install="dkms openssl man-db"
@@ -18,8 +21,9 @@ pkgs_fuzz="clang libclang-rt-14-dev"
 # Debian's torch needs an optimized BLAS to be usable, scipy resamples the
 # synthesized speech, espeak-ng synthesizes it.
 pkgs_qat="python3-torch python3-sklearn python3-scipy python3-numpy espeak-ng libopenblas0-pthread"
-# make check-debug only: the kernel source and what building it takes.
-pkgs_debug="linux-source-6.1 bison flex libelf-dev dwarves bc cpio"
+# make check-debug: the kernel sources (6.12 is the default debug kernel,
+# 6.1 on request) and what building them takes.
+pkgs_debug="linux-source-6.12 linux-source-6.1 bison flex libelf-dev bc cpio"
 # make bench only: the plots.
 pkgs_bench="gnuplot-nox"
 

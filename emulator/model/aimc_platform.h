@@ -98,8 +98,9 @@ static inline s64 aimc_div_s64(s64 dividend, s32 divisor)
 #define aimc_log_err(fmt, ...) fprintf(stderr, "aimc_model: " fmt, \
 				       ##__VA_ARGS__)
 #else
-#define aimc_log_dbg(fmt, ...) do { } while (0)
-#define aimc_log_err(fmt, ...) do { } while (0)
+/* Still checked against their arguments, as the kernel's no_printk(). */
+#define aimc_log_dbg(fmt, ...) do { if (0) fprintf(stderr, fmt, ##__VA_ARGS__); } while (0)
+#define aimc_log_err(fmt, ...) do { if (0) fprintf(stderr, fmt, ##__VA_ARGS__); } while (0)
 #endif
 
 #endif /* __KERNEL__ */

@@ -48,7 +48,8 @@ struct aimc_device_info {
 /**
  * aimc_device_count() - number of devices a backend offers
  *
- * DRM: AIMC cards found by libdrm; SIM: always 1; AUTO: DRM's count if
+ * DRM: AIMC cards this user can open, on render nodes (found by libdrm)
+ * or accel nodes (found in sysfs); SIM: always 1; AUTO: DRM's count if
  * non-zero, else 1.  Returns the count or a negative errno.
  */
 int aimc_device_count(enum aimc_backend backend);

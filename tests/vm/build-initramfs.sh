@@ -4,7 +4,8 @@
 #   build-initramfs.sh ABI KERNEL_ROOT OUTPUT.cpio.gz
 # A DRM module missing from KERNEL_ROOT must be built into the kernel (the
 # debug kernel).  VM_AIMC_MODULES: the directory whose driver/aimc.ko and
-# emulator/aimc_emu.ko go in (default: the source tree).
+# emulator/aimc_emu.ko go in (default: $BUILD/modules/ABI, where
+# make modules builds them).
 set -eu
 abi=$1
 kroot=$2
@@ -36,20 +37,45 @@ done
 
 mods="$root/lib/modules/$abi"
 kmods="$kroot/lib/modules/$abi"
-mkdir -p "$mods/kernel/drivers/gpu/drm/scheduler" "$mods/extra"
-for m in drm.ko drm_shmem_helper.ko scheduler/gpu-sched.ko; do
-	if [ -e "$kmods/kernel/drivers/gpu/drm/$m" ]; then
-		cp "$kmods/kernel/drivers/gpu/drm/$m" "$mods/kernel/drivers/gpu/drm/$m"
-	elif ! grep -qx "kernel/drivers/gpu/drm/$m" "$kmods/modules.builtin"; then
-		echo "build-initramfs: $m is neither a module nor built in" >&2
-		exit 1
-	fi
-done
-aimc_mods=${VM_AIMC_MODULES:-$top}
+mkdir -p "$mods/extra"
+aimc_mods=${VM_AIMC_MODULES:-$build/modules/$abi}
 cp "$aimc_mods/driver/aimc.ko" "$aimc_mods/emulator/aimc_emu.ko" "$mods/extra/"
 for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[ -e "$kmods/$f" ] && cp "$kmods/$f" "$mods/"
 done
+
+# The kernel modules ours depend on, and theirs, from the kernel package;
+# compressed ones (6.12 ships .ko.xz) are unpacked so that the guest's
+# kmod needs no decompressor.  A dependency that is no module file must
+# be built in (the debug kernel).
+added=" "
+add_deps() {
+	for dep in $(/sbin/modinfo -F depends "$1" | tr ',' ' '); do
+		case $added in *" $dep "*) continue ;; esac
+		added="$added$dep "
+		file=$(find "$kmods/kernel" -name "$dep.ko" -o -name "$dep.ko.xz" -o \
+			-name "$dep.ko.zst" -o -name "$(echo "$dep" | tr _ -).ko*" | head -1)
+		if [ -z "$file" ]; then
+			grep -q "/$dep.ko\$" "$kmods/modules.builtin" 2>/dev/null || {
+				echo "build-initramfs: module $dep (needed by $(basename "$1")) is neither a module nor built in" >&2
+				exit 1
+			}
+			continue
+		fi
+		rel=${file#"$kmods/"}
+		dest="$mods/${rel%.xz}"
+		dest=${dest%.zst}
+		mkdir -p "$(dirname "$dest")"
+		case $file in
+		*.xz) xz -dc "$file" >"$dest" ;;
+		*.zst) zstd -qdc "$file" >"$dest" ;;
+		*) cp "$file" "$dest" ;;
+		esac
+		add_deps "$dest"
+	done
+}
+add_deps "$mods/extra/aimc.ko"
+add_deps "$mods/extra/aimc_emu.ko"
 depmod -b "$root" "$abi"
 
 # aimc-smi links libkmod (no static library exists) and libc dynamically.

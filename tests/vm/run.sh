@@ -1,15 +1,17 @@
 #!/bin/sh
-# The QEMU lane: boot Debian's kernel matching the installed headers with
-# an initramfs holding our modules and tests, run the guest tests, and
-# fail unless they all pass and the kernel log is clean.
+# The QEMU lane: boot one of Debian's kernels with an initramfs holding our
+# modules (built for it by make modules) and tests, run the guest tests,
+# and fail unless they all pass and the kernel log is clean.
 #
-# Environment: BUILD (build directory), VM_TIMEOUT (seconds, default 300),
-# VM_APPEND (extra kernel command line), VM_SCRIPT (guest script in
-# tests/vm/guest/, default guest-tests.sh).
+# Environment: BUILD (build directory), KERNEL_LINE (6.1 or 6.12, default
+# 6.1: tools/kernel.sh resolves its current ABI and fetches its image),
+# VM_TIMEOUT (seconds, default 300), VM_APPEND (extra kernel command line),
+# VM_SCRIPT (guest script in tests/vm/guest/, default guest-tests.sh).
 # Another kernel (the debug lane, tools/debug-kernel/check.sh): VM_KERNEL (its
-# image), VM_MODULES_ROOT (holds lib/modules/VM_KERNEL_VERSION), VM_AIMC_MODULES
-# (our .ko files built for it, see build-initramfs.sh), VM_WORKDIR (initramfs
-# and logs, default $BUILD/vm), VM_SMP (QEMU's -smp, default 2).
+# image), VM_MODULES_ROOT (holds lib/modules/VM_KERNEL_VERSION), VM_NODE_KIND
+# (accel or render), VM_AIMC_MODULES (our .ko files built for it, see
+# build-initramfs.sh), VM_WORKDIR (initramfs and logs, default
+# $BUILD/vm/ABI), VM_SMP (QEMU's -smp, default 2).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
@@ -20,25 +22,38 @@ if [ -n "${VM_KERNEL:-}" ]; then
 	kernel=$VM_KERNEL
 	kroot=${VM_MODULES_ROOT:?VM_KERNEL needs VM_MODULES_ROOT}
 	abi=${VM_KERNEL_VERSION:?VM_KERNEL needs VM_KERNEL_VERSION}
+	node_kind=${VM_NODE_KIND:?VM_KERNEL needs VM_NODE_KIND}
+	config=$(find "$kroot" -maxdepth 2 -name "config-$abi" | head -1)
 else
-	abi=$("$top/tools/kernel-abi.sh")
-	kroot=$("$top/tools/fetch-deb.sh" "linux-image-$abi-unsigned" "$build/vm/debs")
+	line=${KERNEL_LINE:-6.1}
+	abi=$("$top/tools/kernel.sh" abi "$line")
+	kroot=$("$top/tools/kernel.sh" image "$line" "$build/kernels")
+	node_kind=$("$top/tools/kernel.sh" node-kind "$line" "$build/kernels")
 	kernel="$kroot/boot/vmlinuz-$abi"
+	config="$kroot/boot/config-$abi"
 fi
-work=${VM_WORKDIR:-$build/vm}
+work=${VM_WORKDIR:-$build/vm/$abi}
 mkdir -p "$work"
 [ -r "$kernel" ] || { echo "vm: no kernel at $kernel" >&2; exit 1; }
+
+# KFENCE samples one allocation per interval: with the shortest interval
+# it watches as many as its pool holds (guarded pages catch out-of-bounds
+# and use-after-free on them, reported as BUG: KFENCE).
+append="aimc.env.AIMC_NODE_KIND=$node_kind"
+if [ -n "$config" ] && grep -qx 'CONFIG_KFENCE=y' "$config"; then
+	append="$append kfence.sample_interval=1"
+fi
 
 initrd="$work/initramfs.cpio.gz"
 BUILD=$build "$top/tests/vm/build-initramfs.sh" "$abi" "$kroot" "$initrd"
 
 log="$work/console.log"
-echo "vm: booting $abi under QEMU (log: $log)"
+echo "vm: booting $abi ($node_kind node) under QEMU (log: $log)"
 set +e
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -m 1G -smp "${VM_SMP:-2}" -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU loglevel=7 aimc.script=${VM_SCRIPT:-guest-tests.sh} ${VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU loglevel=7 aimc.script=${VM_SCRIPT:-guest-tests.sh} $append ${VM_APPEND:-}" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	</dev/null >"$log.raw" 2>&1
 qemu_rc=$?
@@ -69,4 +84,4 @@ if [ -n "$fail" ]; then
 	tail -40 "$log" >&2
 	exit 1
 fi
-echo "vm: PASS"
+echo "vm: PASS ($abi, $node_kind node)"

@@ -27,14 +27,18 @@ static void teardown(void)
 	vm_close(&V);
 }
 
-/* /sys/class/drm/<node>/device/<rel> of an open device */
+/*
+ * /sys/class/<class>/<node>/device/<rel> of an open device: class accel
+ * for /dev/accel/accelN, drm for /dev/dri/renderDN.
+ */
 static void node_sysfs(const struct vm_dev *v, const char *rel, char *buf,
 		       size_t len)
 {
 	char node[sizeof(v->info.node)];
+	const char *class = strncmp(v->info.node, "/dev/accel/", 11) ? "drm" : "accel";
 
 	memcpy(node, v->info.node, sizeof(node));
-	snprintf(buf, len, "/sys/class/drm/%s/device/%s", basename(node), rel);
+	snprintf(buf, len, "/sys/class/%s/%s/device/%s", class, basename(node), rel);
 }
 
 static long long telemetry(const struct vm_dev *v, const char *name)

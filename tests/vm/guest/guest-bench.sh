@@ -5,11 +5,8 @@ set -u
 echo "guest: kernel $(uname -r)"
 /sbin/modprobe aimc_emu || exit 1
 /sbin/modprobe aimc || exit 1
-i=0
-while ! ls /dev/dri/renderD* >/dev/null 2>&1 && [ $i -lt 100 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+. /usr/share/aimc/aimc-node.sh
+wait_node || exit 1
 # Card 0's knobs: the empty job is also timed with every descriptor on
 # the emulated card's worker thread.
 aimc-bench --device drm --repeats "${AIMC_BENCH_REPEATS:-5}" \

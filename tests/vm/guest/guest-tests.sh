@@ -17,23 +17,30 @@ run() {
 	if "$@"; then ok "$desc"; else not_ok "$desc (exit $?)"; fi
 }
 
-wait_node() {
-	i=0
-	while [ $i -lt 100 ]; do
-		ls /dev/dri/renderD* >/dev/null 2>&1 && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
+. /usr/share/aimc/aimc-node.sh
+
+# The node kind run.sh expects from this kernel's config, and no other.
+node_kind_is() {
+	case ${AIMC_NODE_KIND:-} in
+	accel) other=render ;;
+	render) other=accel ;;
+	*) echo "AIMC_NODE_KIND is '${AIMC_NODE_KIND:-}', not accel or render"; return 1 ;;
+	esac
+	echo "aimc's $AIMC_NODE_KIND nodes: $(aimc_nodes "$AIMC_NODE_KIND" | tr '\n' ' ')"
+	[ "$(aimc_nodes "$AIMC_NODE_KIND")" = "$1" ] && [ -c "$1" ] &&
+		[ -z "$(aimc_nodes $other)" ]
 }
 
-no_node() { ! ls /dev/dri/renderD* >/dev/null 2>&1; }
-
-echo "guest: kernel $abi"
+echo "guest: kernel $abi, ${AIMC_NODE_KIND:-?} node expected"
 # Non-default geometry: the tests compare GET_PARAM with these.
 run "modprobe aimc_emu" $modprobe aimc_emu tiles=4 tile_rows=128 tile_cols=64 stream_slots=16
 run "modprobe aimc" $modprobe aimc
-run "render node appears" wait_node
+run "device node appears" wait_node
+if [ "${AIMC_NODE_KIND:-}" = accel ]; then
+	run "/dev/accel/accel0 is aimc's, no render node is" node_kind_is /dev/accel/accel0
+else
+	run "/dev/dri/renderD128 is aimc's, no accel node is" node_kind_is /dev/dri/renderD128
+fi
 run "aimc-smi lists the emulated card" aimc-smi
 run "device model self-test in the kernel" sh -c '[ "$(cat /sys/kernel/debug/aimc_emu/0/selftest)" = pass ]'
 run "guest Check suites" aimc-vm-tests

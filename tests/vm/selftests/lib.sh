@@ -24,15 +24,7 @@ tap_done() {
 
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
-wait_node() {
-	i=0
-	while [ $i -lt 100 ]; do
-		ls /dev/dri/renderD* >/dev/null 2>&1 && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
+. /usr/share/aimc/aimc-node.sh
 
 # load [aimc_emu parameters...]: both modules, the node present
 load() {
@@ -42,7 +34,7 @@ load() {
 unload() {
 	$rmmod aimc 2>/dev/null
 	$rmmod aimc_emu 2>/dev/null
-	! ls /dev/dri/renderD* >/dev/null 2>&1
+	no_node
 }
 
 counters_file() {
