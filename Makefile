@@ -63,10 +63,11 @@ help:
 	@echo "make check       install dependencies, build, lint, host and QEMU tests"
 	@echo "make check-host  Check unit tests on this machine"
 	@echo "make check-host-asan  the same suites under ASan + UBSan ($(BUILD)/asan)"
-	@echo "make check-vm    boot a kernel in QEMU with aimc.ko + aimc_emu.ko, run guest tests"
+	@echo "make check-vm    boot each kernel in QEMU with aimc.ko + aimc_emu.ko, run guest tests"
 	@echo "make check-qat   the trainer's export round trip, read back by the C loader"
 	@echo "make check-debug the same on a KASAN/lockdep/kmemleak/UBSAN/DMA-API debug"
-	@echo "                 kernel built from linux-source-6.1 (not part of make check)"
+	@echo "                 kernel built from linux-source-6.12 (DEBUG_KERNEL=6.1 for 6.1;"
+	@echo "                 not part of make check, CI runs it after)"
 	@echo "make lint        checkpatch --strict and sparse on the kernel code"
 	@echo "make bench       aimc-bench on the sim card and in the QEMU guest"
 	@echo "make fuzz-smoke  run each fuzz target for FUZZ_SECONDS (default 20)"
@@ -301,8 +302,9 @@ check-qat: $(BUILD)/tools/aimc-run
 		OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m aimc_qat.golden \
 			models/$$(basename $$v .vectors.safetensors).safetensors --check $$v; done
 
-# The debug-kernel lane (README.md): builds its kernel once into
-# $(BUILD)/debug-kernel/, our modules against it, and runs the guest suite.
+# The debug-kernel lane (README.md): builds its kernel once into a cache
+# outside the checkout (tools/debug-kernel/build.sh), our modules against
+# it, and runs the guest suite.
 check-debug:
 	tools/install-deps.sh build vm debug
 	$(MAKE) check-debug-run

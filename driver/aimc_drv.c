@@ -113,7 +113,8 @@ static int aimc_open(struct drm_device *drm, struct drm_file *file)
 	struct aimc_device *adev = to_aimc_device(drm);
 	struct aimc_file *afile;
 
-	afile = kvzalloc(sizeof(*afile), GFP_KERNEL);
+	/* Userspace sees -ENOMEM: no log line per failed open. */
+	afile = kvzalloc(sizeof(*afile), GFP_KERNEL | __GFP_NOWARN);
 	if (!afile)
 		return -ENOMEM;
 	afile->adev = adev;

@@ -96,10 +96,13 @@ static struct aimc_job *aimc_job_alloc(struct aimc_file *afile, u32 ncmds)
 	struct aimc_job *job;
 	u8 *p;
 
-	/* At most src and dst per command are mapped, one program copied. */
+	/*
+	 * At most src and dst per command are mapped, one program copied.
+	 * The caller sized it and gets -ENOMEM: no log line per failure.
+	 */
 	job = kvzalloc(size_add(size_add(sizeof(*job), size_add(tiles, slots)),
 				size_add(maps, size_add(progs, descs))),
-		       GFP_KERNEL);
+		       GFP_KERNEL | __GFP_NOWARN);
 	if (!job)
 		return NULL;
 	job->fence = aimc_fence_create();
@@ -365,7 +368,8 @@ static int aimc_job_copy_prog(struct aimc_job *job, struct drm_gem_object *obj,
 		ret = -E2BIG;
 		goto out_put;
 	}
-	copy->cpu = dma_alloc_coherent(dev, op->length, &copy->dma, GFP_KERNEL);
+	copy->cpu = dma_alloc_coherent(dev, op->length, &copy->dma,
+				       GFP_KERNEL | __GFP_NOWARN);
 	if (!copy->cpu) {
 		ret = -ENOMEM;
 		goto out_put;

@@ -100,8 +100,10 @@ static int aimc_drm_list_accel(char found[][64], int count, int max)
 	DIR *dir = opendir("/sys/class/accel");
 	struct dirent *de;
 
-	if (!dir)	/* no drivers/accel in this kernel */
+	if (!dir && errno == ENOENT)	/* no drivers/accel in this kernel */
 		return count;
+	if (!dir)
+		return aimc_set_error(-errno, "/sys/class/accel: %s", strerror(errno));
 	while ((de = readdir(dir)) && count < max) {
 		char link[300], target[256];
 		const char *driver;
@@ -141,6 +143,8 @@ static int aimc_drm_list(char paths[][64], int max)
 	if (count < 0)
 		return count;
 	count = aimc_drm_list_accel(found, count, AIMC_MAX_CARDS);
+	if (count < 0)
+		return count;
 	for (i = 0; i < count; i++)
 		sorted[i] = found[i];
 	qsort(sorted, count, sizeof(sorted[0]), aimc_cmp_path);

@@ -5,6 +5,7 @@
  * syncobj create/destroy), run in the QEMU guest against aimc.ko.
  *
  *   aimc-ioctl-fuzz [--seed N] [--calls N] [--seconds N] [--procs N]
+ *                   [--make-it-fail]
  *
  * Seeded and reproducible: process i draws from seed + i, and every
  * argument comes from that generator and from what earlier calls
@@ -18,6 +19,12 @@
  * oracle: the fuzzer tracks each buffer's size, and a SUBMIT naming an
  * operand that ends past its buffer must be refused.  Prints the seed,
  * calls per ioctl and results per errno; exits 1 on an oracle violation.
+ *
+ * --make-it-fail: each process, once its first open succeeded, sets
+ * /proc/self/make-it-fail, so that the kernel's fault injection
+ * (failslab, fail_page_alloc with task-filter on: the debug kernel's
+ * selftests/fault_inject.sh) fails a share of the allocations its calls
+ * make; -ENOMEM is then one more result, and a reopen is retried.
  */
 #include "vm_util.h"
 
@@ -130,9 +137,29 @@ static void drop_bo(struct fuzz_state *s, unsigned int i)
 	s->bos[i] = s->bos[--s->nbos];
 }
 
+static bool make_it_fail;
+
 static void fuzz_open(struct fuzz_state *s)
 {
-	if (aimc_device_open(AIMC_BACKEND_DRM, 0, &s->dev)) {
+	static char node[sizeof(((struct aimc_device_info *)0)->node)];
+	struct aimc_device_info info;
+	int ret, tries = 0;
+
+	/*
+	 * With allocations failing on purpose, finding and opening the card
+	 * can fail in ways that have nothing to do with it (sysfs, the VFS):
+	 * reopen the node the first open found, until it works.
+	 */
+	if (!node[0]) {
+		ret = aimc_device_open(AIMC_BACKEND_DRM, 0, &s->dev);
+		if (!ret && !aimc_device_info(s->dev, &info))
+			memcpy(node, info.node, sizeof(node));
+	} else {
+		do
+			ret = aimc_device_open_node(node, &s->dev);
+		while (ret && make_it_fail && ++tries < 10000);
+	}
+	if (ret) {
 		fprintf(stderr, "fuzz: open: %s\n", aimc_last_error());
 		exit(1);
 	}
@@ -593,6 +620,10 @@ static void fuzz_child(uint32_t seed, unsigned long calls, int64_t end_ms,
 
 	s.rng = seed ? seed : 1;
 	fuzz_open(&s);
+	if (make_it_fail && vm_write_str("/proc/self/make-it-fail", "1")) {
+		fprintf(stderr, "fuzz: cannot set /proc/self/make-it-fail (CONFIG_FAULT_INJECTION?)\n");
+		_exit(1);
+	}
 	while (total_calls(s.calls) < calls &&
 	       ((total_calls(s.calls) & 63) || vm_now_ms() < end_ms))
 		fuzz_one(&s);
@@ -613,6 +644,7 @@ int main(int argc, char **argv)
 		{ "calls", required_argument, NULL, 'c' },
 		{ "seconds", required_argument, NULL, 't' },
 		{ "procs", required_argument, NULL, 'p' },
+		{ "make-it-fail", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t seed = (uint32_t)time(NULL);
@@ -630,8 +662,9 @@ int main(int argc, char **argv)
 		case 'c': calls = strtoul(optarg, NULL, 0); break;
 		case 't': seconds = (unsigned int)atoi(optarg); break;
 		case 'p': procs = (unsigned int)atoi(optarg); break;
+		case 'f': make_it_fail = true; break;
 		default:
-			fprintf(stderr, "usage: aimc-ioctl-fuzz [--seed N] [--calls N] [--seconds N] [--procs N]\n");
+			fprintf(stderr, "usage: aimc-ioctl-fuzz [--seed N] [--calls N] [--seconds N] [--procs N] [--make-it-fail]\n");
 			return 2;
 		}
 	}

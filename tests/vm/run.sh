@@ -48,6 +48,7 @@ initrd="$work/initramfs.cpio.gz"
 BUILD=$build "$top/tests/vm/build-initramfs.sh" "$abi" "$kroot" "$initrd"
 
 log="$work/console.log"
+started=$(date +%s)
 echo "vm: booting $abi ($node_kind node) under QEMU (log: $log)"
 set +e
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
@@ -84,4 +85,4 @@ if [ -n "$fail" ]; then
 	tail -40 "$log" >&2
 	exit 1
 fi
-echo "vm: PASS ($abi, $node_kind node)"
+echo "vm: PASS ($abi, $node_kind node) in $(($(date +%s) - started)) s"
