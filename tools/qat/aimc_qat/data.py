@@ -127,7 +127,7 @@ def build_kws(cache_dir=DEFAULT_CACHE, seed=0, per_accent_word=KWS_PER_ACCENT_WO
     rng = np.random.RandomState(seed)
     fb = mel_filterbank()
     win = int(KWS_SR * KWS_SECONDS)
-    feats, labels, accents, meta = [], [], [], []
+    feats, labels, accents, meta, audio_test = [], [], [], [], []
     tmp = tempfile.mkdtemp(prefix="aimc_kws_")
     wav = os.path.join(tmp, "u.wav")
     all_acc = KWS_TRAIN_ACCENTS + KWS_TEST_ACCENTS
@@ -150,6 +150,10 @@ def build_kws(cache_dir=DEFAULT_CACHE, seed=0, per_accent_word=KWS_PER_ACCENT_WO
                 p = np.mean(a ** 2)
                 out += rng.randn(win) * np.sqrt(p / 10 ** (snr_db / 10))
                 feats.append(log_mel(out, fb).astype(np.float32))
+                if acc in KWS_TEST_ACCENTS:
+                    # the held-out words as audio, for the C front end's example and tests
+                    # (tools/examples/kws/); float32 keeps the features within 1e-5 of these
+                    audio_test.append(out.astype(np.float32))
                 labels.append(wi)
                 accents.append(ai)
                 meta.append((acc, var, speed, pitch))
@@ -174,7 +178,8 @@ def build_kws(cache_dir=DEFAULT_CACHE, seed=0, per_accent_word=KWS_PER_ACCENT_WO
             "norm_mean": mu, "norm_std": sd}
     os.makedirs(cache_dir, exist_ok=True)
     np.savez_compressed(_kws_path(cache_dir, seed, per_accent_word), x_train=xtr, y_train=ytr,
-                        x_test=xte, y_test=yte, info=json.dumps(info))
+                        x_test=xte, y_test=yte, info=json.dumps(info),
+                        audio_test=np.stack(audio_test))
     return Dataset("kws", xtr, ytr, xte, yte, info)
 
 
