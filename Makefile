@@ -25,7 +25,7 @@ CFLAGS ?= -O2 -g
 AIMC_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -fno-strict-aliasing \
 	-ffp-contract=off -D_GNU_SOURCE $(CFLAGS)
 AIMC_CPPFLAGS = -Iruntime/include -Iuapi -Iemulator/model \
-	$(shell pkg-config --cflags libdrm)
+	$(shell pkg-config --cflags libdrm) -DAIMC_PACKAGE_VERSION='"$(AIMC_VERSION)"'
 # Everything that runs in the QEMU guest is linked statically: the
 # initramfs then needs no shared libraries.
 STATIC_LIBS = -static $(shell pkg-config --static --libs libdrm) -lm -lpthread
@@ -106,19 +106,24 @@ $(LIBMODEL): $(call objs,$(MODEL_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIBAIMC): $(call objs,$(RUNTIME_SRCS))
+# libaimc.a carries the device model too (the sim backend runs it), so a
+# static link needs libaimc.a alone, as a shared one needs libaimc.so.
+$(LIBAIMC): $(call objs,$(RUNTIME_SRCS) $(MODEL_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIBAIMC) $(LIBMODEL)
 	@mkdir -p $(dir $@)
-	$(CC) $(AIMC_CFLAGS) -o $@ $< $(LIBAIMC) $(LIBMODEL) \
+	$(CC) $(AIMC_CFLAGS) -o $@ $(filter %.o,$^) $(LIBAIMC) $(LIBMODEL) \
 		$(if $(TOOL_LIBS_$*),$(TOOL_LIBS_$*),$(STATIC_LIBS))
 
 # ---- libaimc.so, install, DKMS (README.md, "Installing") ----
 # The version lives in dkms.conf, the one file DKMS insists on reading.
 AIMC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-SONAME_MAJOR := 1
+# libaimc's soname follows its API (AIMC_API_VERSION_MAJOR in
+# runtime/include/aimc.h and the node of runtime/libaimc.map), not the
+# package version: API 2 broke API 1's ABI (README.md, "API 2").
+SONAME_MAJOR := 2
 LIBAIMC_SO := $(BUILD)/libaimc.so.$(SONAME_MAJOR).0.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -143,6 +148,9 @@ DKMS_SRCS = $(filter-out %.mod.c %/aimc_config.h,$(wildcard driver/*.[ch] \
 # and the rest statically; build-initramfs.sh brings the libraries along.
 # aimc-run reads model files: json-c, linked statically like the rest.
 TOOL_LIBS_aimc-run = -static $(shell pkg-config --static --libs libdrm json-c) -lm -lpthread
+# aimc-run's own parts besides tools/aimc-run.c (input, output)
+$(BUILD)/tools/aimc-run $(BUILD)/dyn/aimc-run: \
+	$(call objs,tools/aimc-run-input.c tools/aimc-run-report.c)
 # aimc-trace (float vs integer reference, stage by stage) uses libaimc's
 # internals: static only, never installed.
 TOOL_LIBS_aimc-trace = $(TOOL_LIBS_aimc-run)
@@ -179,7 +187,7 @@ $(LIBAIMC_SO): $(PIC_OBJS) runtime/libaimc.map
 
 $(BUILD)/dyn/%: $(BUILD)/obj/tools/%.o $(LIBAIMC_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(AIMC_CFLAGS) -o $@ $< -L$(BUILD) -laimc \
+	$(CC) $(AIMC_CFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD) -laimc \
 		$(shell pkg-config --libs libdrm json-c libkmod)
 
 install: install-lib install-tools

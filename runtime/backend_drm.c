@@ -14,6 +14,7 @@
 #include <xf86drm.h>
 #include <drm/aimc_accel.h>
 
+#include "backend_drm.h"
 #include "internal.h"
 
 #define AIMC_MAX_CARDS	64
@@ -36,10 +37,13 @@ static void aimc_drm_close(struct aimc_device *dev)
 	free(dev);
 }
 
+/* Queries and lifetime here; the job layer: backend_drm_job.c. */
 static const struct aimc_backend_ops aimc_drm_ops = {
 	.kind = AIMC_BACKEND_DRM,
 	.get_param = aimc_drm_get_param,
+	.drift_clock_ns = aimc_drm_drift_clock,
 	.close = aimc_drm_close,
+	.job = &aimc_drm_job_ops,
 };
 
 /* 1 if fd is a node of aimc.ko, 0 if of another driver. */
@@ -193,12 +197,11 @@ int aimc_drm_open_node(const char *path, struct aimc_device **out)
 		return aimc_set_error(-ENODEV, "%s: not an AIMC device (driver is not aimc)",
 				      path);
 	}
-	dev = calloc(1, sizeof(*dev));
+	dev = aimc_device_alloc(&aimc_drm_ops);
 	if (!dev) {
 		close(fd);
 		return aimc_set_error(-ENOMEM, "out of memory");
 	}
-	dev->ops = &aimc_drm_ops;
 	dev->fd = fd;
 	snprintf(dev->node, sizeof(dev->node), "%s", path);
 

@@ -13,6 +13,9 @@
 #include "internal.h"
 #include "sim_job.h"
 
+/* Serial numbers of sim cards start here (emulated cards: 0xe0000000). */
+#define AIMC_SIM_SERIAL_BASE	0xf0000000u
+
 /* Answers a param the way aimc.ko answers it from the card's registers. */
 static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
 			      uint64_t *value)
@@ -23,9 +26,8 @@ static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
 		[AIMC_PARAM_G_MIN_NS] = AIMC_REG_CAP_G_MIN_NS,
 		[AIMC_PARAM_G_MAX_NS] = AIMC_REG_CAP_G_MAX_NS,
 		[AIMC_PARAM_STREAM_SLOTS] = AIMC_REG_CAP_STREAM_SLOTS,
-		[AIMC_PARAM_QUEUE_DEPTH] = AIMC_REG_CAP_QUEUE_DEPTH,
 	};
-	const struct aimc_model *model = dev->sim;
+	const struct aimc_model *model = aimc_sim_model(dev);
 	uint32_t geometry = aimc_model_cap(model, AIMC_REG_CAP_GEOMETRY);
 	uint32_t converters = aimc_model_cap(model, AIMC_REG_CAP_CONVERTERS);
 
@@ -40,7 +42,13 @@ static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
 		*value = AIMC_ABI_VERSION;
 		return 0;
 	case AIMC_PARAM_SERIAL:
-		*value = 0;
+		/* tells simulated cards of different seeds apart */
+		*value = AIMC_SIM_SERIAL_BASE |
+			 (uint32_t)(aimc_model_config(model)->seed & 0x0fffffffu);
+		return 0;
+	case AIMC_PARAM_QUEUE_DEPTH:
+		/* the card's own figure, as the emulator reports it */
+		*value = AIMC1_QUEUE_DEPTH;
 		return 0;
 	case AIMC_PARAM_TILE_ROWS:
 		*value = AIMC_GEOMETRY_ROWS(geometry);
@@ -65,17 +73,25 @@ static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
 	return aimc_set_error(-EINVAL, "sim: unknown param %u", param);
 }
 
+/* The sim's cells drift by the card's virtual clock (emulator/README.md). */
+static int aimc_sim_drift_clock(struct aimc_device *dev, uint64_t *now_ns)
+{
+	*now_ns = aimc_model_clock_s(aimc_sim_model(dev)) * 1000000000ull;
+	return 0;
+}
+
 static void aimc_sim_close(struct aimc_device *dev)
 {
-	aimc_model_destroy(dev->sim);
-	aimc_sim_jobs_destroy(dev->sim_jobs);
+	aimc_sim_jobs_destroy(aimc_sim_jobs_of(dev));
 	free(dev);
 }
 
 static const struct aimc_backend_ops aimc_sim_ops = {
 	.kind = AIMC_BACKEND_SIM,
 	.get_param = aimc_sim_get_param,
+	.drift_clock_ns = aimc_sim_drift_clock,
 	.close = aimc_sim_close,
+	.job = &aimc_sim_job_ops,
 };
 
 /* The device model's configuration for @opts (NULL: all defaults). */
@@ -89,10 +105,10 @@ static int aimc_sim_config(const struct aimc_sim_options *opts,
 	if (opts) {
 		for (i = 0; i < sizeof(opts->reserved) / sizeof(opts->reserved[0]); i++)
 			if (opts->reserved[i])
-				return aimc_set_error(-EINVAL, "sim: options: reserved field %zu is not zero",
+				return aimc_set_error(-EINVAL, "options: reserved field %zu is not zero",
 						      i);
 		if (opts->flags & ~(AIMC_SIM_NOISE_FREE | AIMC_SIM_STUCK))
-			return aimc_set_error(-EINVAL, "sim: options: unknown flags 0x%x",
+			return aimc_set_error(-EINVAL, "options: unknown flags 0x%x",
 					      opts->flags);
 		if (opts->seed)
 			cfg->seed = opts->seed;
@@ -111,47 +127,30 @@ static int aimc_sim_config(const struct aimc_sim_options *opts,
 		}
 	}
 	if (aimc_model_config_check(cfg, &why) < 0)
-		return aimc_set_error(-EINVAL, "sim: bad model configuration: %s", why);
+		return aimc_set_error(-EINVAL, "options: a configuration the device model refuses: %s",
+				      why);
 	return 0;
 }
 
-int aimc_device_open_sim(const struct aimc_sim_options *opts,
-			 struct aimc_device **out)
+int aimc_sim_open(const struct aimc_sim_options *opts, struct aimc_device **out)
 {
 	struct aimc_model_config cfg;
-	struct aimc_model_dma dma;
 	struct aimc_device *dev;
 	int ret;
 
-	if (!out)
-		return aimc_set_error(-EINVAL, "aimc_device_open_sim: out is NULL");
 	*out = NULL;
 	ret = aimc_sim_config(opts, &cfg);
 	if (ret < 0)
 		return ret;
-	dev = calloc(1, sizeof(*dev));
+	dev = aimc_device_alloc(&aimc_sim_ops);
 	if (!dev)
 		return aimc_set_error(-ENOMEM, "out of memory");
-	dev->ops = &aimc_sim_ops;
-	dev->fd = -1;
 	snprintf(dev->node, sizeof(dev->node), "sim");
-	dev->sim_jobs = aimc_sim_jobs_create(cfg.tiles, cfg.slots);
-	if (!dev->sim_jobs) {
+	dev->backend = aimc_sim_jobs_create(&cfg);
+	if (!dev->backend) {
 		free(dev);
-		return aimc_set_error(-ENOMEM, "sim: out of memory");
-	}
-	aimc_sim_jobs_dma(dev->sim_jobs, &dma);
-	dev->sim = aimc_model_create(&cfg, &dma);
-	if (!dev->sim) {
-		aimc_sim_jobs_destroy(dev->sim_jobs);
-		free(dev);
-		return aimc_set_error(-ENOMEM, "sim: cannot create the device model");
+		return aimc_set_error(-ENOMEM, "out of memory for the device model");
 	}
 	*out = dev;
 	return 0;
-}
-
-int aimc_sim_open(struct aimc_device **out)
-{
-	return aimc_device_open_sim(NULL, out);
 }

@@ -267,7 +267,7 @@ int aimc_compile(const struct aimc_int_model *im, struct aimc_program_set **out)
 					     MAX_EDGE_UOPS);
 
 		if (w > AIMC_SLOT_STATE_WORDS || c + 8 * im->hk > room)
-			ret = aimc_set_error(-E2BIG, "layers.%u: %u state words / %u constant bytes do not fit one slot / program",
+			ret = aimc_set_error(-ENOSPC, "layers.%u: %u state words / %u constant bytes do not fit one slot / program",
 					     l, w, c);
 		if (ret)
 			break;

@@ -40,7 +40,7 @@ struct aimc_xbar_calib {
 	uint32_t tile;
 	uint32_t row0;		/* input i is tile row row0 + i */
 	uint32_t col0;		/* output j is physical columns col0 + 2j, +1 */
-	uint32_t unit_ns;	/* conductance of one weight code */
+	uint32_t unit_nsiemens;	/* conductance of one weight code */
 	uint32_t shift;		/* MVM micro-op ADC shift */
 	uint16_t gain[AIMC_INT_MAX_IO];	/* Q14 per output: the card's register */
 	/*
@@ -95,7 +95,7 @@ struct aimc_int_model {
 
 /*
  * Every integer constant of @model on the placement @pl.  0, -EINVAL
- * (float model), -E2BIG (past a card limit), -ERANGE (a constant does not
+ * (float model), -ENOSPC (past a card or compiler limit), -ERANGE (a constant does not
  * fit), -ENOMEM; aimc_last_error() says which tensor.
  */
 int aimc_int_model_build(const struct aimc_ssm *model,

@@ -35,28 +35,59 @@ struct aimc_deployment {
 
 void aimc_program_params_init(struct aimc_program_params *p)
 {
+	if (!p)
+		return;
 	memset(p, 0, sizeof(*p));
-	p->tolerance_ns = 500;
-	p->max_iterations = 40;
+	p->tolerance_nsiemens = 500;
+	p->max_rounds = 40;
 	p->max_pulses_per_cell = 1500;
 	p->max_pulses_per_round = 31;
+	p->stall_rounds = 8;
 }
 
-int aimc_program_params_check(const struct aimc_program_params *p)
+static int out_of_range(const char *field, uint32_t value, uint32_t max,
+			const char *why)
+{
+	return aimc_set_error(-EINVAL, "params: %s %u: must be 1..%u%s", field,
+			      value, max, why);
+}
+
+int aimc_program_params_check(const struct aimc_program_params *p,
+			      uint32_t g_range_nsiemens)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
 		if (p->reserved[i])
-			return aimc_set_error(-EINVAL, "deploy: params: reserved field %zu is not zero", i);
+			return aimc_set_error(-EINVAL, "params: reserved[%zu] is %u, must be 0",
+					      i, p->reserved[i]);
 	if (p->flags & ~(AIMC_PROGRAM_OPEN_LOOP | AIMC_PROGRAM_NAIVE |
 			 AIMC_PROGRAM_NO_TARGET_STEP | AIMC_PROGRAM_NO_COMPENSATION))
-		return aimc_set_error(-EINVAL, "deploy: params: unknown flags 0x%x", p->flags);
-	if (!p->tolerance_ns || !p->max_iterations || !p->max_pulses_per_cell ||
-	    !p->max_pulses_per_round || p->max_pulses_per_round > 127 ||
-	    p->max_pulses_per_cell > 65535)
-		return aimc_set_error(-EINVAL, "deploy: params: tolerance, iterations and pulse budgets must be positive (at most 127 pulses a round, 65535 a cell)");
+		return aimc_set_error(-EINVAL, "params: unknown flags 0x%x", p->flags);
+	if (!p->tolerance_nsiemens || p->tolerance_nsiemens > g_range_nsiemens)
+		return out_of_range("tolerance_nsiemens", p->tolerance_nsiemens,
+				    g_range_nsiemens, " (the card's conductance range)");
+	if (!p->max_rounds || p->max_rounds > AIMC_PROGRAM_MAX_ROUNDS)
+		return out_of_range("max_rounds", p->max_rounds,
+				    AIMC_PROGRAM_MAX_ROUNDS, "");
+	if (!p->max_pulses_per_cell ||
+	    p->max_pulses_per_cell > AIMC_PROGRAM_MAX_PULSES_PER_CELL)
+		return out_of_range("max_pulses_per_cell", p->max_pulses_per_cell,
+				    AIMC_PROGRAM_MAX_PULSES_PER_CELL, "");
+	if (!p->max_pulses_per_round ||
+	    p->max_pulses_per_round > AIMC_PROGRAM_MAX_PULSES_PER_ROUND)
+		return out_of_range("max_pulses_per_round", p->max_pulses_per_round,
+				    AIMC_PROGRAM_MAX_PULSES_PER_ROUND,
+				    " (a pulse record's count field)");
+	if (!p->stall_rounds || p->stall_rounds > p->max_rounds)
+		return out_of_range("stall_rounds", p->stall_rounds, p->max_rounds,
+				    " (max_rounds)");
 	return 0;
+}
+
+uint32_t aimc_deployment_g_range(const struct aimc_deployment *d)
+{
+	return d->info.g_max_nsiemens - d->info.g_min_nsiemens;
 }
 
 /* One write-verify window per tile, as large as its pieces reach. */
@@ -67,7 +98,7 @@ static int init_tiles(struct aimc_deployment *d)
 	int ret;
 
 	if (map->tiles_used > 64)
-		return aimc_set_error(-E2BIG, "deploy: more than 64 tiles");
+		return aimc_set_error(-ENOSPC, "the model needs more than 64 tiles");
 	for (x = 0; x < map->n_xbars; x++) {
 		for (p = 0; p < map->xbars[x].n_pieces; p++) {
 			const struct aimc_xbar_piece *pc = &map->xbars[x].pieces[p];
@@ -80,11 +111,11 @@ static int init_tiles(struct aimc_deployment *d)
 	}
 	d->wv = calloc(map->tiles_used, sizeof(*d->wv));
 	if (!d->wv)
-		return aimc_set_error(-ENOMEM, "deploy: out of memory");
+		return aimc_set_error(-ENOMEM, "out of memory");
 	for (t = 0; t < map->tiles_used; t++) {
 		ret = aimc_wv_tile_init(&d->wv[t], d->tiles[t], rows[t], cols[t]);
 		if (ret)
-			return aimc_set_error(ret, "deploy: out of memory");
+			return aimc_set_error(ret, "out of memory");
 	}
 	return 0;
 }
@@ -121,7 +152,7 @@ static void set_targets(struct aimc_deployment *d)
 						   pc->col0 + 2 * j;
 					uint16_t gp, gn;
 
-					aimc_xbar_targets(xb, d->info.g_min_ns,
+					aimc_xbar_targets(xb, d->info.g_min_nsiemens,
 							  pc->out0 + j, pc->in0 + i,
 							  &gp, &gn);
 					w->target[c] = gp;
@@ -164,12 +195,12 @@ static int calibrate(struct aimc_deployment *d)
 			}
 			ret = aimc_job_submit(d->dev, &c, 1, NULL, 0, 0, &id);
 			if (!ret)
-				ret = aimc_job_wait(d->dev, id, aimc_deadline_ns(10000), &res);
+				ret = aimc_job_wait(d->dev, id, AIMC_WAIT_FOREVER, &res);
 			if (ret)
 				return ret;
 			d->stats.jobs++;
 			if (res.status != AIMC_JOB_DONE)
-				return aimc_set_error(-EIO, "deploy: CALIBRATE of %s on tile %u: card status %u",
+				return aimc_set_error(-EIO, "calibrating %s on tile %u: card status %u",
 						      xb->lin->name, pc->tile, res.device_status);
 		}
 	}
@@ -181,7 +212,7 @@ static int program_all(struct aimc_deployment *d, int refresh,
 {
 	struct aimc_wv_run run = {
 		.dev = d->dev, .bo = d->bo, .map = d->bo_map,
-		.g_min = d->info.g_min_ns, .g_max = d->info.g_max_ns,
+		.g_min = d->info.g_min_nsiemens, .g_max = d->info.g_max_nsiemens,
 		.params = d->params, .progress = progress, .ctx = ctx,
 		.stats = &d->stats,
 	};
@@ -216,7 +247,7 @@ int aimc_deployment_create(struct aimc_device *dev,
 
 	*out = NULL;
 	if (!model->quantized)
-		return aimc_set_error(-EINVAL, "deploy: %s is a float model: only quantized models have codes to program",
+		return aimc_set_error(-EINVAL, "%s is a float model: only quantized models have codes to program",
 				      model->path ? model->path : "model");
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -224,7 +255,7 @@ int aimc_deployment_create(struct aimc_device *dev,
 	d->dev = dev;
 	d->model = model;
 	aimc_program_params_init(&d->params);
-	ret = aimc_device_info(dev, &d->info);
+	ret = aimc_device_query(dev, &d->info);
 	/*
 	 * Each crossbar in columns of its own while the card has the tiles:
 	 * stacked pieces would share their columns' ADC gain registers.
@@ -239,8 +270,8 @@ int aimc_deployment_create(struct aimc_device *dev,
 	if (ret)
 		goto fail;
 	for (x = 0; x < d->map->n_xbars && !ret; x++)
-		ret = aimc_calib_xbar(&d->map->xbars[x], d->info.g_min_ns,
-				      d->info.g_max_ns);
+		ret = aimc_calib_xbar(&d->map->xbars[x], d->info.g_min_nsiemens,
+				      d->info.g_max_nsiemens);
 	if (!ret)
 		ret = aimc_calib_shared_columns(d->map);
 	if (ret)
@@ -254,14 +285,14 @@ int aimc_deployment_create(struct aimc_device *dev,
 		ret = aimc_reserve(dev, AIMC_RESOURCE_TILE, AIMC_JOB_ANY, &d->tiles[t]);
 		if (ret) {
 			if (ret == -ENOSPC)
-				ret = aimc_set_error(-EBUSY, "deploy: %s needs %u tiles, only %u are free",
-						     model->path ? model->path : "model",
+				ret = aimc_set_error(-EBUSY, "%s needs %u tiles, only %u are free (other processes hold the rest)",
+						     model->path ? model->path : "the model",
 						     d->map->tiles_used, t);
 			goto fail;
 		}
 		d->n_reserved++;
 	}
-	ret = aimc_bo_create(dev, 2 * AIMC_IO_MAX_BYTES, &d->bo);
+	ret = aimc_bo_create(dev, AIMC_WV_BO_BYTES, &d->bo);
 	if (!ret)
 		ret = aimc_bo_mmap(dev, d->bo, (void **)&d->bo_map, &d->bo_size);
 	if (!ret)
@@ -290,7 +321,7 @@ int aimc_deployment_program(struct aimc_deployment *d,
 		p = *params;
 	else
 		aimc_program_params_init(&p);
-	ret = aimc_program_params_check(&p);
+	ret = aimc_program_params_check(&p, aimc_deployment_g_range(d));
 	if (ret)
 		return ret;
 	d->params = p;
@@ -312,9 +343,15 @@ const struct aimc_program_stats *aimc_deployment_stats(const struct aimc_deploym
 int aimc_deployment_refresh(struct aimc_deployment *d,
 			    aimc_program_progress_fn progress, void *ctx)
 {
+	int ret;
+
 	if (!d->programmed)
-		return aimc_set_error(-ENOEXEC, "refresh: the model is not programmed");
-	return program_all(d, 1, progress, ctx);
+		return aimc_set_error(-ENODATA, "the net is not programmed");
+	ret = program_all(d, 1, progress, ctx);
+	/* a cancelled or failed refresh leaves cells half verified */
+	if (ret)
+		d->programmed = false;
+	return ret;
 }
 
 const struct aimc_mapping *aimc_deployment_mapping(const struct aimc_deployment *d)

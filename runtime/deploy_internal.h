@@ -45,9 +45,9 @@ struct aimc_xbar_place {
 	uint32_t n_in, n_out;		/* weight is [n_out, n_in] */
 	uint32_t n_pieces;
 	struct aimc_xbar_piece *pieces;
-	/* calibration, quantized models only (else unit_ns = 0) */
+	/* calibration, quantized models only (else unit_nsiemens = 0) */
 	uint32_t cmax;			/* largest |code| the scheme allows */
-	uint32_t unit_ns;		/* conductance of one weight code */
+	uint32_t unit_nsiemens;		/* conductance of one weight code */
 	uint32_t shift;			/* MVM micro-op ADC shift */
 	uint16_t *gain;			/* n_out Q14 CALIBRATE gains */
 	uint16_t *canon;		/* n_out gains it wants (gain unless shared) */
@@ -85,12 +85,12 @@ int aimc_map_model_columns(const struct aimc_ssm *m, uint32_t max_tiles,
 
 /*
  * Canonical calibration of a quantized crossbar for a card with the
- * conductance range [g_min, g_max]: fills cmax, unit_ns, shift, gain.
+ * conductance range [g_min, g_max]: fills cmax, unit_nsiemens, shift, gain.
  * -ERANGE if no shift fits (contract section 3), -EINVAL for a float
  * model.
  */
-int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
-		    uint32_t g_max_ns);
+int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_nsiemens,
+		    uint32_t g_max_nsiemens);
 
 /*
  * After aimc_calib_xbar() of every crossbar: where pieces of different
@@ -101,7 +101,7 @@ int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
 int aimc_calib_shared_columns(struct aimc_mapping *map);
 
 /* Targets of the pair holding weight [j][i], nS. */
-void aimc_xbar_targets(const struct aimc_xbar_place *x, uint32_t g_min_ns,
+void aimc_xbar_targets(const struct aimc_xbar_place *x, uint32_t g_min_nsiemens,
 		       uint32_t j, uint32_t i, uint16_t *g_pos,
 		       uint16_t *g_neg);
 
@@ -115,15 +115,28 @@ int aimc_deployment_create(struct aimc_device *dev,
 			   const struct aimc_ssm *model,
 			   struct aimc_deployment **out);
 
-/* 0, or -EINVAL with the reason for parameters no programming accepts. */
-int aimc_program_params_check(const struct aimc_program_params *p);
+/*
+ * 0, or -EINVAL naming the field and its range for parameters no
+ * programming on a card of conductance range @g_range_nsiemens accepts.
+ */
+int aimc_program_params_check(const struct aimc_program_params *p,
+			      uint32_t g_range_nsiemens);
 
-/* Write-verify every cell (@params NULL: defaults), then CALIBRATE. */
+/* g_max - g_min of the deployment's card, nS. */
+uint32_t aimc_deployment_g_range(const struct aimc_deployment *d);
+
+/*
+ * Write-verify every cell (@params NULL: defaults), then CALIBRATE.
+ * -ECANCELED if @progress asked to stop.
+ */
 int aimc_deployment_program(struct aimc_deployment *d,
 			    const struct aimc_program_params *params,
 			    aimc_program_progress_fn progress, void *ctx);
 
-/* Re-read and re-verify; -ENOEXEC if never programmed. */
+/*
+ * Re-read and re-verify; -ENODATA if never programmed.  A refresh that
+ * fails (or is cancelled) leaves the deployment unprogrammed.
+ */
 int aimc_deployment_refresh(struct aimc_deployment *d,
 			    aimc_program_progress_fn progress, void *ctx);
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Device handles: choosing a backend, opening, closing and queries.
+ * Device handles: choosing a backend, opening, closing, references and
+ * queries.  A device lives until the application has closed its handle
+ * and every net on it is closed (each net holds a reference), so closing
+ * in the wrong order cannot leave a net pointing at freed memory.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -10,6 +13,15 @@
 #include <drm/aimc_accel.h>
 
 #include "internal.h"
+
+#ifndef AIMC_PACKAGE_VERSION
+#define AIMC_PACKAGE_VERSION "unknown"
+#endif
+
+const char *aimc_version(void)
+{
+	return AIMC_PACKAGE_VERSION;
+}
 
 const char *aimc_backend_name(enum aimc_backend backend)
 {
@@ -24,7 +36,7 @@ const char *aimc_backend_name(enum aimc_backend backend)
 	return "unknown";
 }
 
-int aimc_device_count(enum aimc_backend backend)
+static int device_count(enum aimc_backend backend)
 {
 	int n;
 
@@ -40,11 +52,17 @@ int aimc_device_count(enum aimc_backend backend)
 	return aimc_set_error(-EINVAL, "unknown backend %d", (int)backend);
 }
 
-int aimc_device_open(enum aimc_backend backend, unsigned int index,
-		     struct aimc_device **out)
+int aimc_device_count(enum aimc_backend backend)
+{
+	aimc_api_begin();
+	return aimc_api_end(__func__, device_count(backend));
+}
+
+static int device_open(enum aimc_backend backend, unsigned int index,
+		       struct aimc_device **out)
 {
 	if (!out)
-		return aimc_set_error(-EINVAL, "aimc_device_open: out is NULL");
+		return aimc_set_error(-EINVAL, "out is NULL");
 	*out = NULL;
 	switch (backend) {
 	case AIMC_BACKEND_DRM:
@@ -54,30 +72,78 @@ int aimc_device_open(enum aimc_backend backend, unsigned int index,
 			return aimc_set_error(-ENODEV,
 					      "sim backend has one device, not %u",
 					      index + 1);
-		return aimc_sim_open(out);
+		return aimc_sim_open(NULL, out);
 	case AIMC_BACKEND_AUTO:
 		if (aimc_drm_count() > 0)
 			return aimc_drm_open_index(index, out);
-		return aimc_device_open(AIMC_BACKEND_SIM, index, out);
+		return device_open(AIMC_BACKEND_SIM, index, out);
 	}
 	return aimc_set_error(-EINVAL, "unknown backend %d", (int)backend);
 }
 
+int aimc_device_open(enum aimc_backend backend, unsigned int index,
+		     struct aimc_device **out)
+{
+	aimc_api_begin();
+	return aimc_api_end(__func__, device_open(backend, index, out));
+}
+
+int aimc_device_open_sim(const struct aimc_sim_options *opts,
+			 struct aimc_device **out)
+{
+	int ret;
+
+	aimc_api_begin();
+	if (!out)
+		ret = aimc_set_error(-EINVAL, "out is NULL");
+	else
+		ret = aimc_sim_open(opts, out);
+	return aimc_api_end(__func__, ret);
+}
+
 int aimc_device_open_node(const char *path, struct aimc_device **out)
 {
+	int ret;
+
+	aimc_api_begin();
+	if (out)
+		*out = NULL;
 	if (!out || !path)
-		return aimc_set_error(-EINVAL, "aimc_device_open_node: NULL argument");
-	*out = NULL;
-	return aimc_drm_open_node(path, out);
+		ret = aimc_set_error(-EINVAL, "NULL argument");
+	else
+		ret = aimc_drm_open_node(path, out);
+	return aimc_api_end(__func__, ret);
+}
+
+struct aimc_device *aimc_device_alloc(const struct aimc_backend_ops *ops)
+{
+	struct aimc_device *dev = calloc(1, sizeof(*dev));
+
+	if (!dev)
+		return NULL;
+	dev->ops = ops;
+	dev->refs = 1;
+	dev->fd = -1;
+	return dev;
+}
+
+void aimc_device_get(struct aimc_device *dev)
+{
+	__atomic_add_fetch(&dev->refs, 1, __ATOMIC_RELAXED);
+}
+
+void aimc_device_put(struct aimc_device *dev)
+{
+	if (dev && __atomic_sub_fetch(&dev->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		dev->ops->close(dev);
 }
 
 void aimc_device_close(struct aimc_device *dev)
 {
-	if (dev)
-		dev->ops->close(dev);
+	aimc_device_put(dev);
 }
 
-int aimc_device_info(struct aimc_device *dev, struct aimc_device_info *info)
+int aimc_device_query(struct aimc_device *dev, struct aimc_device_info *info)
 {
 	static const struct {
 		uint32_t param;
@@ -92,16 +158,14 @@ int aimc_device_info(struct aimc_device *dev, struct aimc_device_info *info)
 		{ AIMC_PARAM_TILE_COLS, offsetof(struct aimc_device_info, tile_cols) },
 		{ AIMC_PARAM_DAC_BITS, offsetof(struct aimc_device_info, dac_bits) },
 		{ AIMC_PARAM_ADC_BITS, offsetof(struct aimc_device_info, adc_bits) },
-		{ AIMC_PARAM_G_MIN_NS, offsetof(struct aimc_device_info, g_min_ns) },
-		{ AIMC_PARAM_G_MAX_NS, offsetof(struct aimc_device_info, g_max_ns) },
+		{ AIMC_PARAM_G_MIN_NS, offsetof(struct aimc_device_info, g_min_nsiemens) },
+		{ AIMC_PARAM_G_MAX_NS, offsetof(struct aimc_device_info, g_max_nsiemens) },
 		{ AIMC_PARAM_SRAM_KIB, offsetof(struct aimc_device_info, sram_kib) },
 		{ AIMC_PARAM_STREAM_SLOTS, offsetof(struct aimc_device_info, stream_slots) },
 		{ AIMC_PARAM_QUEUE_DEPTH, offsetof(struct aimc_device_info, queue_depth) },
 	};
 	size_t i;
 
-	if (!dev || !info)
-		return aimc_set_error(-EINVAL, "aimc_device_info: NULL argument");
 	memset(info, 0, sizeof(*info));
 	info->backend = dev->ops->kind;
 	memcpy(info->node, dev->node, sizeof(info->node));
@@ -114,4 +178,20 @@ int aimc_device_info(struct aimc_device *dev, struct aimc_device_info *info)
 		*(uint32_t *)((char *)info + fields[i].offset) = (uint32_t)value;
 	}
 	return 0;
+}
+
+int aimc_device_info(struct aimc_device *dev, struct aimc_device_info *info,
+		     size_t info_size)
+{
+	struct aimc_device_info all;
+	int ret;
+
+	aimc_api_begin();
+	ret = aimc_check_out(dev, info, info_size,
+			     AIMC_SIZE_2_0(struct aimc_device_info, node));
+	if (!ret)
+		ret = aimc_device_query(dev, &all);
+	if (!ret)
+		aimc_copy_out(info, info_size, &all, sizeof(all));
+	return aimc_api_end(__func__, ret);
 }

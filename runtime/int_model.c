@@ -194,7 +194,7 @@ static int build_layer(const struct aimc_ssm *model,
 	int ret;
 
 	if (sl->ssm.n_modes > AIMC_INT_MAX_MODES)
-		return aimc_set_error(-E2BIG, "layers.%u: %u modes, one SSM micro-op takes %u",
+		return aimc_set_error(-ENOSPC, "layers.%u: %u modes, one SSM micro-op takes %u",
 				      l, sl->ssm.n_modes, AIMC_INT_MAX_MODES);
 	L->mix = &sl->mix;
 	L->mix_cal = pl->mix[l];
@@ -221,10 +221,10 @@ static int check_limits(const struct aimc_ssm *m)
 		return aimc_set_error(-EINVAL, "%s: a float model does not run on the card (quantize it first)",
 				      m->path ? m->path : "model");
 	if (m->hk > AIMC_INT_MAX_HK)
-		return aimc_set_error(-E2BIG, "%u hidden channels, the compiler takes %u",
+		return aimc_set_error(-ENOSPC, "%u hidden channels, the compiler takes %u",
 				      m->hk, AIMC_INT_MAX_HK);
 	if (m->d_input > AIMC_INT_MAX_IO || m->n_classes > AIMC_INT_MAX_IO)
-		return aimc_set_error(-E2BIG, "d_input %u / n_classes %u above %u",
+		return aimc_set_error(-ENOSPC, "d_input %u / n_classes %u above %u",
 				      m->d_input, m->n_classes, AIMC_INT_MAX_IO);
 	return 0;
 }

@@ -2,7 +2,9 @@
 /*
  * libaimc internal: the thin layer over aimc.ko's buffer, reservation,
  * submit and wait ioctls (uapi/drm/aimc_accel.h) that model programming
- * and streaming build on.  Not installed, not a stable API yet.
+ * and streaming build on; job.c calls the device's operations table
+ * (internal.h), so callers never ask which backend runs.  Not installed,
+ * not a stable API.
  *
  * Every function returns 0 (or a documented non-negative value) or a
  * negative errno and leaves a message in aimc_last_error().  Errnos from
@@ -10,11 +12,11 @@
  * -EBUSY (another file has the tile) from -EEXIST (we have it already).
  * On the sim backend (sim_job.c) the same functions run the device model
  * in-process with the driver's checks and errnos, except: jobs finish
- * inside aimc_job_submit() (wait returns at once), one handle is the
- * card's only user (-EBUSY cannot happen), buffers map from offset 0
- * (each is a memfd), and there is no DRM fd and no syncobj: aimc_job_fd(),
- * the aimc_syncobj_*() functions and a submit naming syncobjs return
- * -EOPNOTSUPP.
+ * inside aimc_job_submit() (wait returns at once, a fence fd is readable
+ * at once), one handle is the card's only user (-EBUSY cannot happen),
+ * buffers map from offset 0 (each is a memfd), and there is no DRM fd and
+ * no syncobj: aimc_job_fd(), the aimc_syncobj_*() functions and a submit
+ * naming syncobjs return -EOPNOTSUPP.
  */
 #ifndef AIMC_JOB_H
 #define AIMC_JOB_H
@@ -28,6 +30,20 @@
 
 /* The DRM file descriptor of a drm-backend device, or -EOPNOTSUPP. */
 int aimc_job_fd(struct aimc_device *dev);
+
+/*
+ * The clock the device's cells drift by, ns from an arbitrary start:
+ * drm, CLOCK_BOOTTIME (a card's cells drift in physical time); sim, the
+ * device model's virtual clock (it advances by what the card does).
+ */
+int aimc_drift_clock_ns(struct aimc_device *dev, uint64_t *now_ns);
+
+/*
+ * The deadline of the library's own blocking waits: none, because every
+ * job ends by itself (the sim runs it inside the submit; aimc.ko times
+ * out a job after job_timeout_ms and resets the card).
+ */
+#define AIMC_WAIT_FOREVER	INT64_MAX
 
 /* Absolute CLOCK_MONOTONIC time @ms milliseconds from now, in ns. */
 int64_t aimc_deadline_ns(uint64_t ms);
@@ -96,6 +112,15 @@ int aimc_job_submit(struct aimc_device *dev, const struct drm_aimc_cmd *cmds,
 		    uint32_t count, const uint32_t *in_syncobjs, uint32_t n_in,
 		    uint32_t out_syncobj, uint64_t *job_id);
 
+/*
+ * The same without syncobjs, with a fence: on success *fence_fd is a new
+ * file descriptor (the caller closes it) that polls readable once the job
+ * has finished (drm: a sync_file; sim: an eventfd, readable at once).
+ */
+int aimc_job_submit_fence_fd(struct aimc_device *dev,
+			     const struct drm_aimc_cmd *cmds, uint32_t count,
+			     uint64_t *job_id, int *fence_fd);
+
 /* How a job ended (see struct drm_aimc_wait). */
 struct aimc_job_result {
 	uint32_t status;	/* enum drm_aimc_job_status */
@@ -108,7 +133,7 @@ struct aimc_job_result {
  * past polls).  Returns 0 with *res filled once the job has finished,
  * however it ended (DONE, DEVICE_ERROR, TIMED_OUT, ABORTED); -ETIME if
  * it has not by then; -ENODEV if the device is gone.  Interrupted waits
- * are restarted.
+ * are restarted.  @res may be NULL.
  */
 int aimc_job_wait(struct aimc_device *dev, uint64_t job_id,
 		  int64_t abs_timeout_ns, struct aimc_job_result *res);

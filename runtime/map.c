@@ -192,8 +192,8 @@ fail:
 	return aimc_set_error(ret, "map: out of memory");
 }
 
-int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
-		    uint32_t g_max_ns)
+int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_nsiemens,
+		    uint32_t g_max_nsiemens)
 {
 	const struct aimc_ssm_linear *lin = x->lin;
 	const struct aimc_ssm_tensor *w = &lin->weight;
@@ -205,7 +205,7 @@ int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
 		return aimc_set_error(-EINVAL, "calib: %s: a float model has no codes to program",
 				      lin->name);
 	x->cmax = w->ternary ? 1 : 1u << (w->bits - 1);
-	x->unit_ns = (g_max_ns - g_min_ns) / x->cmax;
+	x->unit_nsiemens = (g_max_nsiemens - g_min_nsiemens) / x->cmax;
 	free(x->gain);
 	x->gain = calloc(x->n_out, sizeof(*x->gain));
 	if (!x->gain)
@@ -217,7 +217,7 @@ int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
 			max_gain = r;
 	}
 	for (s = 40; s >= 0; s--)
-		if (floor(ldexp(max_gain, 14 + s) / x->unit_ns + 0.5) <= 65535)
+		if (floor(ldexp(max_gain, 14 + s) / x->unit_nsiemens + 0.5) <= 65535)
 			break;
 	if (s < 0)
 		return aimc_set_error(-ERANGE, "calib: %s: no ADC shift makes the gain fit 16 bits",
@@ -226,7 +226,7 @@ int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_ns,
 	for (j = 0; j < x->n_out; j++) {
 		r = ((double)w->scale[w->per_tensor ? 0 : j] * (double)lin->dac_scale) /
 		    (double)lin->adc_scale[j];
-		x->gain[j] = (uint16_t)floor(ldexp(r, 14 + s) / x->unit_ns + 0.5);
+		x->gain[j] = (uint16_t)floor(ldexp(r, 14 + s) / x->unit_nsiemens + 0.5);
 	}
 	return 0;
 }
@@ -285,11 +285,11 @@ int aimc_calib_shared_columns(struct aimc_mapping *map)
 	return 0;
 }
 
-void aimc_xbar_targets(const struct aimc_xbar_place *x, uint32_t g_min_ns,
+void aimc_xbar_targets(const struct aimc_xbar_place *x, uint32_t g_min_nsiemens,
 		       uint32_t j, uint32_t i, uint16_t *g_pos, uint16_t *g_neg)
 {
 	int32_t code = x->lin->weight.codes[(size_t)j * x->n_in + i];
 
-	*g_pos = (uint16_t)(g_min_ns + (uint32_t)(code > 0 ? code : 0) * x->unit_ns);
-	*g_neg = (uint16_t)(g_min_ns + (uint32_t)(code < 0 ? -code : 0) * x->unit_ns);
+	*g_pos = (uint16_t)(g_min_nsiemens + (uint32_t)(code > 0 ? code : 0) * x->unit_nsiemens);
+	*g_neg = (uint16_t)(g_min_nsiemens + (uint32_t)(code < 0 ? -code : 0) * x->unit_nsiemens);
 }

@@ -318,15 +318,21 @@ static int read_container(struct loader *ld, const uint8_t *buf, size_t size)
 	const char *why;
 	size_t count;
 
+	/*
+	 * A model file starts with the little-endian length of its JSON
+	 * header.  A length no writer makes means this is not a model file
+	 * at all (a text file's first 8 bytes read as 1.6e19, say): say so
+	 * in those words.
+	 */
 	if (size < 8)
-		return fail(ld, -EINVAL, "header", "file too short (%zu bytes) for the header length",
+		return fail(ld, -EINVAL, "header", "not a model file: %zu bytes, too short for a safetensors header",
 			    size);
 	n = get_le64(buf);
 	if (n < 2 || n > HEADER_MAX)
-		return fail(ld, -EINVAL, "header", "header length %llu out of range 2..%u",
+		return fail(ld, -EINVAL, "header", "not a model file: no safetensors header (its first 8 bytes give a header length of %llu, not 2..%u)",
 			    (unsigned long long)n, HEADER_MAX);
 	if (n > size - 8)
-		return fail(ld, -EINVAL, "header", "header length %llu past the end of the file (%zu bytes)",
+		return fail(ld, -EINVAL, "header", "header length %llu past the end of the file (%zu bytes): truncated?",
 			    (unsigned long long)n, size);
 	why = parse_json((const char *)buf + 8, (size_t)n, &ld->header);
 	if (why)

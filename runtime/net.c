@@ -24,15 +24,15 @@ static int calib_of(const struct aimc_xbar_place *x, struct aimc_xbar_calib *cal
 	const struct aimc_xbar_piece *pc = &x->pieces[0];
 
 	if (x->n_pieces != 1)
-		return aimc_set_error(-E2BIG, "%s: %u x %u weights do not fit one tile: the compiler takes one tile window per crossbar",
+		return aimc_set_error(-ENOSPC, "%s: %u x %u weights do not fit one tile: the compiler takes one tile window per crossbar",
 				      x->lin->name, x->n_out, x->n_in);
 	if (x->n_out > AIMC_INT_MAX_IO)
-		return aimc_set_error(-E2BIG, "%s: %u outputs, the compiler takes %u",
+		return aimc_set_error(-ENOSPC, "%s: %u outputs, the compiler takes %u",
 				      x->lin->name, x->n_out, AIMC_INT_MAX_IO);
 	cal->tile = pc->tile;
 	cal->row0 = pc->row0;
 	cal->col0 = pc->col0;
-	cal->unit_ns = x->unit_ns;
+	cal->unit_nsiemens = x->unit_nsiemens;
 	cal->shift = x->shift;
 	memcpy(cal->gain, x->gain, x->n_out * sizeof(*x->gain));
 	memcpy(cal->canon, x->canon ? x->canon : x->gain,
@@ -58,46 +58,75 @@ static int placement_of(struct aimc_net *net)
 	return ret;
 }
 
-int aimc_net_program(struct aimc_net *net,
-		     const struct aimc_program_params *params,
-		     aimc_program_progress_fn progress, void *ctx)
+static int net_program(struct aimc_net *net,
+		       const struct aimc_program_params *params,
+		       aimc_program_progress_fn progress, void *ctx)
 {
 	int ret;
 
 	if (!net)
-		return aimc_set_error(-EINVAL, "aimc_net_program: no net");
+		return aimc_set_error(-EINVAL, "no net");
 	/* Refused parameters write no cell: the net stays as it was. */
 	if (params) {
-		ret = aimc_program_params_check(params);
+		ret = aimc_program_params_check(params,
+						aimc_deployment_g_range(net->dep));
 		if (ret)
 			return ret;
 	}
 	net->programmed = false;
 	ret = aimc_deployment_program(net->dep, params, progress, ctx);
 	net->programmed = !ret;
+	if (!ret)
+		aimc_net_mark_programmed(net);
 	return ret;
 }
 
-int aimc_net_program_stats(const struct aimc_net *net,
-			   struct aimc_program_stats *stats)
+int aimc_net_program(struct aimc_net *net,
+		     const struct aimc_program_params *params,
+		     aimc_program_progress_fn progress, void *ctx)
 {
-	const struct aimc_program_stats *s;
+	aimc_api_begin();
+	return aimc_api_end(__func__, net_program(net, params, progress, ctx));
+}
 
-	if (!net || !stats)
-		return aimc_set_error(-EINVAL, "aimc_net_program_stats: bad argument");
-	s = aimc_deployment_stats(net->dep);
-	if (!s)
-		return aimc_set_error(-ENOEXEC, "the model is not programmed on the card");
-	*stats = *s;
-	return 0;
+int aimc_net_program_stats(const struct aimc_net *net,
+			   struct aimc_program_stats *stats, size_t stats_size)
+{
+	const struct aimc_program_stats *s = NULL;
+	int ret;
+
+	aimc_api_begin();
+	ret = aimc_check_out(net, stats, stats_size,
+			     AIMC_SIZE_2_0(struct aimc_program_stats, padding));
+	if (!ret) {
+		s = aimc_deployment_stats(net->dep);
+		if (!s)
+			ret = aimc_set_error(-ENODATA, "the net is not programmed");
+	}
+	if (!ret)
+		aimc_copy_out(stats, stats_size, s, sizeof(*s));
+	return aimc_api_end(__func__, ret);
+}
+
+static int net_refresh(struct aimc_net *net, aimc_program_progress_fn progress,
+		       void *ctx)
+{
+	int ret;
+
+	if (!net)
+		return aimc_set_error(-EINVAL, "no net");
+	ret = aimc_deployment_refresh(net->dep, progress, ctx);
+	net->programmed = !ret;
+	if (!ret)
+		aimc_net_mark_programmed(net);
+	return ret;
 }
 
 int aimc_net_refresh(struct aimc_net *net, aimc_program_progress_fn progress,
 		     void *ctx)
 {
-	if (!net)
-		return aimc_set_error(-EINVAL, "aimc_net_refresh: no net");
-	return aimc_deployment_refresh(net->dep, progress, ctx);
+	aimc_api_begin();
+	return aimc_api_end(__func__, net_refresh(net, progress, ctx));
 }
 
 /* All program images in one buffer the streams' EXECs point at. */
@@ -138,30 +167,42 @@ static int check_converters(const struct aimc_ssm *m,
 	return 0;
 }
 
+uint32_t aimc_model_max_chunk(const struct aimc_ssm *model)
+{
+	uint32_t stride = 4 * model->hk > model->d_input ? 4 * model->hk :
+			  model->d_input;
+
+	return AIMC_IO_MAX_BYTES / stride;
+}
+
 int aimc_net_create(struct aimc_device *dev, struct aimc_ssm *model,
 		    void (*free_model)(struct aimc_ssm *), uint32_t flags,
 		    struct aimc_net **out)
 {
 	struct aimc_device_info info;
 	struct aimc_net *net;
-	uint32_t stride;
 	int ret;
 
 	if (!dev || !model || !out)
-		return aimc_set_error(-EINVAL, "aimc_net_open: bad argument");
+		return aimc_set_error(-EINVAL, "NULL argument");
+	*out = NULL;
 	if (flags & ~AIMC_NET_NO_PROGRAM)
-		return aimc_set_error(-EINVAL, "aimc_net_open: unknown flags 0x%x", flags);
+		return aimc_set_error(-EINVAL, "unknown flags 0x%x", flags);
 	if (model->n_layers > AIMC_SSM_MAX_LAYERS)
-		return aimc_set_error(-E2BIG, "%u layers", model->n_layers);
-	ret = aimc_device_info(dev, &info);
+		return aimc_set_error(-ENOSPC, "%u layers: the compiler takes at most %u",
+				      model->n_layers, AIMC_SSM_MAX_LAYERS);
+	ret = aimc_device_query(dev, &info);
 	if (ret)
 		return ret;
 	net = calloc(1, sizeof(*net));
 	if (!net)
 		return aimc_set_error(-ENOMEM, "out of memory");
+	net->refs = 1;
+	aimc_device_get(dev);
 	net->dev = dev;
 	net->model = model;
-	net->is_drm = info.backend == AIMC_BACKEND_DRM;
+	net->max_chunk = aimc_model_max_chunk(model);
+	aimc_net_set_policy_default(net);
 	ret = check_converters(model, &info);
 	if (!ret)
 		ret = aimc_deployment_create(dev, model, &net->dep);
@@ -174,39 +215,50 @@ int aimc_net_create(struct aimc_device *dev, struct aimc_ssm *model,
 	if (!ret)
 		ret = upload_programs(net);
 	if (!ret && !(flags & AIMC_NET_NO_PROGRAM))
-		ret = aimc_net_program(net, NULL, NULL, NULL);
+		ret = net_program(net, NULL, NULL, NULL);
 	if (ret) {
-		aimc_net_close(net);	/* the caller keeps the model */
+		aimc_net_put(net);	/* the caller keeps the model */
 		return ret;
 	}
 	net->free_model = free_model;
-	stride = 4 * model->hk > model->d_input ? 4 * model->hk : model->d_input;
-	net->max_chunk = AIMC_IO_MAX_BYTES / stride;
 	*out = net;
 	return 0;
 }
 
-int aimc_net_info(const struct aimc_net *net, struct aimc_net_info *info)
+int aimc_net_info(const struct aimc_net *net, struct aimc_net_info *info,
+		  size_t info_size)
 {
 	const struct aimc_mapping *map;
+	struct aimc_net_info all;
+	int ret;
 
-	if (!net || !info)
-		return aimc_set_error(-EINVAL, "aimc_net_info: bad argument");
-	map = aimc_deployment_mapping(net->dep);
-	memset(info, 0, sizeof(*info));
-	info->d_input = net->model->d_input;
-	info->d_output = net->model->hk;
-	info->n_classes = net->model->n_classes;
-	info->n_layers = net->model->n_layers;
-	info->slots_per_stream = net->ps->n_slots;
-	info->segments = net->ps->n_segments;
-	info->mvms_per_step = net->ps->mvms_per_step;
-	info->tiles = map->tiles_used;
-	info->cells = (uint32_t)map->cells_used;
-	info->max_chunk = net->max_chunk;
-	info->programmed = net->programmed;
-	info->crossbars = map->n_xbars;
-	return 0;
+	aimc_api_begin();
+	ret = aimc_check_out(net, info, info_size,
+			     AIMC_SIZE_2_0(struct aimc_net_info, age_ns));
+	if (!ret) {
+		map = aimc_deployment_mapping(net->dep);
+		memset(&all, 0, sizeof(all));
+		all.d_input = net->model->d_input;
+		all.d_output = net->model->hk;
+		all.n_classes = net->model->n_classes;
+		all.n_layers = net->model->n_layers;
+		all.slots_per_stream = net->ps->n_slots;
+		all.segments = net->ps->n_segments;
+		all.mvms_per_step = net->ps->mvms_per_step;
+		all.tiles = map->tiles_used;
+		all.cells = (uint32_t)map->cells_used;
+		all.max_chunk = net->max_chunk;
+		all.programmed = net->programmed;
+		all.crossbars = map->n_xbars;
+		all.refreshes = net->refreshes;
+		if (net->programmed) {
+			ret = aimc_net_age_ns(net, &all.age_ns);
+			all.refresh_due = aimc_net_refresh_due(net);
+		}
+	}
+	if (!ret)
+		aimc_copy_out(info, info_size, &all, sizeof(all));
+	return aimc_api_end(__func__, ret);
 }
 
 const struct aimc_deployment *aimc_net_deployment(const struct aimc_net *net)
@@ -214,18 +266,13 @@ const struct aimc_deployment *aimc_net_deployment(const struct aimc_net *net)
 	return net->dep;
 }
 
-void aimc_stream_destroy(struct aimc_stream *s);
-
-void aimc_net_close(struct aimc_net *net)
+void aimc_net_get(struct aimc_net *net)
 {
-	if (!net)
-		return;
-	while (net->streams) {
-		struct aimc_stream *s = net->streams;
+	__atomic_add_fetch(&net->refs, 1, __ATOMIC_RELAXED);
+}
 
-		net->streams = s->next;
-		aimc_stream_destroy(s);
-	}
+static void net_free(struct aimc_net *net)
+{
 	if (net->prog_bo)
 		aimc_bo_close(net->dev, net->prog_bo);
 	aimc_program_set_free(net->ps);
@@ -234,5 +281,17 @@ void aimc_net_close(struct aimc_net *net)
 	aimc_deployment_free(net->dep);
 	if (net->free_model)
 		net->free_model(net->model);
+	aimc_device_put(net->dev);
 	free(net);
+}
+
+void aimc_net_put(struct aimc_net *net)
+{
+	if (net && __atomic_sub_fetch(&net->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		net_free(net);
+}
+
+void aimc_net_close(struct aimc_net *net)
+{
+	aimc_net_put(net);
 }

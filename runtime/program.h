@@ -11,8 +11,14 @@
 #include <stdint.h>
 
 #include "aimc.h"
+#include "aimc_hw_cmd.h"
 
 #define AIMC_WV_UNUSED	UINT16_MAX	/* target of a cell no weight uses */
+
+/* READs of the window per round, averaged (program.c, step 5) */
+#define AIMC_WV_READS	4
+/* The buffer a run needs: pulse records, then each READ's window. */
+#define AIMC_WV_BO_BYTES	((1 + AIMC_WV_READS) * AIMC_IO_MAX_BYTES)
 
 /*
  * One tile's cells: window [0, rows) x [0, cols) from its corner.  Pairs
@@ -39,7 +45,7 @@ void aimc_wv_tile_free(struct aimc_wv_tile *t);
 
 struct aimc_wv_run {
 	struct aimc_device *dev;
-	uint32_t bo;		/* >= 2 * AIMC_IO_MAX_BYTES */
+	uint32_t bo;		/* >= AIMC_WV_BO_BYTES */
 	uint8_t *map;
 	uint32_t g_min, g_max;
 	struct aimc_program_params params;
@@ -51,7 +57,9 @@ struct aimc_wv_run {
 
 /*
  * Program (or with @refresh, re-read and re-verify) one tile; adds to
- * run->stats (counters only: aimc_wv_finish() computes the errors).
+ * run->stats (counters and how the tile stopped; aimc_wv_finish()
+ * computes the errors).  -ECANCELED if the progress callback asked to
+ * stop.
  */
 int aimc_wv_program(struct aimc_wv_run *run, struct aimc_wv_tile *t,
 		    int refresh);

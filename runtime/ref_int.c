@@ -115,7 +115,7 @@ static void mvm(const struct aimc_int_model *im,
 		for (i = 0; i < w->cols; i++)
 			acc += aimc_clamp_s64(x[i], -dac_max, dac_max) *
 			       w->codes[(size_t)j * w->cols + i];
-		acc *= cal->unit_ns;
+		acc *= cal->unit_nsiemens;
 		acc = aimc_rshift_round(acc * cal->gain[j], 14 + cal->shift);
 		y[j] = aimc_sat_bits(acc, im->adc_bits);
 		clipped[j] = acc != y[j];

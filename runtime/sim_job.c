@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ struct aimc_sim_prog {
 };
 
 struct aimc_sim_jobs {
+	struct aimc_model *model;	/* the card, created with our DMA */
 	pthread_mutex_t lock;
 	struct aimc_sim_bo *bos;
 	uint32_t n_bos;
@@ -120,22 +122,37 @@ static int sim_dma_write(void *ctx, u64 addr, const void *src, u32 len)
 	return 0;
 }
 
-void aimc_sim_jobs_dma(struct aimc_sim_jobs *jobs, struct aimc_model_dma *dma)
+struct aimc_sim_jobs *aimc_sim_jobs_of(struct aimc_device *dev)
 {
-	dma->read = sim_dma_read;
-	dma->write = sim_dma_write;
-	dma->ctx = jobs;
+	return dev->backend;
 }
 
-struct aimc_sim_jobs *aimc_sim_jobs_create(uint32_t tiles, uint32_t slots)
+struct aimc_model *aimc_sim_model(struct aimc_device *dev)
+{
+	return dev->ops->kind == AIMC_BACKEND_SIM ? aimc_sim_jobs_of(dev)->model : NULL;
+}
+
+struct aimc_sim_jobs *aimc_sim_jobs_create(const struct aimc_model_config *cfg)
 {
 	struct aimc_sim_jobs *jobs = calloc(1, sizeof(*jobs));
+	struct aimc_model_dma dma = {
+		.read = sim_dma_read,
+		.write = sim_dma_write,
+		.ctx = jobs,
+	};
+	uint32_t tiles = cfg->tiles, slots = cfg->slots;
 
 	if (!jobs)
 		return NULL;
+	jobs->model = aimc_model_create(cfg, &dma);
+	if (!jobs->model) {
+		free(jobs);
+		return NULL;
+	}
 	jobs->tile_owned = calloc(tiles, sizeof(bool));
 	jobs->slot_owned = calloc(slots, sizeof(bool));
 	if (!jobs->tile_owned || !jobs->slot_owned) {
+		aimc_model_destroy(jobs->model);
 		free(jobs->tile_owned);
 		free(jobs->slot_owned);
 		free(jobs);
@@ -166,6 +183,7 @@ void aimc_sim_jobs_destroy(struct aimc_sim_jobs *jobs)
 		if (jobs->bos[i].handle)
 			sim_bo_drop(&jobs->bos[i]);
 	free(jobs->bos);
+	aimc_model_destroy(jobs->model);
 	free(jobs->tile_owned);
 	free(jobs->slot_owned);
 	pthread_mutex_destroy(&jobs->lock);
@@ -193,18 +211,16 @@ static struct aimc_sim_bo *sim_bo_slot(struct aimc_sim_jobs *jobs)
 	return &jobs->bos[i];
 }
 
-int aimc_sim_bo_create(struct aimc_device *dev, uint64_t size,
+static int sim_bo_create(struct aimc_device *dev, uint64_t size,
 		       uint32_t *handle)
 {
-	struct aimc_sim_jobs *jobs = dev->sim_jobs;
+	struct aimc_sim_jobs *jobs = aimc_sim_jobs_of(dev);
 	long page = sysconf(_SC_PAGESIZE);
 	struct aimc_sim_bo *bo;
 	uint64_t rounded;
 	int fd, err;
 	void *cpu;
 
-	if (!handle)
-		return aimc_set_error(-EINVAL, "bo_create: no handle pointer");
 	if (!size || size > AIMC_BO_MAX_SIZE)
 		return aimc_set_error(-EINVAL, "sim: bo_create: size %llu not in 1..%llu",
 				      (unsigned long long)size,
@@ -242,10 +258,10 @@ int aimc_sim_bo_create(struct aimc_device *dev, uint64_t size,
 	return 0;
 }
 
-int aimc_sim_bo_info(struct aimc_device *dev, uint32_t handle,
+static int sim_bo_info(struct aimc_device *dev, uint32_t handle,
 		     uint64_t *size, uint64_t *mmap_offset)
 {
-	struct aimc_sim_jobs *jobs = dev->sim_jobs;
+	struct aimc_sim_jobs *jobs = aimc_sim_jobs_of(dev);
 	struct aimc_sim_bo *bo;
 
 	pthread_mutex_lock(&jobs->lock);
@@ -262,10 +278,10 @@ int aimc_sim_bo_info(struct aimc_device *dev, uint32_t handle,
 	return 0;
 }
 
-int aimc_sim_bo_mmap(struct aimc_device *dev, uint32_t handle, void **ptr,
+static int sim_bo_mmap(struct aimc_device *dev, uint32_t handle, void **ptr,
 		     uint64_t *size)
 {
-	struct aimc_sim_jobs *jobs = dev->sim_jobs;
+	struct aimc_sim_jobs *jobs = aimc_sim_jobs_of(dev);
 	struct aimc_sim_bo *bo;
 	uint64_t bo_size = 0;
 	void *p = MAP_FAILED;
@@ -291,9 +307,9 @@ int aimc_sim_bo_mmap(struct aimc_device *dev, uint32_t handle, void **ptr,
 	return 0;
 }
 
-int aimc_sim_bo_close(struct aimc_device *dev, uint32_t handle)
+static int sim_bo_close(struct aimc_device *dev, uint32_t handle)
 {
-	struct aimc_sim_jobs *jobs = dev->sim_jobs;
+	struct aimc_sim_jobs *jobs = aimc_sim_jobs_of(dev);
 	struct aimc_sim_bo *bo;
 
 	pthread_mutex_lock(&jobs->lock);
@@ -330,10 +346,10 @@ static const char *sim_resource_name(uint32_t type)
 	       type == AIMC_RESOURCE_SLOT ? "slot" : "resource";
 }
 
-int aimc_sim_reserve(struct aimc_device *dev, uint32_t type, uint32_t index,
+static int sim_reserve(struct aimc_device *dev, uint32_t type, uint32_t index,
 		     uint32_t *got)
 {
-	struct aimc_sim_jobs *jobs = dev->sim_jobs;
+	struct aimc_sim_jobs *jobs = aimc_sim_jobs_of(dev);
 	uint32_t count, i;
 	bool *owned;
 	int ret = 0;
@@ -371,9 +387,9 @@ int aimc_sim_reserve(struct aimc_device *dev, uint32_t type, uint32_t index,
 	return ret;
 }
 
-int aimc_sim_release(struct aimc_device *dev, uint32_t type, uint32_t index)
+static int sim_release(struct aimc_device *dev, uint32_t type, uint32_t index)
 {
-	struct aimc_sim_jobs *jobs = dev->sim_jobs;
+	struct aimc_sim_jobs *jobs = aimc_sim_jobs_of(dev);
 	uint32_t count;
 	bool *owned;
 	int ret = 0;
@@ -606,26 +622,39 @@ static void sim_free_progs(struct aimc_sim_jobs *jobs)
 	}
 }
 
-int aimc_sim_job_submit(struct aimc_device *dev,
-			const struct drm_aimc_cmd *cmds, uint32_t count,
-			uint32_t n_in, uint32_t out_syncobj, uint64_t *job_id)
+/* Jobs finish inside submit: the fence is an eventfd already readable. */
+static int sim_fence_fd(int *fd)
+{
+	int err;
+
+	*fd = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (*fd >= 0)
+		return 0;
+	err = errno;
+	return aimc_set_error(-err, "sim: fence eventfd: %s", strerror(err));
+}
+
+static int sim_submit(struct aimc_device *dev, const struct aimc_submit *job,
+			uint64_t *job_id)
 {
 	struct aimc_desc descs[AIMC_SIM_MAX_JOB_CMDS];
-	struct aimc_sim_jobs *jobs = dev->sim_jobs;
+	struct aimc_sim_jobs *jobs = aimc_sim_jobs_of(dev);
 	struct aimc_job_result res = { .status = AIMC_JOB_DONE };
-	uint32_t i, status;
-	int ret = 0;
+	const struct drm_aimc_cmd *cmds = job->cmds;
+	uint32_t i, status, count = job->count;
+	int ret = 0, fence = -1;
 
-	if (!job_id)
-		return aimc_set_error(-EINVAL, "submit: no job id pointer");
-	if (n_in || out_syncobj)
+	if (job->n_in || job->out_syncobj)
 		return aimc_set_error(-EOPNOTSUPP,
 				      "sim: SUBMIT: syncobjs need a card (drm backend); sim jobs finish inside submit");
-	if (!count || !cmds)
-		return aimc_set_error(-EINVAL, "sim: SUBMIT: no commands");
 	if (count > AIMC_SIM_MAX_JOB_CMDS)
 		return aimc_set_error(-E2BIG, "sim: SUBMIT of %u commands: %s (too many commands or operand too long)",
 				      count, strerror(E2BIG));
+	if (job->fence_fd) {
+		ret = sim_fence_fd(&fence);
+		if (ret)
+			return ret;
+	}
 
 	pthread_mutex_lock(&jobs->lock);
 	for (i = 0; i < count && !ret; i++)
@@ -635,7 +664,7 @@ int aimc_sim_job_submit(struct aimc_device *dev,
 
 	for (i = 0; i < count; i++) {
 		descs[i].seq = (uint32_t)jobs->next_job_id;
-		status = aimc_model_execute(dev->sim, &descs[i]);
+		status = aimc_model_execute(jobs->model, &descs[i]);
 		if (status != AIMC_ST_OK) {
 			res.status = AIMC_JOB_DEVICE_ERROR;
 			res.device_status = status;
@@ -649,15 +678,20 @@ int aimc_sim_job_submit(struct aimc_device *dev,
 out:
 	sim_free_progs(jobs);
 	pthread_mutex_unlock(&jobs->lock);
+	if (ret && fence >= 0)
+		close(fence);
+	else if (job->fence_fd)
+		*job->fence_fd = fence;
 	return ret;
 }
 
-int aimc_sim_job_wait(struct aimc_device *dev, uint64_t job_id,
+static int sim_wait(struct aimc_device *dev, uint64_t job_id,
 		      int64_t abs_timeout_ns, struct aimc_job_result *res)
 {
-	struct aimc_sim_jobs *jobs = dev->sim_jobs;
+	struct aimc_sim_jobs *jobs = aimc_sim_jobs_of(dev);
 	int ret = 0;
 
+	/* aimc.ko refuses a negative deadline too */
 	if (abs_timeout_ns < 0)
 		return aimc_set_error(-EINVAL, "sim: WAIT for job %llu: negative timeout",
 				      (unsigned long long)job_id);
@@ -669,8 +703,71 @@ int aimc_sim_job_wait(struct aimc_device *dev, uint64_t job_id,
 		ret = aimc_set_error(-ENOENT, "sim: WAIT for job %llu: %s (only the last %u jobs are kept)",
 				     (unsigned long long)job_id, strerror(ENOENT),
 				     AIMC_JOB_HISTORY);
-	else if (res)
+	else
 		*res = jobs->history[job_id % AIMC_JOB_HISTORY].res;
 	pthread_mutex_unlock(&jobs->lock);
 	return ret;
 }
+
+/* ---- what only a card behind aimc.ko has ---- */
+
+static int sim_no_drm(const char *what)
+{
+	return aimc_set_error(-EOPNOTSUPP, "sim: %s needs a card (drm backend); the sim backend has none",
+			      what);
+}
+
+static int sim_syncobj_create(struct aimc_device *dev, uint32_t *handle)
+{
+	(void)dev;
+	(void)handle;
+	return sim_no_drm("syncobj_create");
+}
+
+static int sim_syncobj_destroy(struct aimc_device *dev, uint32_t handle)
+{
+	(void)dev;
+	(void)handle;
+	return sim_no_drm("syncobj_destroy");
+}
+
+static int sim_syncobj_wait(struct aimc_device *dev, uint32_t *handles,
+			  uint32_t count, int64_t abs_timeout_ns)
+{
+	(void)dev;
+	(void)handles;
+	(void)count;
+	(void)abs_timeout_ns;
+	return sim_no_drm("syncobj_wait");
+}
+
+static int sim_syncobj_export(struct aimc_device *dev, uint32_t handle,
+			    int *sync_file_fd)
+{
+	(void)dev;
+	(void)handle;
+	(void)sync_file_fd;
+	return sim_no_drm("syncobj_export");
+}
+
+static int sim_node_fd(struct aimc_device *dev)
+{
+	(void)dev;
+	return sim_no_drm("fd");
+}
+
+const struct aimc_job_ops aimc_sim_job_ops = {
+	.bo_create = sim_bo_create,
+	.bo_info = sim_bo_info,
+	.bo_mmap = sim_bo_mmap,
+	.bo_close = sim_bo_close,
+	.reserve = sim_reserve,
+	.release = sim_release,
+	.submit = sim_submit,
+	.wait = sim_wait,
+	.syncobj_create = sim_syncobj_create,
+	.syncobj_destroy = sim_syncobj_destroy,
+	.syncobj_wait = sim_syncobj_wait,
+	.syncobj_export = sim_syncobj_export,
+	.node_fd = sim_node_fd,
+};

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libaimc internal: the job layer (job.h) on the sim backend.  Buffers,
- * reservations, submission and waiting behave as aimc.ko's ioctls do,
- * with the device model (emulator/model/) running each job synchronously
- * inside aimc_sim_job_submit().  job.c dispatches here on the backend.
+ * libaimc internal: the job layer's operations (internal.h, job.h) on the
+ * sim backend.  Buffers, reservations, submission and waiting behave as
+ * aimc.ko's ioctls do, with the device model (emulator/model/) running
+ * each job synchronously inside aimc_sim_job_submit().  backend_sim.c
+ * puts these functions in the sim's operations table.
  *
  * Differences from the drm backend, all documented in job.h:
  * - one device handle is one card and its only user: -EBUSY (another
  *   file owns the tile) cannot happen;
- * - jobs finish before submit returns, so wait never blocks;
- * - no syncobjs (-EOPNOTSUPP), no DRM fd.
+ * - jobs finish before submit returns, so wait never blocks and a job's
+ *   fence fd (an eventfd) is readable at once;
+ * - no syncobjs and no DRM fd (-EOPNOTSUPP).
  */
 #ifndef AIMC_SIM_JOB_H
 #define AIMC_SIM_JOB_H
@@ -19,36 +21,28 @@
 #include <drm/aimc_accel.h>
 
 #include "aimc_model.h"
+#include "internal.h"
 
-struct aimc_device;
-struct aimc_job_result;
 struct aimc_sim_jobs;
 
 /* Most commands one job takes: the driver's AIMC_MAX_JOB_CMDS. */
 #define AIMC_SIM_MAX_JOB_CMDS	64
 
 /*
- * The job state of a sim device, and the DMA callbacks the device model
- * must be created with (ctx = the returned state).
+ * A sim card: the device model of @cfg, created with DMA callbacks that
+ * reach only this card's buffers, and its buffers, reservations and jobs.
+ * NULL if out of memory.
  */
-struct aimc_sim_jobs *aimc_sim_jobs_create(uint32_t tiles, uint32_t slots);
+struct aimc_sim_jobs *aimc_sim_jobs_create(const struct aimc_model_config *cfg);
 void aimc_sim_jobs_destroy(struct aimc_sim_jobs *jobs);
-void aimc_sim_jobs_dma(struct aimc_sim_jobs *jobs, struct aimc_model_dma *dma);
 
-int aimc_sim_bo_create(struct aimc_device *dev, uint64_t size,
-		       uint32_t *handle);
-int aimc_sim_bo_info(struct aimc_device *dev, uint32_t handle,
-		     uint64_t *size, uint64_t *mmap_offset);
-int aimc_sim_bo_mmap(struct aimc_device *dev, uint32_t handle, void **ptr,
-		     uint64_t *size);
-int aimc_sim_bo_close(struct aimc_device *dev, uint32_t handle);
-int aimc_sim_reserve(struct aimc_device *dev, uint32_t type, uint32_t index,
-		     uint32_t *got);
-int aimc_sim_release(struct aimc_device *dev, uint32_t type, uint32_t index);
-int aimc_sim_job_submit(struct aimc_device *dev,
-			const struct drm_aimc_cmd *cmds, uint32_t count,
-			uint32_t n_in, uint32_t out_syncobj, uint64_t *job_id);
-int aimc_sim_job_wait(struct aimc_device *dev, uint64_t job_id,
-		      int64_t abs_timeout_ns, struct aimc_job_result *res);
+/* The sim state of a device of the sim backend (dev->backend). */
+struct aimc_sim_jobs *aimc_sim_jobs_of(struct aimc_device *dev);
+
+/* The device model of a sim device, or NULL for another backend. */
+struct aimc_model *aimc_sim_model(struct aimc_device *dev);
+
+/* The job layer of the sim backend, for backend_sim.c's table. */
+extern const struct aimc_job_ops aimc_sim_job_ops;
 
 #endif /* AIMC_SIM_JOB_H */

@@ -52,6 +52,7 @@
 #include "../runtime/job.h"
 #include "../runtime/compile.h"
 #include "../runtime/program.h"
+#include "../runtime/sim_job.h"
 #include "../runtime/stream_internal.h"
 #include "../tests/host/stream_testmodel.h"
 
@@ -317,7 +318,7 @@ static int card_time(struct aimc_net *net, unsigned int n_streams,
 	double t0;
 	int ret;
 
-	ret = aimc_net_info(net, &info);
+	ret = aimc_net_info(net, &info, sizeof(info));
 	if (ret < 0 || n_streams > 16)
 		return ret < 0 ? ret : -EINVAL;
 	out = malloc(sizeof(float) * info.max_chunk * info.d_output);
@@ -467,7 +468,7 @@ static int stream_model(struct bench *b, const struct bench_model *bm,
 	ret = open_net(exact, bm, &net_exact);
 	if (ret < 0)
 		goto out;
-	aimc_net_info(net_noisy, info_out);
+	aimc_net_info(net_noisy, info_out, sizeof(*info_out));
 	macs_per_step(net_noisy->model, mac_xbar, mac_digital);
 	f->streams = 16 / info_out->slots_per_stream;
 	if (f->streams > 16)
@@ -688,7 +689,7 @@ static int bench_cost(struct bench *b)
 			aimc_device_close(dev);
 			return ret;
 		}
-		aimc_net_info(net, &info);
+		aimc_net_info(net, &info, sizeof(info));
 		model_cost(net->model, &q);
 		/* the shipped float model, else this one's shape unpruned */
 		if (b->float_model)
@@ -763,7 +764,7 @@ static int mem_child(char **argv)
 
 		if (!dev || open_net(dev, &bm, &net) < 0 || streams > 16)
 			return 1;
-		aimc_net_info(net, &info);
+		aimc_net_info(net, &info, sizeof(info));
 		if (chunk > info.max_chunk)
 			chunk = info.max_chunk;
 		u = make_input(u_len, info.d_input, 7);
@@ -870,7 +871,7 @@ static int bench_mem(struct bench *b)
 
 	if (!dev || open_net(dev, &b->models[0], &net) < 0)
 		return -ENODEV;
-	aimc_net_info(net, &info);
+	aimc_net_info(net, &info, sizeof(info));
 	im = net->im;
 	for (l = 0; l < net->model->n_layers; l++)
 		float_state += 2.0 * 8 * net->model->hk * net->model->layers[l].ssm.n_modes;
@@ -948,7 +949,7 @@ fail:
 #define WV_ROWS		64
 #define WV_COLS		128
 #define WV_CELLS	(WV_ROWS * WV_COLS)
-#define WV_ROUNDS	40	/* aimc_program_params_init()'s max_iterations */
+#define WV_ROUNDS	40	/* aimc_program_params_init()'s max_rounds */
 
 enum wv_algo { WV_OPEN_LOOP, WV_NAIVE, WV_ADAPTIVE, WV_ALGOS };
 
@@ -970,16 +971,17 @@ struct wv_result {
 	double conv[WV_ROUNDS + 1];	/* closed (in band by READ), per round */
 };
 
-static void wv_progress(const struct aimc_program_progress *p, void *ctx)
+static int wv_progress(const struct aimc_program_progress *p, void *ctx)
 {
 	struct wv_result *res = ctx;
 	unsigned int i;
 
-	if (p->iteration > WV_ROUNDS || !p->cells_total)
-		return;
+	if (p->round > WV_ROUNDS || !p->cells_total)
+		return 0;
 	/* converged runs stay converged on the plot */
-	for (i = p->iteration; i <= WV_ROUNDS; i++)
+	for (i = p->round; i <= WV_ROUNDS; i++)
 		res->conv[i] = 100.0 * (double)p->cells_done / (double)p->cells_total;
+	return 0;
 }
 
 /* @err (may be NULL) gets each cell's final signed error, nS. */
@@ -1003,12 +1005,12 @@ static int wv_run(enum wv_algo algo, uint32_t tol, uint64_t seed,
 	memset(res, 0, sizeof(*res));
 	memset(&stats, 0, sizeof(stats));
 	memset(&run, 0, sizeof(run));
-	aimc_device_info(dev, &info);
+	aimc_device_info(dev, &info, sizeof(info));
 	ret = aimc_wv_tile_init(&tile, 0, WV_ROWS, WV_COLS);
 	if (!ret)
 		ret = aimc_reserve(dev, AIMC_RESOURCE_TILE, 0, NULL);
 	if (!ret)
-		ret = aimc_bo_create(dev, 2 * AIMC_IO_MAX_BYTES, &bo);
+		ret = aimc_bo_create(dev, AIMC_WV_BO_BYTES, &bo);
 	if (!ret)
 		ret = aimc_bo_mmap(dev, bo, (void **)&map, &map_size);
 	if (ret) {
@@ -1018,15 +1020,15 @@ static int wv_run(enum wv_algo algo, uint32_t tol, uint64_t seed,
 	}
 	srand((unsigned int)seed * 7 + 1);
 	for (i = 0; i < WV_CELLS; i++)
-		tile.target[i] = (uint16_t)(info.g_min_ns + (uint64_t)rand() *
-					    (info.g_max_ns - info.g_min_ns) / RAND_MAX);
+		tile.target[i] = (uint16_t)(info.g_min_nsiemens + (uint64_t)rand() *
+					    (info.g_max_nsiemens - info.g_min_nsiemens) / RAND_MAX);
 	run.dev = dev;
 	run.bo = bo;
 	run.map = map;
-	run.g_min = info.g_min_ns;
-	run.g_max = info.g_max_ns;
+	run.g_min = info.g_min_nsiemens;
+	run.g_max = info.g_max_nsiemens;
 	aimc_program_params_init(&run.params);
-	run.params.tolerance_ns = tol;
+	run.params.tolerance_nsiemens = tol;
 	run.params.flags = wv_algo_flags[algo];
 	run.progress = wv_progress;
 	run.ctx = res;
@@ -1034,20 +1036,20 @@ static int wv_run(enum wv_algo algo, uint32_t tol, uint64_t seed,
 	run.at.cells_total = WV_CELLS;
 	run.stats = &stats;
 
-	busy0 = aimc_model_stats(dev->sim)->busy_ns;
+	busy0 = aimc_model_stats(aimc_sim_model(dev))->busy_ns;
 	t0 = now_s();
 	ret = aimc_wv_program(&run, &tile, 0);
 	res->wall_ms = (now_s() - t0) * 1e3;
 	if (!ret)
 		ret = aimc_wv_finish(&run, &tile, 1);
-	res->card_ms = (aimc_model_stats(dev->sim)->busy_ns - busy0) * 1e-6;
+	res->card_ms = (aimc_model_stats(aimc_sim_model(dev))->busy_ns - busy0) * 1e-6;
 	res->pulses_per_cell = stats.pulses_per_cell;
-	res->rounds = stats.iterations;
+	res->rounds = stats.rounds;
 	for (i = 0; !ret && i < WV_CELLS; i++) {
 		uint32_t g_prog, g_now;
 		int32_t e;
 
-		aimc_model_peek_cell(dev->sim, 0, i / WV_COLS, i % WV_COLS, &g_prog, &g_now);
+		aimc_model_peek_cell(aimc_sim_model(dev), 0, i / WV_COLS, i % WV_COLS, &g_prog, &g_now);
 		e = (int32_t)g_now - tile.target[i];
 		if (err)
 			err[i] = e;
@@ -1180,7 +1182,7 @@ static int noise_error(const struct bench_model *bm, int noise_free,
 	ret = open_net(dev, bm, &net);
 	if (ret < 0)
 		goto out;
-	aimc_net_info(net, &info);
+	aimc_net_info(net, &info, sizeof(info));
 	u = make_input(steps, info.d_input, 11);
 	out = malloc(sizeof(float) * steps * info.d_output);
 	h = malloc(sizeof(double) * info.d_output);
@@ -1352,7 +1354,7 @@ static int kernel_stream(struct bench *b, const struct bench_row *ioctl_row)
 		fprintf(stderr, "aimc-bench: kernel stream: %s\n", aimc_last_error());
 		goto out;
 	}
-	aimc_net_info(net, &info);
+	aimc_net_info(net, &info, sizeof(info));
 	out = malloc(sizeof(float) * u_steps * info.d_output);
 	for (k = 0; k < 16 / info.slots_per_stream && ret >= 0; k++, n_open++)
 		ret = aimc_stream_open(net, &s[k]);
@@ -2012,7 +2014,7 @@ int main(int argc, char **argv)
 	}
 
 	ret = aimc_device_open(backend, 0, &b.dev);
-	if (ret < 0 || aimc_device_info(b.dev, &info) < 0) {
+	if (ret < 0 || aimc_device_info(b.dev, &info, sizeof(info)) < 0) {
 		fprintf(stderr, "aimc-bench: %s\n", aimc_last_error());
 		return 1;
 	}

@@ -1,21 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * aimc-run: load a model, program it on a card with write-verify, stream
- * an input file through it and print predictions and a summary.
- * --program-only stops after programming; --compare programs the model
- * on three identical sim cards with open-loop, naive fixed-pulse and
- * adaptive write-verify and prints their figures side by side.
+ * an input file through it and print predictions and a summary
+ * (aimc-run(1)).  --program-only stops after programming; --compare
+ * programs the model on three identical sim cards with open-loop, naive
+ * fixed-pulse and adaptive write-verify and prints their figures side by
+ * side.
  *
- * Input (text, `-` for stdin): `#` starts a comment line; a line
- * `LABEL: v v v ...` is one sequence (T steps x d_input values, step
- * major; LABEL an integer class or `?`), run from a reset state and
- * answered with the class of its pooled logits.  A line without a colon
- * is one step of d_input values; such steps form one open sequence whose
- * per-step outputs are printed, and whose prediction follows at the end.
+ * Order of work: every option, the model file and the whole input are
+ * checked first (exit status 2 naming the option or the input line), and
+ * only then is a card opened and programmed (failures there: 1).
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +23,19 @@
 #include <unistd.h>
 
 #include "aimc.h"
+#include "aimc-run-input.h"
+#include "aimc-run-report.h"
 
-struct run {
-	struct aimc_net_info info;
-	struct aimc_stream *s;
-	uint32_t chunk;
-	unsigned long seqs, labelled, correct, steps, submissions;
-	double stream_s;
+#define EXIT_CARD	1	/* the card or the library failed */
+#define EXIT_USAGE	2	/* the command line, the model or the input */
+
+struct options {
+	const char *model, *input, *device;
+	uint32_t chunk;			/* 0: the model's largest */
+	uint64_t seed;
+	bool seed_set, noise_free, program_only, compare, json, quiet;
+	uint64_t refresh_after_ns;	/* 0: report only */
+	struct aimc_program_params params;
 };
 
 static double now_s(void)
@@ -38,7 +43,232 @@ static double now_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: aimc-run MODEL [--input FILE|-] [--device sim|drm|auto] [--chunk N]\n"
+"                [--seed S] [--noise-free] [--tolerance NS] [--rounds N]\n"
+"                [--pulse-budget N] [--refresh-after SECONDS] [--json] [--quiet]\n"
+"                [--program-only | --compare]\n"
+"       aimc-run --version | --help\n"
+"\n"
+"Load an aimc-ssm MODEL, program its weights into an AIMC card's cells with\n"
+"write-verify, stream the input through it and print a prediction per\n"
+"sequence and a summary.\n"
+"\n"
+"Options:\n"
+"  -i, --input FILE        the input (format below); - is standard input, the\n"
+"                          default unless standard input is a terminal\n"
+"  -d, --device KIND       sim (default): a card simulated in this process;\n"
+"                          drm: the first card driven by aimc.ko;\n"
+"                          auto: drm if a card is found, else sim (says so)\n"
+"  -c, --chunk N           steps per submission, 1..the model's largest (default)\n"
+"  -s, --seed S            sim: the card's manufacture and noise seed, >= 1 (1)\n"
+"  -n, --noise-free        sim: exact cells (equals the integer reference)\n"
+"      --tolerance NS      write-verify band around each target, nanosiemens,\n"
+"                          1..the card's conductance range (500)\n"
+"      --rounds N          write-verify rounds per tile at most, 1..%u (40)\n"
+"      --pulse-budget N    pulses one cell may take, 1..%u (1500)\n"
+"      --refresh-after S   re-verify the cells once they have drifted S seconds\n"
+"                          (default: only report when 10 s have passed)\n"
+"      --program-only      stop after programming and its summary\n"
+"      --compare           program the model on three identical sim cards\n"
+"                          (open-loop, naive, write-verify) and compare\n"
+"      --json              standard output is one JSON object (aimc-run(1))\n"
+"  -q, --quiet             no progress display\n"
+"  -V, --version           versions of aimc-run and libaimc\n"
+"  -h, --help              this text\n"
+"\n"
+"Input (text): '#' starts a comment line.  'LABEL: v v v ...' is one\n"
+"sequence of T steps x d_input values, step major; LABEL is a class\n"
+"0..n_classes-1 or '?'.  Each sequence starts from a zero state and is\n"
+"answered with the class of its pooled logits.  A line 'v v v ...' without a\n"
+"colon is steps of d_input values; consecutive such lines form one open\n"
+"sequence whose per-step outputs are printed and which ends at the next\n"
+"labelled line or the end of the input.  Values: blanks or commas between.\n"
+"\n"
+"Output: results on standard output (text, or --json); progress, notes and\n"
+"errors on standard error.  Errors name the option or FILE:LINE.\n"
+"\n"
+"Exit status: 0 success (wrong predictions are not failures); 1 the card or\n"
+"the library failed (no device, the model does not fit, programming or\n"
+"streaming failed); 2 usage: an unknown option, a bad option value, or a\n"
+"model or input file that cannot be read or is malformed, all found before\n"
+"the card is touched.\n",
+		AIMC_PROGRAM_MAX_ROUNDS, AIMC_PROGRAM_MAX_PULSES_PER_CELL);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("aimc-run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n(aimc-run --help for the options)\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+/* @v as a whole number in [min, max], or exit 2 naming @opt. */
+static uint64_t parse_number(const char *opt, const char *v, uint64_t min,
+			     uint64_t max)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (!*v || *v == '-' || *v == '+' || *end || errno == ERANGE)
+		usage_error("%s %s: not a whole number %" PRIu64 "..%" PRIu64,
+			    opt, v, min, max);
+	if (n < min || n > max)
+		usage_error("%s %s: must be %" PRIu64 "..%" PRIu64, opt, v, min, max);
+	return n;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_TOL = 256, OPT_ROUNDS, OPT_BUDGET, OPT_REFRESH, OPT_PROGRAM_ONLY,
+	       OPT_COMPARE, OPT_JSON };
+	static const struct option opts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "chunk", required_argument, NULL, 'c' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "noise-free", no_argument, NULL, 'n' },
+		{ "tolerance", required_argument, NULL, OPT_TOL },
+		{ "rounds", required_argument, NULL, OPT_ROUNDS },
+		{ "iterations", required_argument, NULL, OPT_ROUNDS },	/* API 1's name */
+		{ "pulse-budget", required_argument, NULL, OPT_BUDGET },
+		{ "refresh-after", required_argument, NULL, OPT_REFRESH },
+		{ "program-only", no_argument, NULL, OPT_PROGRAM_ONLY },
+		{ "compare", no_argument, NULL, OPT_COMPARE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->device = "sim";
+	o->seed = 1;
+	aimc_program_params_init(&o->params);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":i:d:c:s:nqVh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': o->input = optarg; break;
+		case 'd':
+			if (strcmp(optarg, "sim") && strcmp(optarg, "drm") && strcmp(optarg, "auto"))
+				usage_error("--device %s: not sim, drm or auto", optarg);
+			o->device = optarg;
+			break;
+		case 'c': o->chunk = (uint32_t)parse_number("--chunk", optarg, 1, UINT32_MAX); break;
+		case 's':
+			o->seed = parse_number("--seed", optarg, 1, UINT64_MAX);
+			o->seed_set = true;
+			break;
+		case 'n': o->noise_free = true; break;
+		case OPT_TOL:
+			/* the card's range is checked once a card is open */
+			o->params.tolerance_nsiemens =
+				(uint32_t)parse_number("--tolerance", optarg, 1, UINT16_MAX);
+			break;
+		case OPT_ROUNDS:
+			o->params.max_rounds = (uint32_t)parse_number("--rounds", optarg, 1,
+								      AIMC_PROGRAM_MAX_ROUNDS);
+			break;
+		case OPT_BUDGET:
+			o->params.max_pulses_per_cell =
+				(uint32_t)parse_number("--pulse-budget", optarg, 1,
+						       AIMC_PROGRAM_MAX_PULSES_PER_CELL);
+			break;
+		case OPT_REFRESH:
+			o->refresh_after_ns = parse_number("--refresh-after", optarg, 1,
+							   UINT64_MAX / 1000000000ull) *
+					      1000000000ull;
+			break;
+		case OPT_PROGRAM_ONLY: o->program_only = true; break;
+		case OPT_COMPARE: o->compare = true; break;
+		case OPT_JSON: o->json = true; break;
+		case 'q': o->quiet = true; break;
+		case 'V':
+			printf("aimc-run %s (libaimc %s, API %d.%d)\n", AIMC_PACKAGE_VERSION,
+			       aimc_version(), AIMC_API_VERSION_MAJOR, AIMC_API_VERSION_MINOR);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		usage_error("no MODEL given");
+	if (optind < argc - 1)
+		usage_error("one MODEL only, got '%s' too", argv[optind + 1]);
+	o->model = argv[optind];
+	if (o->program_only && o->compare)
+		usage_error("--program-only and --compare exclude each other");
+	if (o->params.stall_rounds > o->params.max_rounds)
+		o->params.stall_rounds = o->params.max_rounds;
+	if (!strcmp(o->device, "drm") && (o->seed_set || o->noise_free))
+		usage_error("--%s: only for the sim card, not --device drm",
+			    o->seed_set ? "seed" : "noise-free");
+	if (o->compare && strcmp(o->device, "sim"))
+		usage_error("--compare: on sim cards only, not --device %s", o->device);
+	if (o->compare && (o->json || o->input))
+		usage_error("--compare takes no --%s", o->json ? "json" : "input");
+}
+
+/* The input, checked against the model, before anything else happens. */
+static void read_input(const struct options *o, const struct aimc_model_info *mi,
+		       struct run_input *in)
+{
+	const char *name = o->input ? o->input : "-";
+	char err[512];
+	FILE *f;
+	int ret;
+
+	if (!o->input && isatty(STDIN_FILENO))
+		usage_error("no input: give --input FILE, or - and pipe it to standard input");
+	f = strcmp(name, "-") ? fopen(name, "r") : stdin;
+	if (!f)
+		usage_error("--input %s: %s", name, strerror(errno));
+	ret = run_input_read(f, strcmp(name, "-") ? name : "standard input",
+			     mi->d_input, mi->n_classes, in, err, sizeof(err));
+	if (f != stdin)
+		fclose(f);
+	if (ret)
+		usage_error("%s", err);
+}
+
+static int open_device(const struct options *o, const char *kind,
+		       struct aimc_device **dev)
+{
+	struct aimc_sim_options so;
+
+	if (!strcmp(kind, "drm"))
+		return aimc_device_open(AIMC_BACKEND_DRM, 0, dev);
+	if (!strcmp(kind, "auto") && aimc_device_count(AIMC_BACKEND_DRM) > 0) {
+		if (o->seed_set || o->noise_free)
+			fprintf(stderr, "aimc-run: note: --device auto found a card: --seed and --noise-free do not apply\n");
+		return aimc_device_open(AIMC_BACKEND_DRM, 0, dev);
+	}
+	if (!strcmp(kind, "auto"))
+		fprintf(stderr, "aimc-run: note: --device auto found no card: using the simulated card\n");
+	memset(&so, 0, sizeof(so));
+	so.seed = o->seed;
+	so.flags = o->noise_free ? AIMC_SIM_NOISE_FREE : 0;
+	return aimc_device_open_sim(&so, dev);
 }
 
 struct progress_ctx {
@@ -46,8 +276,8 @@ struct progress_ctx {
 	uint32_t last_tile;
 };
 
-/* A bar redrawn in place on a terminal; one line per tile otherwise. */
-static void progress(const struct aimc_program_progress *p, void *ctx)
+/* A bar redrawn in place on a terminal, one line per tile otherwise. */
+static int progress(const struct aimc_program_progress *p, void *ctx)
 {
 	struct progress_ctx *c = ctx;
 	unsigned int pct = p->cells_total ?
@@ -60,37 +290,35 @@ static void progress(const struct aimc_program_progress *p, void *ctx)
 			bar[i] = i < pct * 40 / 100 ? '#' : '.';
 		bar[40] = 0;
 		fprintf(stderr, "\rprogramming [%s] %3u %%  tile %u/%u  round %u  ",
-			bar, pct, p->tile_index + 1, p->tiles, p->iteration);
-		return;
+			bar, pct, p->tile_index + 1, p->tiles, p->round);
+		return 0;
 	}
-	if (p->tile_index + 1 == c->last_tile)
-		return;
-	c->last_tile = p->tile_index + 1;
-	printf("programming: tile %u of %u, %llu of %llu cells done\n",
-	       p->tile_index + 1, p->tiles, (unsigned long long)p->cells_done,
-	       (unsigned long long)p->cells_total);
+	if (p->tile_index + 1 != c->last_tile) {
+		c->last_tile = p->tile_index + 1;
+		fprintf(stderr, "programming: tile %u of %u\n", p->tile_index + 1, p->tiles);
+	}
+	return 0;
 }
 
-static void program_summary(const struct aimc_program_stats *s, uint32_t tol,
-			    double secs)
+/* Program @net and report; 0 or EXIT_CARD. */
+static int program(const struct options *o, struct aimc_net *net,
+		   struct report *rep)
 {
-	printf("%-28s %u\n", "tiles used", s->tiles_used);
-	printf("%-28s %llu\n", "cells used", (unsigned long long)s->cells_used);
-	printf("%-28s %u\n", "rounds (most of any tile)", s->iterations);
-	printf("%-28s %llu (%.2f per cell)\n", "pulses",
-	       (unsigned long long)s->pulses, s->pulses_per_cell);
-	printf("%-28s %llu in %.2f s\n", "jobs", (unsigned long long)s->jobs, secs);
-	printf("%-28s %.3f %% (%llu cells, band %u nS)\n", "in tolerance",
-	       s->in_tolerance_pct, (unsigned long long)s->cells_in_tolerance, tol);
-	printf("%-28s mean %.0f  rms %.0f  p99 %.0f  max %.0f nS\n",
-	       "final error (read)", s->err_mean_ns, s->err_rms_ns, s->err_p99_ns,
-	       s->err_max_ns);
-	printf("%-28s %llu\n", "stuck cells", (unsigned long long)s->stuck_cells);
-	printf("%-28s %llu of %llu (pair error mean %.0f, max %.0f nS)\n",
-	       "compensated pairs", (unsigned long long)s->compensated_pairs,
-	       (unsigned long long)s->pairs_with_stuck, s->pair_err_mean_ns,
-	       s->pair_err_max_ns);
-	printf("%-28s %llu\n", "failed cells", (unsigned long long)s->failed_cells);
+	struct progress_ctx pc = { .tty = isatty(STDERR_FILENO) };
+	struct aimc_program_stats s;
+	double t0 = now_s();
+	int ret = aimc_net_program(net, &o->params, o->quiet ? NULL : progress, &pc);
+
+	if (pc.tty && !o->quiet)
+		fputc('\n', stderr);
+	if (!ret)
+		ret = aimc_net_program_stats(net, &s, sizeof(s));
+	if (ret) {
+		fprintf(stderr, "aimc-run: %s\n", aimc_last_error());
+		return EXIT_CARD;
+	}
+	report_programming(rep, &s, o->params.tolerance_nsiemens, now_s() - t0);
+	return 0;
 }
 
 static int argmax(const float *v, uint32_t n)
@@ -103,143 +331,72 @@ static int argmax(const float *v, uint32_t n)
 	return (int)best;
 }
 
-static int push_timed(struct run *r, const float *v, uint32_t steps, float *out)
+/* Run every sequence of @in on one stream; 0 or EXIT_CARD. */
+static int stream_input(const struct options *o, struct aimc_net *net,
+			const struct aimc_net_info *info,
+			const struct run_input *in, struct report *rep)
 {
-	double t0 = now_s();
-	int ret = aimc_stream_push(r->s, v, r->info.d_input, steps, out);
-
-	r->stream_s += now_s() - t0;
-	r->submissions += (steps + r->chunk - 1) / r->chunk;
-	r->steps += steps;
-	return ret;
-}
-
-static int finish(struct run *r, long label, bool known)
-{
+	struct run_summary sum = { .chunk = o->chunk ? o->chunk : info->max_chunk };
+	float *out = malloc(sizeof(float) * info->d_output);
 	float logits[256];
-	double t0 = now_s();
-	int ret = aimc_stream_finish(r->s, logits), pred;
+	struct aimc_net_info after;
+	struct aimc_stream *s = NULL;
+	unsigned long step = 0;
+	size_t i;
+	uint32_t t;
+	double t0;
+	int ret = out ? aimc_stream_open(net, &s) : -ENOMEM;
 
-	r->stream_s += now_s() - t0;
-	r->submissions++;
-	if (ret)
-		return ret;
-	pred = argmax(logits, r->info.n_classes);
-	r->seqs++;
-	if (known) {
-		r->labelled++;
-		r->correct += pred == label;
-		printf("sequence %lu: predicted %d, label %ld%s\n", r->seqs, pred,
-		       label, pred == label ? "" : "  (wrong)");
-	} else {
-		printf("sequence %lu: predicted %d\n", r->seqs, pred);
-	}
-	return aimc_stream_reset(r->s);
-}
+	if (!ret)
+		ret = aimc_stream_set_chunk(s, sum.chunk);
+	for (i = 0; !ret && i < in->n_seqs; i++) {
+		const struct run_seq *q = &in->seqs[i];
 
-/* Parse floats from @p into a growing array; returns the count. */
-static size_t parse_values(char *p, float **buf, size_t *cap, int lineno)
-{
-	size_t n = 0;
-	char *end;
-
-	for (;;) {
-		float v;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (!*p || *p == '\n')
-			break;
-		v = strtof(p, &end);
-		if (end == p) {
-			fprintf(stderr, "aimc-run: line %d: not a number: %.20s\n",
-				lineno, p);
-			exit(2);
-		}
-		if (n == *cap) {
-			*cap = *cap ? 2 * *cap : 1024;
-			*buf = realloc(*buf, *cap * sizeof(float));
-			if (!*buf)
-				exit(3);
-		}
-		(*buf)[n++] = v;
-		p = end;
-	}
-	return n;
-}
-
-static int stream_file(struct run *r, FILE *in)
-{
-	char *line = NULL, *colon;
-	size_t len = 0, cap = 0, n, open_steps = 0;
-	float *vals = NULL, *out = malloc(sizeof(float) * r->info.d_output);
-	int lineno = 0, ret = 0;
-	uint32_t c;
-
-	while (!ret && getline(&line, &len, in) >= 0) {
-		lineno++;
-		if (line[0] == '#' || strspn(line, " \t\r\n") == strlen(line))
-			continue;
-		colon = strchr(line, ':');
-		n = parse_values(colon ? colon + 1 : line, &vals, &cap, lineno);
-		if (n % r->info.d_input || !n) {
-			fprintf(stderr, "aimc-run: line %d: %zu values, not a multiple of d_input %u\n",
-				lineno, n, r->info.d_input);
-			ret = -EINVAL;
-			break;
-		}
-		if (colon) {
-			char *endp;
-			long label = strtol(line, &endp, 10);
-			bool known = endp != line && endp <= colon;
-
-			ret = push_timed(r, vals, (uint32_t)(n / r->info.d_input), NULL);
+		t0 = now_s();
+		/* an open sequence: step by step, each output printed */
+		for (t = 0; q->open && !ret && t < q->n_steps; t++) {
+			ret = aimc_stream_push(s, q->values + (size_t)t * info->d_input,
+					       info->d_input, 1, out);
+			sum.submissions++;
 			if (!ret)
-				ret = finish(r, label, known);
-			continue;
+				report_step(rep, ++step, out, info->d_output);
 		}
-		ret = push_timed(r, vals, 1, out);
-		open_steps++;
-		printf("step %zu:", open_steps);
-		for (c = 0; c < r->info.d_output && !ret; c++)
-			printf(" %.4f", out[c]);
-		printf("\n");
+		if (!q->open && !ret) {
+			ret = aimc_stream_push(s, q->values, info->d_input, q->n_steps, NULL);
+			sum.submissions += (q->n_steps + sum.chunk - 1) / sum.chunk;
+		}
+		if (!ret)
+			ret = aimc_stream_finish(s, logits, 0);
+		sum.submissions++;
+		sum.stream_s += now_s() - t0;
+		sum.steps += q->n_steps;
+		if (ret)
+			break;
+		sum.sequences++;
+		sum.labelled += q->labelled;
+		sum.correct += q->labelled && argmax(logits, info->n_classes) == q->label;
+		report_sequence(rep, sum.sequences, q->line, q->labelled ? q->label : -1,
+				argmax(logits, info->n_classes), logits, info->n_classes);
 	}
-	if (!ret && open_steps)
-		ret = finish(r, 0, false);
-	free(line);
-	free(vals);
+	if (ret)
+		fprintf(stderr, "aimc-run: streaming%s: %s\n",
+			i < in->n_seqs ? " the input" : "", aimc_last_error());
+	if (!aimc_net_info(net, &after, sizeof(after))) {
+		sum.age_ns = after.age_ns;
+		sum.refresh_due = after.refresh_due;
+		sum.refreshes = after.refreshes;
+		if (after.refresh_due && !o->quiet)
+			fprintf(stderr, "aimc-run: note: the cells have drifted %.1f s since programming: a refresh is due (--refresh-after)\n",
+				(double)after.age_ns * 1e-9);
+	}
+	report_summary(rep, &sum);
+	aimc_stream_close(s);
 	free(out);
-	return ret;
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: aimc-run MODEL [--input FILE|-] [--device sim|drm|auto] [--chunk N]\n"
-		   "                [--seed S] [--noise-free] [--tolerance NS] [--iterations N]\n"
-		   "                [--pulse-budget N] [--program-only | --compare]\n");
-}
-
-static int open_device(const char *kind, uint64_t seed, bool noise_free,
-		       struct aimc_device **dev)
-{
-	struct aimc_sim_options o;
-
-	if (!strcmp(kind, "drm"))
-		return aimc_device_open(AIMC_BACKEND_DRM, 0, dev);
-	if (!strcmp(kind, "auto") && aimc_device_count(AIMC_BACKEND_DRM) > 0)
-		return aimc_device_open(AIMC_BACKEND_DRM, 0, dev);
-	if (strcmp(kind, "sim") && strcmp(kind, "auto"))
-		return -EINVAL;
-	memset(&o, 0, sizeof(o));
-	o.seed = seed;
-	o.flags = noise_free ? AIMC_SIM_NOISE_FREE : 0;
-	return aimc_device_open_sim(&o, dev);
+	return ret ? EXIT_CARD : 0;
 }
 
 /* The same model on three identical sim cards, three ways to program. */
-static int compare(const char *model, const struct aimc_program_params *base,
-		   uint64_t seed)
+static int compare(const struct options *o)
 {
 	static const struct {
 		const char *name;
@@ -253,177 +410,109 @@ static int compare(const char *model, const struct aimc_program_params *base,
 	size_t m;
 
 	for (m = 0; m < 3; m++) {
-		struct aimc_program_params p = *base;
+		struct aimc_program_params p = o->params;
 		struct aimc_device *dev = NULL;
 		struct aimc_net *net = NULL;
 		int ret;
 
 		p.flags = modes[m].flags;
-		ret = open_device("sim", seed, false, &dev);
+		ret = open_device(o, "sim", &dev);
 		if (!ret)
-			ret = aimc_net_open(dev, model, AIMC_NET_NO_PROGRAM, &net);
+			ret = aimc_net_open(dev, o->model, AIMC_NET_NO_PROGRAM, &net);
 		if (!ret)
 			ret = aimc_net_program(net, &p, NULL, NULL);
 		if (!ret)
-			ret = aimc_net_program_stats(net, &s[m]);
+			ret = aimc_net_program_stats(net, &s[m], sizeof(s[m]));
 		if (ret)
-			fprintf(stderr, "aimc-run: %s: %s\n", modes[m].name,
-				aimc_last_error());
+			fprintf(stderr, "aimc-run: %s: %s\n", modes[m].name, aimc_last_error());
 		aimc_net_close(net);
 		aimc_device_close(dev);
 		if (ret)
-			return 1;
+			return EXIT_CARD;
 	}
-	printf("%-26s %12s %10s %10s %10s %10s %12s\n", "method", "pulses/cell",
-	       "mean nS", "rms nS", "p99 nS", "max nS", "in band %");
+	printf("%-26s %12s %7s %10s %10s %10s %10s %12s\n", "method", "pulses/cell",
+	       "rounds", "mean nS", "rms nS", "p99 nS", "max nS", "in band %");
 	for (m = 0; m < 3; m++)
-		printf("%-26s %12.2f %10.0f %10.0f %10.0f %10.0f %12.3f\n", modes[m].name,
-		       s[m].pulses_per_cell, s[m].err_mean_ns, s[m].err_rms_ns,
-		       s[m].err_p99_ns, s[m].err_max_ns, s[m].in_tolerance_pct);
-	printf("(same sim card for each: seed %llu; errors from the final READ, "
+		printf("%-26s %12.2f %7u %10.0f %10.0f %10.0f %10.0f %12.3f\n", modes[m].name,
+		       s[m].pulses_per_cell, s[m].rounds, s[m].err_mean_nsiemens,
+		       s[m].err_rms_nsiemens, s[m].err_p99_nsiemens, s[m].err_max_nsiemens,
+		       s[m].in_tolerance_pct);
+	printf("(same sim card for each: seed %" PRIu64 "; errors from the final READ, "
 	       "stuck cells excluded; open loop: 1 TARGET programming per cell, no pulses)\n",
-	       (unsigned long long)seed);
+	       o->seed);
 	return 0;
 }
 
-/* Program @net, print the summary table; 0 or 1 (the exit status). */
-static int program(struct aimc_net *net, const struct aimc_program_params *p)
+/* The card's part: open, check what needs the card, program, stream. */
+static int run_on_card(const struct options *o, const struct run_input *in)
 {
-	struct progress_ctx pc = { .tty = isatty(STDERR_FILENO) };
-	struct aimc_program_stats s;
-	double t0 = now_s();
-	int ret = aimc_net_program(net, p, progress, &pc);
+	struct aimc_refresh_policy policy = { 0 };
+	struct aimc_device_info dinfo;
+	struct aimc_net_info info;
+	struct aimc_device *dev = NULL;
+	struct aimc_net *net = NULL;
+	struct report *rep;
+	uint32_t range;
+	int ret, status = EXIT_CARD;
 
-	if (pc.tty)
-		fputc('\n', stderr);
+	ret = open_device(o, o->device, &dev);
 	if (!ret)
-		ret = aimc_net_program_stats(net, &s);
+		ret = aimc_device_info(dev, &dinfo, sizeof(dinfo));
 	if (ret) {
-		fprintf(stderr, "aimc-run: programming: %s\n", aimc_last_error());
-		return 1;
+		fprintf(stderr, "aimc-run: --device %s: %s\n", o->device, aimc_last_error());
+		aimc_device_close(dev);
+		return EXIT_CARD;
 	}
-	program_summary(&s, p->tolerance_ns, now_s() - t0);
-	return 0;
-}
-
-static int stream_input(struct run *r, struct aimc_net *net, const char *input)
-{
-	FILE *in;
-	int ret = aimc_stream_open(net, &r->s);
-
-	if (!ret && r->chunk)
-		ret = aimc_stream_set_chunk(r->s, r->chunk);
+	range = dinfo.g_max_nsiemens - dinfo.g_min_nsiemens;
+	if (o->params.tolerance_nsiemens > range) {
+		aimc_device_close(dev);
+		usage_error("--tolerance %u: must be 1..%u (the card's conductance range, nS)",
+			    o->params.tolerance_nsiemens, range);
+	}
+	rep = report_new(o->json);
+	ret = rep ? aimc_net_open(dev, o->model, AIMC_NET_NO_PROGRAM, &net) : -ENOMEM;
+	aimc_device_close(dev);		/* the net holds the device */
+	if (!ret)
+		ret = aimc_net_info(net, &info, sizeof(info));
+	if (!ret && o->refresh_after_ns) {
+		policy.max_age_ns = o->refresh_after_ns;
+		policy.flags = AIMC_REFRESH_AUTO;
+		ret = aimc_net_set_refresh_policy(net, &policy);
+	}
 	if (ret) {
-		fprintf(stderr, "aimc-run: stream: %s\n", aimc_last_error());
-		return 1;
+		fprintf(stderr, "aimc-run: %s\n", aimc_last_error());
+	} else {
+		report_model(rep, o->model, &dinfo,
+			     o->noise_free && dinfo.backend == AIMC_BACKEND_SIM, &info);
+		status = program(o, net, rep);
+		if (!status && !o->program_only)
+			status = stream_input(o, net, &info, in, rep);
 	}
-	if (!r->chunk)
-		r->chunk = r->info.max_chunk;
-	in = strcmp(input, "-") ? fopen(input, "r") : stdin;
-	if (!in) {
-		fprintf(stderr, "aimc-run: %s: %s\n", input, strerror(errno));
-		return 1;
-	}
-	ret = stream_file(r, in);
-	if (in != stdin)
-		fclose(in);
-	if (ret && ret != -EINVAL)
-		fprintf(stderr, "aimc-run: streaming: %s\n", aimc_last_error());
-	printf("summary: %lu sequences, %lu samples, %lu submissions, chunk %u, %.1f us per step",
-	       r->seqs, r->steps, r->submissions, r->chunk,
-	       r->steps ? r->stream_s * 1e6 / r->steps : 0.0);
-	if (r->labelled)
-		printf(", accuracy %.1f %% (%lu of %lu)", 100.0 * r->correct / r->labelled,
-		       r->correct, r->labelled);
-	printf("\n");
-	return ret ? 1 : 0;
-}
-
-static uint32_t parse_u32(const char *opt, const char *v)
-{
-	char *end;
-	unsigned long n = strtoul(v, &end, 0);
-
-	if (*v == '-' || *end || end == v || n > UINT32_MAX) {
-		fprintf(stderr, "aimc-run: %s: not a number: %s\n", opt, v);
-		exit(2);
-	}
-	return (uint32_t)n;
+	report_end(rep);
+	aimc_net_close(net);
+	return status;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "chunk", required_argument, NULL, 'c' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "noise-free", no_argument, NULL, 'n' },
-		{ "tolerance", required_argument, NULL, 't' },
-		{ "iterations", required_argument, NULL, 'I' },
-		{ "pulse-budget", required_argument, NULL, 'b' },
-		{ "program-only", no_argument, NULL, 'p' },
-		{ "compare", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *input = "-", *device = "sim";
-	struct aimc_program_params params;
-	struct run r = { .chunk = 0 };
-	struct aimc_device_info dinfo;
-	struct aimc_device *dev;
-	struct aimc_net *net;
-	bool noise_free = false, program_only = false, do_compare = false;
-	uint64_t seed = 1;
-	int opt, ret;
+	struct aimc_model_info mi;
+	struct run_input in = { 0 };
+	struct options o;
+	int status;
 
-	aimc_program_params_init(&params);
-	while ((opt = getopt_long(argc, argv, "i:d:c:s:nh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'i': input = optarg; break;
-		case 'd': device = optarg; break;
-		case 'c': r.chunk = parse_u32("--chunk", optarg); break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'n': noise_free = true; break;
-		case 't': params.tolerance_ns = parse_u32("--tolerance", optarg); break;
-		case 'I': params.max_iterations = parse_u32("--iterations", optarg); break;
-		case 'b': params.max_pulses_per_cell = parse_u32("--pulse-budget", optarg); break;
-		case 'p': program_only = true; break;
-		case 'C': do_compare = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc - 1 || (program_only && do_compare)) {
-		usage(stderr);
-		return 2;
-	}
-	if (do_compare)
-		return compare(argv[optind], &params, seed);
-	ret = open_device(device, seed, noise_free, &dev);
-	if (ret) {
-		fprintf(stderr, "aimc-run: device %s: %s\n", device,
-			ret == -EINVAL ? "unknown kind (sim, drm or auto)" :
-			aimc_last_error());
-		return 1;
-	}
-	aimc_device_info(dev, &dinfo);
-	ret = aimc_net_open(dev, argv[optind], AIMC_NET_NO_PROGRAM, &net);
-	if (ret) {
-		fprintf(stderr, "aimc-run: %s\n", aimc_last_error());
-		aimc_device_close(dev);
-		return 1;
-	}
-	aimc_net_info(net, &r.info);
-	printf("model %s on %s (%s%s): d_input %u, %u layers, %u classes, %u crossbars on %u tiles, %u cells, %u MVMs/step\n",
-	       argv[optind], dinfo.node, aimc_backend_name(dinfo.backend),
-	       noise_free && dinfo.backend == AIMC_BACKEND_SIM ? ", noise-free" : "",
-	       r.info.d_input, r.info.n_layers, r.info.n_classes,
-	       r.info.crossbars, r.info.tiles, r.info.cells, r.info.mvms_per_step);
-	ret = program(net, &params);
-	if (!ret && !program_only)
-		ret = stream_input(&r, net, input);
-	aimc_net_close(net);
-	aimc_device_close(dev);
-	return ret;
+	parse_options(argc, argv, &o);
+	if (aimc_model_info(o.model, &mi, sizeof(mi)))
+		usage_error("%s", aimc_last_error());
+	if (!mi.weight_bits)
+		usage_error("%s: a float model: only quantized models have codes to program",
+			    o.model);
+	if (o.chunk > mi.max_chunk)
+		usage_error("--chunk %u: must be 1..%u for this model", o.chunk, mi.max_chunk);
+	if (o.compare)
+		return compare(&o);
+	if (!o.program_only)
+		read_input(&o, &mi, &in);
+	status = run_on_card(&o, &in);
+	run_input_free(&in);
+	return status;
 }

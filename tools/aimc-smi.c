@@ -57,13 +57,20 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: aimc-smi [--device drm|sim|auto] [--json]\n"
-		"Show AIMC devices, capabilities, telemetry and the processes using them.\n"
+		"Show AIMC devices, capabilities, telemetry and the processes using them,\n"
+		"and when something is wrong, what and what to do about it.\n"
+		"\n"
+		"Options:\n"
 		"  -d, --device B  drm: cards driven by aimc.ko (default)\n"
 		"                  sim: the in-process simulated card\n"
-		"                  auto: drm if a card is present, else sim\n"
-		"  -j, --json      one JSON object on standard output\n"
+		"                  auto: drm if a card is present, else sim (and says so)\n"
+		"  -j, --json      one JSON object on standard output (keys: see aimc-smi(1))\n"
+		"  -V, --version   the version of aimc-smi and libaimc\n"
 		"  -h, --help      this text\n"
-		"Exit status: 0 all devices usable, 1 none found or one unusable, 2 usage.\n");
+		"\n"
+		"Problems and their fixes go to standard error (in --json: \"diagnosis\").\n"
+		"Exit status: 0 every device found is usable; 1 none found, or one cannot\n"
+		"be opened; 2 usage error.\n");
 }
 
 static int parse_backend(const char *name, enum aimc_backend *backend)
@@ -132,8 +139,8 @@ static json_object *info_json(const struct aimc_device_info *info)
 	add_int(obj, "tile_cols", info->tile_cols);
 	add_int(obj, "dac_bits", info->dac_bits);
 	add_int(obj, "adc_bits", info->adc_bits);
-	add_int(obj, "g_min_ns", info->g_min_ns);
-	add_int(obj, "g_max_ns", info->g_max_ns);
+	add_int(obj, "g_min_nsiemens", info->g_min_nsiemens);
+	add_int(obj, "g_max_nsiemens", info->g_max_nsiemens);
 	add_int(obj, "sram_kib", info->sram_kib);
 	add_int(obj, "stream_slots", info->stream_slots);
 	add_int(obj, "queue_depth", info->queue_depth);
@@ -570,6 +577,9 @@ static json_object *report_new(void)
 	snprintf(version, sizeof(version), "%d.%d", AIMC_ABI_VERSION_MAJOR,
 		 AIMC_ABI_VERSION_MINOR);
 	add_string(report, "library_interface", version);
+	add_string(report, "library_version", aimc_version());
+	/* the kernel module's state, where the backend uses it (drm) */
+	json_object_object_add(report, "module", NULL);
 	json_object_object_add(report, "devices", json_object_new_array());
 	json_object_object_add(report, "diagnosis", json_object_new_array());
 	return report;
@@ -593,7 +603,7 @@ static int gather_backend(json_object *report, enum aimc_backend backend)
 
 		ret = aimc_device_open(backend, i, &handle);
 		if (ret == 0) {
-			ret = aimc_device_info(handle, &info);
+			ret = aimc_device_info(handle, &info, sizeof(info));
 			aimc_device_close(handle);
 		}
 		add_int(dev, "index", i);
@@ -619,7 +629,7 @@ static int gather_drm(json_object *report)
 	json_object *module = module_json("aimc");
 	int n = find_nodes(nodes, SMI_MAX_DEVICES), i, failed = 0;
 
-	json_object_object_add(report, "module", module);
+	json_object_object_add(report, "module", module);	/* replaces null */
 	if (n == 0) {
 		char problem[256], fix[512];
 		const char *kernel = json_object_get_string(json_object_object_get(module, "kernel"));
@@ -641,8 +651,8 @@ static int gather_drm(json_object *report)
 			snprintf(problem, sizeof(problem),
 				 "aimc.ko is not installed for kernel %s", kernel ? kernel : "?");
 			snprintf(fix, sizeof(fix),
-				 "make install-dkms && sudo dkms install aimc/<version> (README, Installing); "
-				 "or aimc-smi --device sim to try the simulated card");
+				 "make install-dkms && sudo dkms install aimc/%s (README, Installing); "
+				 "or aimc-smi --device sim to try the simulated card", aimc_version());
 		}
 		add_advice(report, problem, fix);
 		return 1;
@@ -672,7 +682,7 @@ static int gather_drm(json_object *report)
 		node_access_json(&nodes[i], dev);
 		ret = aimc_device_open_node(nodes[i].dev, &handle);
 		if (ret == 0) {
-			ret = aimc_device_info(handle, &info);
+			ret = aimc_device_info(handle, &info, sizeof(info));
 			aimc_device_close(handle);
 		}
 		if (ret < 0) {
@@ -714,8 +724,8 @@ static void print_info(json_object *info)
 	       (long long)get_int(info, "tile_cols"));
 	printf("    converters    DAC %lld bit, ADC %lld bit\n",
 	       (long long)get_int(info, "dac_bits"), (long long)get_int(info, "adc_bits"));
-	printf("    conductance   %lld - %lld nS\n", (long long)get_int(info, "g_min_ns"),
-	       (long long)get_int(info, "g_max_ns"));
+	printf("    conductance   %lld - %lld nS\n", (long long)get_int(info, "g_min_nsiemens"),
+	       (long long)get_int(info, "g_max_nsiemens"));
 	printf("    SRAM          %lld KiB\n", (long long)get_int(info, "sram_kib"));
 	printf("    stream slots  %lld\n", (long long)get_int(info, "stream_slots"));
 	printf("    queue depth   %lld descriptors\n", (long long)get_int(info, "queue_depth"));
@@ -765,8 +775,11 @@ static void print_text(json_object *report)
 	json_object *devices = json_object_object_get(report, "devices");
 	json_object *diagnosis = json_object_object_get(report, "diagnosis");
 	json_object *module = json_object_object_get(report, "module");
+	json_object *note = json_object_object_get(report, "note");
 	size_t i, n = json_object_array_length(devices);
 
+	if (note)
+		fprintf(stderr, "aimc-smi: %s\n", json_object_get_string(note));
 	if (module)
 		printf("aimc-smi: module aimc %s%s%s, kernel %s\n", get_str(module, "state"),
 		       json_object_object_get(module, "loaded_version") ? ", version " : "",
@@ -805,6 +818,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -813,11 +827,12 @@ int main(int argc, char **argv)
 	json_object *report;
 	int opt, failed;
 
-	while ((opt = getopt_long(argc, argv, "d:jh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:jVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (parse_backend(optarg, &backend) < 0) {
-				fprintf(stderr, "aimc-smi: unknown device '%s'\n", optarg);
+				fprintf(stderr, "aimc-smi: --device %s: not drm, sim or auto\n",
+					optarg);
 				usage(stderr);
 				return 2;
 			}
@@ -825,6 +840,12 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'V':
+			printf("aimc-smi %s (libaimc %s, API %d.%d, driver interface %d.%d)\n",
+			       AIMC_PACKAGE_VERSION, aimc_version(), AIMC_API_VERSION_MAJOR,
+			       AIMC_API_VERSION_MINOR, AIMC_ABI_VERSION_MAJOR,
+			       AIMC_ABI_VERSION_MINOR);
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -840,11 +861,17 @@ int main(int argc, char **argv)
 	}
 
 	report = report_new();
-	if (backend == AIMC_BACKEND_DRM ||
-	    (backend == AIMC_BACKEND_AUTO && aimc_device_count(AIMC_BACKEND_DRM) > 0))
-		failed = gather_drm(report);
-	else
+	if (backend == AIMC_BACKEND_AUTO && aimc_device_count(AIMC_BACKEND_DRM) <= 0) {
+		/* what auto fell back to, and why, is part of the answer */
+		add_string(report, "note",
+			   "no AIMC card found (aimc.ko not loaded, or it drives no card): "
+			   "showing the simulated card instead");
+		backend = AIMC_BACKEND_SIM;
+	}
+	if (backend == AIMC_BACKEND_SIM)
 		failed = gather_backend(report, backend);
+	else
+		failed = gather_drm(report);
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY |
 							      JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -5,27 +5,42 @@
  *
  * Conventions: handles are opaque; every function that can fail returns
  * a negative errno value (e.g. -ENODEV) and leaves a human-readable
- * message for the calling thread in aimc_last_error().
+ * message for the calling thread in aimc_last_error(), which starts with
+ * the function's name; a call that succeeds leaves no message.
+ *
+ * Units are in the names: _ns is nanoseconds, _nsiemens nanosiemens
+ * (conductance).
+ *
+ * Output structs grow at the end in later releases: the functions that
+ * fill one take its size (pass sizeof) and fill only that much.
  */
 #ifndef AIMC_H
 #define AIMC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Which implementation of the card a device handle talks to. */
+/*
+ * The API these headers declare: libaimc.so.2, symbol version AIMC_2.0.
+ * A later 2.x only adds (functions, flags, fields at the end of a struct).
+ */
+#define AIMC_API_VERSION_MAJOR	2
+#define AIMC_API_VERSION_MINOR	0
+
+/* Which implementation of the card a device handle talks to. */
 enum aimc_backend {
 	AIMC_BACKEND_AUTO = 0,	/* drm if a card is present, else sim */
 	AIMC_BACKEND_DRM = 1,	/* a card (or aimc_emu.ko) through aimc.ko */
-	AIMC_BACKEND_SIM = 2,	/* the device model, in this process */
+	AIMC_BACKEND_SIM = 2	/* the device model, in this process */
 };
 
 struct aimc_device;
 
-/** What a device is and can do; see also uapi/drm/aimc_accel.h. */
+/* What a device is and can do; see also uapi/drm/aimc_accel.h. */
 struct aimc_device_info {
 	uint32_t backend;	/* enum aimc_backend, never AUTO */
 	uint32_t device_id;	/* 0x41494d43, "AIMC" */
@@ -37,15 +52,15 @@ struct aimc_device_info {
 	uint32_t tile_cols;
 	uint32_t dac_bits;
 	uint32_t adc_bits;
-	uint32_t g_min_ns;	/* conductance range, nanosiemens */
-	uint32_t g_max_ns;
+	uint32_t g_min_nsiemens;	/* conductance range of a cell */
+	uint32_t g_max_nsiemens;
 	uint32_t sram_kib;
 	uint32_t stream_slots;
-	uint32_t queue_depth;
+	uint32_t queue_depth;	/* descriptors the card's ring holds */
 	char node[64];		/* device node, or "sim" */
 };
 
-/**
+/*
  * aimc_device_count() - number of devices a backend offers
  *
  * DRM: AIMC cards this user can open, on render nodes (found by libdrm)
@@ -54,7 +69,7 @@ struct aimc_device_info {
  */
 int aimc_device_count(enum aimc_backend backend);
 
-/**
+/*
  * aimc_device_open() - open the index-th device of a backend
  *
  * Returns 0 and a handle in *out, or a negative errno: -ENODEV (no such
@@ -64,7 +79,7 @@ int aimc_device_count(enum aimc_backend backend);
 int aimc_device_open(enum aimc_backend backend, unsigned int index,
 		     struct aimc_device **out);
 
-/** Options of aimc_device_open_sim(); zero-initialise, then set. */
+/* Options of aimc_device_open_sim(); zero-initialise, then set. */
 struct aimc_sim_options {
 	uint64_t seed;		/* noise and manufacture; 0: the default (1) */
 	uint32_t flags;		/* AIMC_SIM_* */
@@ -82,7 +97,7 @@ struct aimc_sim_options {
 /* Use stuck_gmin_ppm/stuck_gmax_ppm instead of the default 0.5 % + 0.5 % */
 #define AIMC_SIM_STUCK		0x2u
 
-/**
+/*
  * aimc_device_open_sim() - open an in-process simulated card
  *
  * A new device model configured by @opts (NULL: emulator/README.md's
@@ -93,20 +108,34 @@ struct aimc_sim_options {
 int aimc_device_open_sim(const struct aimc_sim_options *opts,
 			 struct aimc_device **out);
 
-/** aimc_device_open_node() - open a device by its node path */
+/* aimc_device_open_node() - open a device by its node path */
 int aimc_device_open_node(const char *path, struct aimc_device **out);
 
-/** aimc_device_close() - release a handle; NULL is ignored */
+/*
+ * aimc_device_close() - give up the application's handle; NULL is ignored
+ *
+ * Nets opened on the device keep it open until they are closed too, so
+ * the order of aimc_device_close() and aimc_net_close() does not matter.
+ * The handle must not be used afterwards.
+ */
 void aimc_device_close(struct aimc_device *dev);
 
-/** aimc_device_info() - identity and capabilities of an open device */
-int aimc_device_info(struct aimc_device *dev, struct aimc_device_info *info);
+/*
+ * aimc_device_info() - identity and capabilities of an open device
+ *
+ * @info_size: sizeof(*info) as the caller was built with.
+ */
+int aimc_device_info(struct aimc_device *dev, struct aimc_device_info *info,
+		     size_t info_size);
 
-/** aimc_backend_name() - "auto", "drm", "sim" or "unknown" */
+/* aimc_backend_name() - "auto", "drm", "sim" or "unknown" */
 const char *aimc_backend_name(enum aimc_backend backend);
 
-/** aimc_last_error() - message of the calling thread's last failure */
+/* aimc_last_error() - message of the calling thread's last failure */
 const char *aimc_last_error(void);
+
+/* aimc_version() - the library's release, e.g. "1.0.0" */
+const char *aimc_version(void);
 
 #ifdef __cplusplus
 }

@@ -6,11 +6,13 @@
  * and compiles the card programs; aimc_net_program() writes the weights
  * into the cells with write-verify and calibrates the converters.  Streams
  * (aimc_stream.h) then run it.  Included by aimc.h; the same conventions
- * (opaque handles, negative errno results, aimc_last_error()).
+ * (opaque handles, negative errno results, aimc_last_error(), sizes of
+ * output structs).
  */
 #ifndef AIMC_NET_H
 #define AIMC_NET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -19,6 +21,28 @@ extern "C" {
 
 struct aimc_device;
 struct aimc_net;
+
+/* What a model file holds, without a device (aimc_model_info()). */
+struct aimc_model_info {
+	uint32_t d_input;	/* values per input sample */
+	uint32_t d_output;	/* values per step output (hidden channels) */
+	uint32_t n_classes;	/* logits at the end of a sequence */
+	uint32_t n_layers;
+	uint32_t crossbars;	/* encoder, one mix per layer, decoder */
+	uint32_t weights;	/* crossbar weights (two cells each) */
+	uint32_t weight_bits;	/* 2 for ternary; 0: a float model */
+	uint32_t max_chunk;	/* largest submission, steps */
+};
+
+/*
+ * aimc_model_info() - read a model file's shape without a device
+ *
+ * For checking inputs before a card is touched.  Errors as the loading
+ * part of aimc_net_open(); a float model is described (weight_bits 0)
+ * although no card can run it.
+ */
+int aimc_model_info(const char *path, struct aimc_model_info *info,
+		    size_t info_size);
 
 struct aimc_net_info {
 	uint32_t d_input;	/* values per input sample */
@@ -33,38 +57,49 @@ struct aimc_net_info {
 	uint32_t max_chunk;	/* largest chunk, steps */
 	uint32_t programmed;	/* 1 once aimc_net_program() succeeded */
 	uint32_t crossbars;	/* encoder, one mix per layer, decoder */
-	uint32_t reserved[4];
+	uint32_t refresh_due;	/* 1: age_ns is past the refresh policy's */
+	uint32_t refreshes;	/* refreshes the policy made by itself */
+	uint64_t age_ns;	/* drift time since the last programming or */
+				/* refresh (aimc_net_set_refresh_policy()) */
 };
 
 /* aimc_net_open(): load, place and compile only; program later */
 #define AIMC_NET_NO_PROGRAM	0x1u
 
-/**
+/*
  * aimc_net_open() - load a model file and put it on a device
  *
  * Loads @path, reserves the tiles its crossbars need, compiles the card
  * programs and, unless @flags has AIMC_NET_NO_PROGRAM, programs the cells
- * with the default write-verify parameters.  Returns 0 or a negative
- * errno: -ENOENT/-EACCES (open), -EINVAL (a malformed file: the message
- * names the file, the tensor and the reason; a float model; converter
- * widths the card does not have; unknown flags), -EPROTONOSUPPORT
- * (unknown format version), -EOVERFLOW, -E2BIG (past a compiler or card
- * limit), -ENOSPC (the model does not fit the card: the message says how
- * many tiles it needs), -EBUSY (enough tiles, but other processes hold
- * them), -EIO (a command failed on the card), -ENOMEM.
+ * with the default write-verify parameters.  The net holds a reference
+ * on @dev.  Returns 0 or a negative errno: -ENOENT/-EACCES (open),
+ * -EINVAL (a malformed file, or not a model file: the message names the
+ * file, the tensor and the reason; a float model; converter widths the
+ * card does not have; unknown flags), -EPROTONOSUPPORT (unknown format
+ * version), -EOVERFLOW, -ENOSPC (the model does not fit the card or the
+ * compiler's limits: the message says which and by how much), -EBUSY
+ * (enough tiles, but other processes hold them), -EIO (a command failed
+ * on the card), -ENOMEM.
  */
 int aimc_net_open(struct aimc_device *dev, const char *path, uint32_t flags,
 		  struct aimc_net **out);
 
-/** Write-verify parameters; aimc_program_params_init() sets defaults. */
+/* Write-verify parameters; aimc_program_params_init() sets defaults. */
 struct aimc_program_params {
-	uint32_t tolerance_ns;		/* band around each target (500) */
-	uint32_t max_iterations;	/* PROGRAM+READ rounds per tile (40) */
+	uint32_t tolerance_nsiemens;	/* band around each target (500) */
+	uint32_t max_rounds;		/* verify rounds per tile (40) */
 	uint32_t max_pulses_per_cell;	/* pulse budget of one cell (1500) */
 	uint32_t max_pulses_per_round;	/* most pulses one record asks (31) */
 	uint32_t flags;			/* AIMC_PROGRAM_* */
-	uint32_t reserved[3];		/* must be zero */
+	uint32_t stall_rounds;		/* stop a tile after this many rounds */
+					/* in which no cell settled (8) */
+	uint32_t reserved[2];		/* must be zero */
 };
+
+/* The largest max_rounds, max_pulses_per_cell, max_pulses_per_round */
+#define AIMC_PROGRAM_MAX_ROUNDS		1000u
+#define AIMC_PROGRAM_MAX_PULSES_PER_CELL	65535u
+#define AIMC_PROGRAM_MAX_PULSES_PER_ROUND	127u
 
 /* Only the open-loop AIMC_PROG_TARGET programming, no verify rounds */
 #define AIMC_PROGRAM_OPEN_LOOP		0x1u
@@ -77,22 +112,33 @@ struct aimc_program_params {
 
 void aimc_program_params_init(struct aimc_program_params *p);
 
-/** Where programming stands, for a progress display. */
+/*
+ * Where programming stands, for a progress display.  Fields are added at
+ * the end: read one only if its offset is below @size.
+ */
 struct aimc_program_progress {
+	uint32_t size;		/* sizeof this struct in the library */
 	uint32_t tile_index;	/* 0-based, of tiles */
 	uint32_t tiles;
-	uint32_t iteration;	/* within the tile */
-	uint64_t cells_done;	/* in band, stuck or given up, all tiles */
+	uint32_t round;		/* 0: the first job (open-loop targets, or */
+				/* a refresh's read); then each verify round */
+	uint64_t cells_done;	/* settled: in band, stuck or given up, all */
+				/* tiles so far; never decreases */
 	uint64_t cells_total;
 };
 
-typedef void (*aimc_program_progress_fn)(const struct aimc_program_progress *p,
-					 void *ctx);
+/*
+ * Called after every PROGRAM/READ job of programming or refreshing;
+ * return 0 to go on, anything else to stop: the call then fails with
+ * -ECANCELED.
+ */
+typedef int (*aimc_program_progress_fn)(const struct aimc_program_progress *p,
+					void *ctx);
 
-/** What programming achieved (final READ of every cell). */
+/* What programming achieved (final READ of every cell). */
 struct aimc_program_stats {
 	uint32_t tiles_used;
-	uint32_t iterations;		/* most rounds any tile needed */
+	uint32_t rounds;		/* most verify rounds any tile ran */
 	uint64_t cells_used;		/* 2 per weight */
 	uint64_t cells_in_tolerance;	/* of the cells not stuck */
 	uint64_t stuck_cells;		/* detected: did not respond */
@@ -103,53 +149,86 @@ struct aimc_program_stats {
 	uint64_t jobs;
 	double pulses_per_cell;		/* pulses / cells programmed */
 	double in_tolerance_pct;	/* of non-stuck cells */
-	double err_mean_ns;		/* |read - target|, non-stuck cells */
-	double err_rms_ns;
-	double err_p99_ns;
-	double err_max_ns;
-	double pair_err_mean_ns;	/* |(G+ - G-) - w unit|, pairs with a */
-	double pair_err_max_ns;		/* stuck cell */
+	double err_mean_nsiemens;	/* |read - target|, non-stuck cells */
+	double err_rms_nsiemens;
+	double err_p99_nsiemens;
+	double err_max_nsiemens;
+	double pair_err_mean_nsiemens;	/* |(G+ - G-) - w unit|, pairs with */
+	double pair_err_max_nsiemens;	/* a stuck cell */
 	uint64_t pairs_with_stuck;
+	uint32_t tiles_settled;		/* stopped: every cell settled */
+	uint32_t tiles_stalled;		/* stopped: stall_rounds without gain */
+	uint32_t tiles_at_round_cap;	/* stopped by max_rounds, cells open */
+	uint32_t padding;
 };
 
-/**
+/*
  * aimc_net_program() - write the weights into the cells with write-verify
  *
  * Programs every cell of the net's tiles (@params NULL: defaults), sets
  * each column's ADC gain, and reports @progress (may be NULL) after every
- * round.  The same code runs on the sim and drm backends.  Programming
- * again starts over.  -EINVAL (bad params: a reserved field, an unknown
- * flag, a zero or too large budget), -EIO (a command failed on the
- * card), -ENOMEM.
+ * job.  A tile stops when every cell has settled (in band, stuck or given
+ * up), after stall_rounds rounds in which no cell settled, or at
+ * max_rounds.  Programming again starts over.  -EINVAL (bad params: the
+ * message names the field and its range), -ECANCELED (@progress asked to
+ * stop; the net is not programmed), -EIO (a command failed on the card),
+ * -ENOMEM.
  */
 int aimc_net_program(struct aimc_net *net,
 		     const struct aimc_program_params *params,
 		     aimc_program_progress_fn progress, void *ctx);
 
-/**
+/*
  * aimc_net_program_stats() - figures of the last programming or refresh
  *
- * -ENOEXEC if the net was never programmed.
+ * -ENODATA if the net holds no programming (never programmed, or the
+ * last programming failed).
  */
 int aimc_net_program_stats(const struct aimc_net *net,
-			   struct aimc_program_stats *stats);
+			   struct aimc_program_stats *stats, size_t stats_size);
 
-/**
+/*
  * aimc_net_refresh() - re-read every cell, re-verify the drifted
  *
  * Cells that drifted out of band get write-verify rounds again (the
  * parameters of the last aimc_net_program()); the statistics then
- * describe this refresh.  -ENOEXEC if the net was never programmed.
+ * describe this refresh, and the net's age starts again.  -ENODATA if
+ * the net is not programmed.
  */
 int aimc_net_refresh(struct aimc_net *net, aimc_program_progress_fn progress,
 		     void *ctx);
 
-int aimc_net_info(const struct aimc_net *net, struct aimc_net_info *info);
+/*
+ * When to refresh.  The net measures its age on the clock the card's
+ * cells drift by (a card: time since programming, suspend included; the
+ * sim: its virtual clock, which advances with the work it does).  Past
+ * max_age_ns, aimc_net_info() reports refresh_due; with
+ * AIMC_REFRESH_AUTO the library also refreshes by itself before the
+ * next job of a stream of the net.
+ */
+struct aimc_refresh_policy {
+	uint64_t max_age_ns;	/* 0: never due */
+	uint32_t flags;		/* AIMC_REFRESH_* */
+	uint32_t reserved;	/* must be zero */
+};
 
-/**
- * aimc_net_close() - release tiles, buffers and every stream of @net
+/* The default: reported after 10 s (PCM drift leaves a 500 nS band then) */
+#define AIMC_REFRESH_DEFAULT_AGE_NS	10000000000ull
+/* Refresh before a stream's next job once the age has passed */
+#define AIMC_REFRESH_AUTO		0x1u
+
+/* aimc_net_set_refresh_policy() - @policy NULL restores the default */
+int aimc_net_set_refresh_policy(struct aimc_net *net,
+				const struct aimc_refresh_policy *policy);
+
+int aimc_net_info(const struct aimc_net *net, struct aimc_net_info *info,
+		  size_t info_size);
+
+/*
+ * aimc_net_close() - give up the application's handle of @net
  *
- * Streams of the net become invalid handles.  NULL is ignored.
+ * The net (its tiles, buffers and device reference) is released once its
+ * last stream is closed too.  NULL is ignored.
  */
 void aimc_net_close(struct aimc_net *net);
 

@@ -20,6 +20,7 @@
 #include "../../runtime/deploy_internal.h"
 #include "../../runtime/internal.h"
 #include "../../runtime/job.h"
+#include "../../runtime/sim_job.h"
 #include "../../runtime/stream_internal.h"
 #include "ssm_writer.h"
 
@@ -144,7 +145,7 @@ START_TEST(test_calibration_canonical)
 	x = &map->xbars[0];
 	ck_assert_int_eq(aimc_calib_xbar(x, 0, 25000), 0);
 	ck_assert_uint_eq(x->cmax, 8);
-	ck_assert_uint_eq(x->unit_ns, 3125);
+	ck_assert_uint_eq(x->unit_nsiemens, 3125);
 	for (j = 0; j < x->n_out; j++) {
 		r = (double)m->encoder.weight.scale[j] * m->encoder.dac_scale /
 		    m->encoder.adc_scale[j];
@@ -218,7 +219,7 @@ static struct truth true_errors(struct aimc_device *dev,
 						ck_assert_int_eq(aimc_deployment_cell(d, pc->tile, row,
 										      col + (uint32_t)k,
 										      &tgt[k], &stuck[k]), 0);
-						ck_assert_int_eq(aimc_model_peek_cell(dev->sim, pc->tile, row,
+						ck_assert_int_eq(aimc_model_peek_cell(aimc_sim_model(dev), pc->tile, row,
 										      col + (uint32_t)k,
 										      &g[k], &now), 0);
 						t.cells++;
@@ -255,12 +256,12 @@ static void print_stats(const char *what, const struct aimc_program_stats *s,
 	printf("%s: %llu cells, %u tiles, %u rounds, %.2f pulses/cell, read error mean %.0f rms %.0f p99 %.0f max %.0f nS, "
 	       "in band %.3f %% (reads), stuck %llu, compensated pairs %llu of %llu, pair error mean %.0f max %.0f nS; "
 	       "true: in band %.3f %% of %llu non-stuck cells, mean error %.0f nS, stuck pairs %llu error mean %.0f max %.0f nS\n",
-	       what, (unsigned long long)s->cells_used, s->tiles_used, s->iterations,
-	       s->pulses_per_cell, s->err_mean_ns, s->err_rms_ns, s->err_p99_ns,
-	       s->err_max_ns, s->in_tolerance_pct, (unsigned long long)s->stuck_cells,
+	       what, (unsigned long long)s->cells_used, s->tiles_used, s->rounds,
+	       s->pulses_per_cell, s->err_mean_nsiemens, s->err_rms_nsiemens, s->err_p99_nsiemens,
+	       s->err_max_nsiemens, s->in_tolerance_pct, (unsigned long long)s->stuck_cells,
 	       (unsigned long long)s->compensated_pairs,
-	       (unsigned long long)s->pairs_with_stuck, s->pair_err_mean_ns,
-	       s->pair_err_max_ns,
+	       (unsigned long long)s->pairs_with_stuck, s->pair_err_mean_nsiemens,
+	       s->pair_err_max_nsiemens,
 	       100.0 * (double)t->in_tol / (double)(t->cells - t->stuck),
 	       (unsigned long long)(t->cells - t->stuck),
 	       t->err_sum / (double)(t->cells - t->stuck),
@@ -271,13 +272,15 @@ static void print_stats(const char *what, const struct aimc_program_stats *s,
 
 static uint64_t progress_calls, progress_last_done;
 
-static void count_progress(const struct aimc_program_progress *p, void *ctx)
+static int count_progress(const struct aimc_program_progress *p, void *ctx)
 {
 	(void)ctx;
 	ck_assert_uint_le(p->cells_done, p->cells_total);
 	ck_assert_uint_lt(p->tile_index, p->tiles);
+	ck_assert_uint_ge(p->cells_done, progress_last_done);
 	progress_calls++;
 	progress_last_done = p->cells_done;
+	return 0;
 }
 
 /*
@@ -298,10 +301,11 @@ START_TEST(test_write_verify_default_physics)
 	ck_assert_int_eq(aimc_device_open_sim(NULL, &dev), 0);
 	net = net_of(dev, path);
 	progress_calls = 0;
-	ck_assert_int_eq(aimc_net_program_stats(net, &s), -ENOEXEC);
+	progress_last_done = 0;
+	ck_assert_int_eq(aimc_net_program_stats(net, &s, sizeof(s)), -ENODATA);
 	ck_assert_msg(aimc_net_program(net, NULL, count_progress, NULL) == 0,
 		      "%s", aimc_last_error());
-	ck_assert_int_eq(aimc_net_program_stats(net, &s), 0);
+	ck_assert_int_eq(aimc_net_program_stats(net, &s, sizeof(s)), 0);
 	t = true_errors(dev, net, 500);
 	print_stats("write-verify", &s, &t);
 	ck_assert_uint_gt(progress_calls, 1);
@@ -349,7 +353,7 @@ START_TEST(test_stuck_cells_compensated)
 	net = net_of(dev, path);
 	ck_assert_msg(aimc_net_program(net, NULL, NULL, NULL) == 0, "%s",
 		      aimc_last_error());
-	aimc_net_program_stats(net, &s);
+	aimc_net_program_stats(net, &s, sizeof(s));
 	t = true_errors(dev, net, 500);
 	print_stats("stuck, compensated", &s, &t);
 	aimc_net_close(net);
@@ -360,7 +364,7 @@ START_TEST(test_stuck_cells_compensated)
 	ck_assert_int_eq(aimc_device_open_sim(&o, &dev), 0);
 	net = net_of(dev, path);
 	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), 0);
-	aimc_net_program_stats(net, &s_off);
+	aimc_net_program_stats(net, &s_off, sizeof(s_off));
 	t_off = true_errors(dev, net, 500);
 	print_stats("stuck, not compensated", &s_off, &t_off);
 	aimc_net_close(net);
@@ -387,7 +391,7 @@ END_TEST
 /*
  * A cell read out of band with its pulse budget spent is given up, not
  * planned zero pulses in every round left (which kept a refresh running
- * all max_iterations rounds); a refresh gives the cells it re-verifies a
+ * all max_rounds rounds); a refresh gives the cells it re-verifies a
  * new budget.
  */
 START_TEST(test_refresh_after_budget_spent)
@@ -405,12 +409,12 @@ START_TEST(test_refresh_after_budget_spent)
 	p.flags = AIMC_PROGRAM_NO_TARGET_STEP;
 	p.max_pulses_per_cell = 3;
 	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), 0);
-	aimc_net_program_stats(net, &s);
+	aimc_net_program_stats(net, &s, sizeof(s));
 	ck_assert_uint_gt(s.failed_cells, 0);
 	ck_assert_int_eq(aimc_net_refresh(net, NULL, NULL), 0);
-	aimc_net_program_stats(net, &s);
+	aimc_net_program_stats(net, &s, sizeof(s));
 	ck_assert_uint_gt(s.failed_cells, 0);
-	ck_assert_uint_lt(s.iterations, p.max_iterations);
+	ck_assert_uint_lt(s.rounds, p.max_rounds);
 	aimc_net_close(net);
 	aimc_device_close(dev);
 	unlink(path);
@@ -429,12 +433,12 @@ START_TEST(test_refresh_after_drift)
 	model_file(&medium, path);
 	ck_assert_int_eq(aimc_device_open_sim(NULL, &dev), 0);
 	net = net_of(dev, path);
-	ck_assert_int_eq(aimc_net_refresh(net, NULL, NULL), -ENOEXEC);
+	ck_assert_int_eq(aimc_net_refresh(net, NULL, NULL), -ENODATA);
 	ck_assert_int_eq(aimc_net_program(net, NULL, NULL, NULL), 0);
-	aimc_model_advance_clock(dev->sim, 30ull * 24 * 3600 * 1000000000ull);
+	aimc_model_advance_clock(aimc_sim_model(dev), 30ull * 24 * 3600 * 1000000000ull);
 	ck_assert_msg(aimc_net_refresh(net, NULL, NULL) == 0, "%s",
 		      aimc_last_error());
-	aimc_net_program_stats(net, &s);
+	aimc_net_program_stats(net, &s, sizeof(s));
 	t = true_errors(dev, net, 500);
 	print_stats("refresh after 30 days", &s, &t);
 	ck_assert_uint_gt(s.pulses, 0);		/* drift was repaired */
@@ -475,7 +479,7 @@ START_TEST(test_deploy_errors)
 	p.max_pulses_per_round = 128;
 	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), -EINVAL);
 	/* Refused parameters leave the programmed net as it was. */
-	ck_assert_int_eq(aimc_net_info(net, &info), 0);
+	ck_assert_int_eq(aimc_net_info(net, &info, sizeof(info)), 0);
 	ck_assert(info.programmed);
 	aimc_net_close(net);
 	aimc_device_close(dev);

@@ -20,7 +20,7 @@ START_TEST(test_sim_info_matches_model)
 
 	aimc_model_config_defaults(&cfg);
 	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_SIM, 0, &dev), 0);
-	ck_assert_int_eq(aimc_device_info(dev, &info), 0);
+	ck_assert_int_eq(aimc_device_info(dev, &info, sizeof(info)), 0);
 	aimc_device_close(dev);
 
 	ck_assert_uint_eq(info.backend, AIMC_BACKEND_SIM);
@@ -32,8 +32,8 @@ START_TEST(test_sim_info_matches_model)
 	ck_assert_uint_eq(info.tile_cols, cfg.cols);
 	ck_assert_uint_eq(info.dac_bits, cfg.dac_bits);
 	ck_assert_uint_eq(info.adc_bits, cfg.adc_bits);
-	ck_assert_uint_eq(info.g_min_ns, cfg.g_min_ns);
-	ck_assert_uint_eq(info.g_max_ns, cfg.g_max_ns);
+	ck_assert_uint_eq(info.g_min_nsiemens, cfg.g_min_ns);
+	ck_assert_uint_eq(info.g_max_nsiemens, cfg.g_max_ns);
 	ck_assert_uint_eq(info.stream_slots, cfg.slots);
 }
 END_TEST
@@ -57,7 +57,7 @@ START_TEST(test_bad_arguments)
 	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_SIM, 0, NULL), -EINVAL);
 	ck_assert_int_eq(aimc_device_open((enum aimc_backend)7, 0, &dev), -EINVAL);
 	ck_assert_int_eq(aimc_device_count((enum aimc_backend)7), -EINVAL);
-	ck_assert_int_eq(aimc_device_info(NULL, &info), -EINVAL);
+	ck_assert_int_eq(aimc_device_info(NULL, &info, sizeof(info)), -EINVAL);
 	ck_assert_int_eq(aimc_device_open_node(NULL, &dev), -EINVAL);
 	aimc_device_close(NULL);
 }
@@ -83,7 +83,7 @@ START_TEST(test_auto_prefers_drm_then_sim)
 
 	ck_assert_int_ge(cards, 0);
 	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_AUTO, 0, &dev), 0);
-	ck_assert_int_eq(aimc_device_info(dev, &info), 0);
+	ck_assert_int_eq(aimc_device_info(dev, &info, sizeof(info)), 0);
 	aimc_device_close(dev);
 	if (cards > 0) {
 		ck_assert_uint_eq(info.backend, AIMC_BACKEND_DRM);

@@ -279,7 +279,7 @@ static struct aimc_net *open_model(struct aimc_device *dev, const char *rel,
 
 	ck_assert_msg(ret == 0, "aimc_net_open %s: %d %s", path, ret, aimc_last_error());
 	ck_assert_str_eq(g->model, base);
-	ck_assert_int_eq(aimc_net_info(net, &info), 0);
+	ck_assert_int_eq(aimc_net_info(net, &info, sizeof(info)), 0);
 	ck_assert_uint_eq(info.d_input, g->d_input);
 	ck_assert_uint_eq(info.d_output, g->hk);
 	ck_assert_uint_eq(info.n_classes, g->k);

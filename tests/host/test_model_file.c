@@ -425,8 +425,8 @@ static void m_float_inf(struct sw_model *w) { put_f32(w, "decoder.bias", 2, -INF
 
 static const struct bad_case bad_cases[] = {
 	{ "short", NULL, b_short, -EINVAL, "header", "too short" },
-	{ "header length 0", NULL, b_len_zero, -EINVAL, "header", "header length 0 out of range" },
-	{ "header length huge", NULL, b_len_huge, -EINVAL, "header", "out of range" },
+	{ "header length 0", NULL, b_len_zero, -EINVAL, "header", "not a model file: no safetensors header (its first 8 bytes give a header length of 0," },
+	{ "header length huge", NULL, b_len_huge, -EINVAL, "header", "not a model file: no safetensors header" },
 	{ "header length past end", NULL, b_len_past_end, -EINVAL, "header", "past the end of the file" },
 	{ "truncated", NULL, b_truncated, -EINVAL, "decoder.adc_scale", "past the end of the data section" },
 	{ "not json", NULL, b_not_json, -EINVAL, "header", "not JSON" },

@@ -17,6 +17,7 @@
 #include "aimc_model.h"
 #include "../../runtime/internal.h"
 #include "../../runtime/job.h"
+#include "../../runtime/sim_job.h"
 
 #define SEED		7
 #define BO_SIZE		(64 * 1024)
@@ -264,7 +265,7 @@ static void roundtrip_matches_model(bool noise_free)
 	}
 	ck_assert_mem_eq(map + RD_OFF, ref_mem + RD_OFF, 2 * 16 * 32);
 	ck_assert_mem_eq(map + OUT_OFF, ref_mem + OUT_OFF, 64);
-	ck_assert_uint_eq(aimc_model_digest(dev->sim), aimc_model_digest(ref));
+	ck_assert_uint_eq(aimc_model_digest(aimc_sim_model(dev)), aimc_model_digest(ref));
 	if (noise_free)
 		ck_assert_mem_eq(map + RD_OFF, map + TGT_OFF, 2 * 16 * 32);
 	else
@@ -421,7 +422,7 @@ START_TEST(test_open_sim_options)
 	struct aimc_device *d;
 
 	ck_assert_int_eq(aimc_device_open_sim(&o, &d), 0);
-	ck_assert_int_eq(aimc_device_info(d, &info), 0);
+	ck_assert_int_eq(aimc_device_info(d, &info, sizeof(info)), 0);
 	ck_assert_uint_eq(info.num_tiles, 3);
 	ck_assert_uint_eq(info.tile_rows, 32);
 	ck_assert_uint_eq(info.tile_cols, 48);
@@ -437,7 +438,7 @@ START_TEST(test_open_sim_options)
 	o.flags = 0;
 	o.cols = 33;		/* columns come in differential pairs */
 	ck_assert_int_eq(aimc_device_open_sim(&o, &d), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "bad model configuration"));
+	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "aimc_device_open_sim: options: a configuration the device model refuses"));
 	ck_assert_int_eq(aimc_device_open_sim(NULL, NULL), -EINVAL);
 	ck_assert_int_eq(aimc_device_open_sim(NULL, &d), 0);
 	aimc_device_close(d);

@@ -129,7 +129,10 @@ START_TEST(noise_free_bit_exact_every_chunk_size)
 }
 END_TEST
 
-/* One push of many chunks, and a reset, equal the reference too. */
+/*
+ * One push of many chunks equals the reference, and the next sequence on
+ * the same stream does too: a finish starts a new sequence by itself.
+ */
 START_TEST(push_across_chunks_and_reset)
 {
 	struct testmodel *tm = testmodel_new(12, I_DIM, HK, 2, MODES, K);
@@ -151,11 +154,11 @@ START_TEST(push_across_chunks_and_reset)
 		for (i = 0; i < 300 * HK; i++)
 			ck_assert_msg(out[i] == (float)(ref[i] / 65536.0),
 				      "round %u value %u", round, i);
-		ck_assert_int_eq(aimc_stream_finish(s, logits), 0);
+		ck_assert_int_eq(aimc_stream_finish(s, logits, 0), 0);
 		for (i = 0; i < K; i++)
 			ck_assert(logits[i] == (float)(ref_logits[i] / 65536.0));
-		ck_assert_int_eq(aimc_stream_reset(s), 0);
 	}
+	ck_assert_int_eq(aimc_stream_close(s), 0);
 	aimc_net_close(net);
 	aimc_device_close(dev);
 	testmodel_free(tm);
@@ -195,8 +198,10 @@ START_TEST(sixteen_concurrent_equal_sequential)
 			memcpy(conc[i] + t * HK, aimc_stream_raw(s[i]),
 			       sizeof(int32_t) * 25 * HK);
 		}
-	for (i = 0; i < NSTREAMS; i++)
+	for (i = 0; i < NSTREAMS; i++) {
 		ck_assert_int_eq(aimc_stream_finish_raw(s[i], lc[i]), 0);
+		ck_assert_int_eq(aimc_stream_close(s[i]), 0);
+	}
 	aimc_net_close(net);
 	aimc_device_close(dev);
 
@@ -245,6 +250,7 @@ START_TEST(async_submit_poll_wait)
 	static float u[100 * I_DIM], out[100 * HK];
 	static int32_t ref[100 * HK];
 	int32_t ref_logits[K];
+	float logits[K];
 	struct aimc_stream *s;
 	struct pollfd p;
 	uint32_t i;
@@ -253,9 +259,11 @@ START_TEST(async_submit_poll_wait)
 	ref_int_run(net, u, 100, ref, ref_logits);
 	ck_assert_int_eq(aimc_stream_open(net, &s), 0);
 	ck_assert_int_eq(aimc_stream_set_chunk(s, 50), 0);
-	ck_assert_int_eq(aimc_stream_fd(s), -ENODATA);
-	ck_assert_int_eq(aimc_stream_wait(s, 0, out), -ENODATA);
-	ck_assert_int_eq(aimc_stream_submit(s, u, I_DIM, 51), -E2BIG);
+	ck_assert_int_eq(aimc_stream_fd(s), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "aimc_stream_fd: nothing is pending"));
+	ck_assert_int_eq(aimc_stream_wait(s, 0, out), -EINVAL);
+	ck_assert_int_eq(aimc_stream_submit(s, u, I_DIM, 51), -EMSGSIZE);
+	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "at most the chunk, 50"));
 	for (i = 0; i < 2; i++) {
 		ck_assert_int_eq(aimc_stream_submit(s, u + i * 50 * I_DIM, I_DIM, 50), 0);
 		ck_assert_int_eq(aimc_stream_push(s, u, I_DIM, 1, NULL), -EBUSY);
@@ -267,6 +275,19 @@ START_TEST(async_submit_poll_wait)
 	}
 	for (i = 0; i < 100 * HK; i++)
 		ck_assert(out[i] == (float)(ref[i] / 65536.0));
+	/* the finish too: the decoder's logits through the fd */
+	ck_assert_int_eq(aimc_stream_submit_finish(s, 0), 0);
+	ck_assert_int_eq(aimc_stream_push(s, u, I_DIM, 1, NULL), -EBUSY);
+	p.fd = aimc_stream_fd(s);
+	ck_assert_int_ge(p.fd, 0);
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	ck_assert_int_eq(aimc_stream_wait(s, 0, logits), 0);
+	for (i = 0; i < K; i++)
+		ck_assert(logits[i] == (float)(ref_logits[i] / 65536.0));
+	ck_assert_int_eq(aimc_stream_wait(s, 0, logits), -EINVAL);
+	ck_assert_int_eq(aimc_stream_submit_finish(s, 0x2), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "unknown flags 0x2"));
+	ck_assert_int_eq(aimc_stream_close(s), 0);
 	aimc_net_close(net);
 	aimc_device_close(dev);
 	testmodel_free(tm);
@@ -304,14 +325,27 @@ START_TEST(bad_inputs_exact_errors_others_unharmed)
 
 	ck_assert_int_eq(aimc_net_create(dev, &tm->m, NULL, AIMC_NET_NO_PROGRAM,
 					 &raw_net), 0);
-	ck_assert_int_eq(aimc_stream_open(raw_net, &closed), -ENOEXEC);
+	ck_assert_int_eq(aimc_stream_open(raw_net, &closed), -ENODATA);
+	ck_assert_str_eq(aimc_last_error(),
+			 "aimc_stream_open: the net is not programmed (aimc_net_program())");
 	aimc_net_close(raw_net);
 
-	ck_assert_int_eq(aimc_stream_open(net, &closed), 0);
-	ck_assert_int_eq(aimc_stream_close(closed), 0);
-	ck_assert_int_eq(aimc_stream_push(closed, u, I_DIM, 1, NULL), -EPIPE);
-	ck_assert_int_eq(aimc_stream_finish(closed, bad), -EPIPE);
-	ck_assert_int_eq(aimc_stream_close(closed), -EPIPE);
+	/* NULL everywhere: -EINVAL, never a crash */
+	ck_assert_int_eq(aimc_stream_finish(good, NULL, 0), -EINVAL);
+	ck_assert_str_eq(aimc_last_error(), "aimc_stream_finish: logits is NULL");
+	ck_assert_int_eq(aimc_stream_finish(NULL, bad, 0), -EINVAL);
+	ck_assert_int_eq(aimc_stream_push(NULL, u, I_DIM, 1, NULL), -EINVAL);
+	ck_assert_int_eq(aimc_stream_push(good, NULL, I_DIM, 1, NULL), -EINVAL);
+	ck_assert_int_eq(aimc_stream_submit(NULL, u, I_DIM, 1), -EINVAL);
+	ck_assert_int_eq(aimc_stream_submit_finish(NULL, 0), -EINVAL);
+	ck_assert_int_eq(aimc_stream_wait(NULL, 0, NULL), -EINVAL);
+	ck_assert_int_eq(aimc_stream_fd(NULL), -EINVAL);
+	ck_assert_int_eq(aimc_stream_reset(NULL), -EINVAL);
+	ck_assert_int_eq(aimc_stream_set_chunk(NULL, 1), -EINVAL);
+	ck_assert_int_eq(aimc_stream_open(NULL, &closed), -EINVAL);
+	ck_assert_int_eq(aimc_stream_open(net, NULL), -EINVAL);
+	ck_assert_int_eq(aimc_stream_close(NULL), 0);
+	ck_assert_int_eq(aimc_stream_finish(good, bad, 0x4), -EINVAL);
 
 	/* 16 slots: `good` has one, 15 more fit, the 16th fails */
 	for (;;) {
@@ -328,6 +362,9 @@ START_TEST(bad_inputs_exact_errors_others_unharmed)
 	memcpy(card + 32 * HK, aimc_stream_raw(good), sizeof(int32_t) * 32 * HK);
 	for (i = 0; i < 64 * HK; i++)
 		ck_assert_int_eq(card[i], ref[i]);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(aimc_stream_close(s[i]), 0);
+	ck_assert_int_eq(aimc_stream_close(good), 0);
 	aimc_net_close(net);
 	aimc_device_close(dev);
 	testmodel_free(tm);
@@ -381,6 +418,7 @@ static double rel_rms_vs_float(struct testmodel *tm, bool noise_free,
 		}
 	}
 	aimc_ref_float_free(rf);
+	aimc_stream_close(s);
 	aimc_net_close(net);
 	aimc_device_close(dev);
 	return sqrt(num / den);

@@ -23,7 +23,7 @@ int main(void)
 		fprintf(stderr, "example: %s\n", aimc_last_error());
 		return 1;
 	}
-	ret = aimc_device_info(dev, &info);
+	ret = aimc_device_info(dev, &info, sizeof(info));
 	aimc_device_close(dev);
 	if (ret < 0) {
 		fprintf(stderr, "example: %s\n", aimc_last_error());

@@ -50,7 +50,7 @@ static int open_first_node(char *node, size_t len)
 	int fd;
 
 	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_DRM, 0, &dev), 0);
-	ck_assert_int_eq(aimc_device_info(dev, &info), 0);
+	ck_assert_int_eq(aimc_device_info(dev, &info, sizeof(info)), 0);
 	aimc_device_close(dev);
 	snprintf(node, len, "%s", info.node);
 	fd = open(node, O_RDWR | O_CLOEXEC);
@@ -100,7 +100,7 @@ START_TEST(test_caps_from_registers)
 	struct aimc_device *dev;
 
 	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_DRM, 0, &dev), 0);
-	ck_assert_int_eq(aimc_device_info(dev, &info), 0);
+	ck_assert_int_eq(aimc_device_info(dev, &info, sizeof(info)), 0);
 	aimc_device_close(dev);
 
 	ck_assert_uint_eq(info.backend, AIMC_BACKEND_DRM);
@@ -114,8 +114,8 @@ START_TEST(test_caps_from_registers)
 	ck_assert_uint_eq(info.stream_slots, read_uint(EMU_PARAMS "/stream_slots"));
 	ck_assert_uint_eq(info.dac_bits, 8);
 	ck_assert_uint_eq(info.adc_bits, 8);
-	ck_assert_uint_eq(info.g_min_ns, 0);
-	ck_assert_uint_eq(info.g_max_ns, 25000);
+	ck_assert_uint_eq(info.g_min_nsiemens, 0);
+	ck_assert_uint_eq(info.g_max_nsiemens, 25000);
 	ck_assert_uint_gt(info.queue_depth, 1);
 }
 END_TEST

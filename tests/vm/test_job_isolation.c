@@ -291,7 +291,7 @@ static void kill_with_jobs(int jobs, bool hang)
 	vm_check_phase();
 	/* the node's name, without keeping a file open */
 	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_DRM, 0, &dev), 0);
-	ck_assert_int_eq(aimc_device_info(dev, &info), 0);
+	ck_assert_int_eq(aimc_device_info(dev, &info, sizeof(info)), 0);
 	aimc_device_close(dev);
 	snprintf(node, sizeof(node), "%s", info.node);
 	read_counters(base);

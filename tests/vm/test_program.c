@@ -109,7 +109,7 @@ START_TEST(write_verify_through_the_driver)
 	unlink(path);
 	ck_assert_msg(aimc_net_program(net, NULL, NULL, NULL) == 0, "%s",
 		      aimc_last_error());
-	ck_assert_int_eq(aimc_net_program_stats(net, &s), 0);
+	ck_assert_int_eq(aimc_net_program_stats(net, &s, sizeof(s)), 0);
 	ck_assert_uint_eq(s.cells_used, 2 * (16 * 4 + 2 * 32 * 16 + 10 * 16));
 	t = measure(dev, net);
 	ck_assert_uint_eq(t.cells, s.cells_used);
@@ -117,11 +117,11 @@ START_TEST(write_verify_through_the_driver)
 	       noise_free_phase() ? "noise-free" : "default physics",
 	       (unsigned long long)t.cells, (unsigned long long)t.stuck,
 	       100.0 * (double)t.in_tol / (double)(t.cells - t.stuck), READS,
-	       s.pulses_per_cell, s.iterations);
+	       s.pulses_per_cell, s.rounds);
 	if (noise_free_phase()) {
 		ck_assert_uint_eq(t.stuck, 0);
 		ck_assert_uint_eq(t.exact, t.cells);
-		ck_assert(s.err_max_ns == 0);
+		ck_assert(s.err_max_nsiemens == 0);
 	} else {
 		ck_assert_msg(t.in_tol >= 0.995 * (double)(t.cells - t.stuck),
 			      "%llu of %llu non-stuck cells in band",

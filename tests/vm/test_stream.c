@@ -46,7 +46,7 @@ static struct aimc_device *open_sim_like_emu(void)
 	struct aimc_device_info info;
 	struct aimc_device *drm = open_drm(), *sim;
 
-	ck_assert_int_eq(aimc_device_info(drm, &info), 0);
+	ck_assert_int_eq(aimc_device_info(drm, &info, sizeof(info)), 0);
 	aimc_device_close(drm);
 	o.tiles = info.num_tiles;
 	o.rows = info.tile_rows;
@@ -75,7 +75,7 @@ static void stream_all(struct aimc_net *net, const float *u, uint32_t chunk,
 	ck_assert_int_eq(aimc_stream_set_chunk(s, chunk), 0);
 	ck_assert_msg(aimc_stream_push(s, u, I_DIM, STEPS, out) == 0, "%s",
 		      aimc_last_error());
-	ck_assert_int_eq(aimc_stream_finish(s, logits), 0);
+	ck_assert_int_eq(aimc_stream_finish(s, logits, 0), 0);
 	ck_assert_int_eq(aimc_stream_close(s), 0);
 }
 
@@ -159,6 +159,7 @@ static int child(unsigned idx, int go)
 				return 3;
 	}
 	aimc_ref_int_free(r);
+	aimc_stream_close(s);
 	aimc_net_close(net);
 	aimc_device_close(dev);
 	testmodel_free(tm);
@@ -196,6 +197,7 @@ START_TEST(async_sync_file)
 {
 	struct testmodel *tm = testmodel_new(33, I_DIM, 16, 1, 8, K);
 	static float u[64 * I_DIM], out_sync[64 * 16], out_async[64 * 16];
+	float lg_sync[K], lg_async[K];
 	struct aimc_device *dev = open_drm();
 	struct aimc_net *net = open_net(dev, tm);
 	struct aimc_stream *a, *b;
@@ -205,7 +207,7 @@ START_TEST(async_sync_file)
 	make_input(9, u, 64);
 	ck_assert_int_eq(aimc_stream_open(net, &a), 0);
 	ck_assert_int_eq(aimc_stream_open(net, &b), 0);
-	ck_assert_int_eq(aimc_stream_fd(b), -ENODATA);
+	ck_assert_int_eq(aimc_stream_fd(b), -EINVAL);
 	ck_assert_int_eq(aimc_stream_push(a, u, I_DIM, 64, out_sync), 0);
 	ck_assert_msg(aimc_stream_submit(b, u, I_DIM, 64) == 0, "%s",
 		      aimc_last_error());
@@ -216,10 +218,21 @@ START_TEST(async_sync_file)
 	ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
 	ck_assert(pfd.revents & POLLIN);
 	ck_assert_int_eq(aimc_stream_wait(b, 0, out_async), 0);
-	ck_assert_int_eq(aimc_stream_wait(b, 0, out_async), -ENODATA);
+	ck_assert_int_eq(aimc_stream_wait(b, 0, out_async), -EINVAL);
 	for (i = 0; i < 64 * 16 && noise_free_phase(); i++)
 		ck_assert_msg(out_async[i] == out_sync[i], "value %u: async %g, push %g",
 			      i, out_async[i], out_sync[i]);
+	/* an asynchronous finish: its logits through the sync_file too */
+	ck_assert_int_eq(aimc_stream_finish(a, lg_sync, 0), 0);
+	ck_assert_msg(aimc_stream_submit_finish(b, 0) == 0, "%s", aimc_last_error());
+	pfd.fd = aimc_stream_fd(b);
+	ck_assert_int_ge(pfd.fd, 0);
+	ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+	ck_assert_int_eq(aimc_stream_wait(b, -1, lg_async), 0);
+	for (i = 0; i < K && noise_free_phase(); i++)
+		ck_assert(lg_async[i] == lg_sync[i]);
+	ck_assert_int_eq(aimc_stream_close(a), 0);
+	ck_assert_int_eq(aimc_stream_close(b), 0);
 	aimc_net_close(net);
 	aimc_device_close(dev);
 	testmodel_free(tm);

@@ -239,7 +239,7 @@ static inline void vm_open(struct vm_dev *v)
 	int ret = aimc_device_open(AIMC_BACKEND_DRM, 0, &v->dev);
 
 	ck_assert_msg(ret == 0, "aimc_device_open: %s", aimc_last_error());
-	ck_assert_int_eq(aimc_device_info(v->dev, &v->info), 0);
+	ck_assert_int_eq(aimc_device_info(v->dev, &v->info, sizeof(v->info)), 0);
 	v->fd = aimc_job_fd(v->dev);
 	ck_assert_int_ge(v->fd, 0);
 }
@@ -260,7 +260,7 @@ static inline void vm_open_node(struct vm_dev *v, const char *node)
 	int ret = aimc_device_open_node(node, &v->dev);
 
 	ck_assert_msg(ret == 0, "aimc_device_open_node: %s", aimc_last_error());
-	ck_assert_int_eq(aimc_device_info(v->dev, &v->info), 0);
+	ck_assert_int_eq(aimc_device_info(v->dev, &v->info, sizeof(v->info)), 0);
 	v->fd = aimc_job_fd(v->dev);
 	ck_assert_int_ge(v->fd, 0);
 }

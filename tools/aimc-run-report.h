@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What aimc-run prints on standard output (aimc-run-report.c): text
+ * lines as they happen, or with --json one JSON object at the end with
+ * the same content.  Progress and errors go to standard error instead.
+ */
+#ifndef AIMC_RUN_REPORT_H
+#define AIMC_RUN_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aimc.h"
+
+struct report;
+
+struct report *report_new(bool json);
+
+void report_model(struct report *r, const char *path,
+		  const struct aimc_device_info *dev, bool noise_free,
+		  const struct aimc_net_info *net);
+void report_programming(struct report *r, const struct aimc_program_stats *s,
+			uint32_t tolerance_nsiemens, double seconds);
+/* One step of an open sequence (d_output values). */
+void report_step(struct report *r, unsigned long step, const float *out,
+		 uint32_t n);
+/* A finished sequence; @label < 0: unknown. */
+void report_sequence(struct report *r, unsigned long index, unsigned long line,
+		     long label, int predicted, const float *logits,
+		     uint32_t n_classes);
+struct run_summary {
+	unsigned long sequences, labelled, correct, steps, submissions;
+	uint32_t chunk;
+	double stream_s;
+	uint64_t age_ns;	/* of the programming, at the end */
+	bool refresh_due;
+	uint32_t refreshes;
+};
+void report_summary(struct report *r, const struct run_summary *s);
+
+/* Write the JSON object (--json); frees @r either way. */
+void report_end(struct report *r);
+
+#endif /* AIMC_RUN_REPORT_H */
