@@ -285,7 +285,7 @@ int aimc_deployment_create(struct aimc_device *dev,
 		ret = aimc_reserve(dev, AIMC_RESOURCE_TILE, AIMC_JOB_ANY, &d->tiles[t]);
 		if (ret) {
 			if (ret == -ENOSPC)
-				ret = aimc_set_error(-EBUSY, "%s needs %u tiles, only %u are free (other processes hold the rest)",
+				ret = aimc_set_error(-EBUSY, "%s needs %u tiles, only %u are free (other nets or processes hold the rest)",
 						     model->path ? model->path : "the model",
 						     d->map->tiles_used, t);
 			goto fail;

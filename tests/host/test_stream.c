@@ -165,6 +165,44 @@ START_TEST(push_across_chunks_and_reset)
 }
 END_TEST
 
+/*
+ * AIMC_FINISH_KEEP_STATE: the logits of the sequence so far, and the
+ * next push carries on from the same state (the reference runs the
+ * whole input as one sequence).
+ */
+START_TEST(finish_keep_state_continues)
+{
+	struct testmodel *tm = testmodel_new(18, I_DIM, HK, 2, MODES, K);
+	struct aimc_device *dev = open_sim(true, 2);
+	struct aimc_net *net = open_net(dev, tm, 0);
+	static float u[200 * I_DIM], out[100 * HK];
+	static int32_t ref[200 * HK];
+	int32_t ref_logits[K];
+	float logits[K];
+	struct aimc_stream *s;
+	uint32_t i;
+
+	make_input(8, u, 200);
+	ref_int_run(net, u, 200, ref, ref_logits);
+	ck_assert_int_eq(aimc_stream_open(net, &s), 0);
+	ck_assert_int_eq(aimc_stream_push(s, u, I_DIM, 100, NULL), 0);
+	ck_assert_int_eq(aimc_stream_finish(s, logits, AIMC_FINISH_KEEP_STATE), 0);
+	ck_assert_int_eq(aimc_stream_push(s, u + 100 * I_DIM, I_DIM, 100, out), 0);
+	for (i = 0; i < 100 * HK; i++)
+		ck_assert_msg(out[i] == (float)(ref[100 * HK + i] / 65536.0),
+			      "value %u after a finish that keeps the state", i);
+	/* without the flag the same push starts over: the first 100 steps */
+	ck_assert_int_eq(aimc_stream_finish(s, logits, 0), 0);
+	ck_assert_int_eq(aimc_stream_push(s, u, I_DIM, 100, out), 0);
+	for (i = 0; i < 100 * HK; i++)
+		ck_assert(out[i] == (float)(ref[i] / 65536.0));
+	ck_assert_int_eq(aimc_stream_close(s), 0);
+	aimc_net_close(net);
+	aimc_device_close(dev);
+	testmodel_free(tm);
+}
+END_TEST
+
 #define NSTREAMS	16
 #define CSTEPS		200
 
@@ -448,6 +486,7 @@ Suite *stream_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, noise_free_bit_exact_every_chunk_size);
 	tcase_add_test(tc, push_across_chunks_and_reset);
+	tcase_add_test(tc, finish_keep_state_continues);
 	tcase_add_test(tc, sixteen_concurrent_equal_sequential);
 	tcase_add_test(tc, async_submit_poll_wait);
 	tcase_add_test(tc, bad_inputs_exact_errors_others_unharmed);

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Write-verify as an application drives it (issue 17): it stops when
+ * nothing is left to gain, its parameters are bounded and named when
+ * refused, progress never goes backwards and can cancel, and the refresh
+ * policy reports (or makes) a refresh once the cells have drifted long
+ * enough.  The shipped digits model on the sim card; the card's clock is
+ * moved with the device model's own knob to stand for time passing.
+ */
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "aimc.h"
+#include "aimc_model.h"
+#include "../../runtime/internal.h"
+#include "../../runtime/sim_job.h"
+
+#define MODEL	"tools/qat/models/digits-qat4-pruned.safetensors"
+
+static struct aimc_device *dev;
+static struct aimc_net *net;
+
+static void setup(void)
+{
+	struct aimc_sim_options o = { .seed = 3 };
+
+	ck_assert_int_eq(aimc_device_open_sim(&o, &dev), 0);
+	ck_assert_msg(aimc_net_open(dev, MODEL, AIMC_NET_NO_PROGRAM, &net) == 0,
+		      "%s (run from the source tree)", aimc_last_error());
+}
+
+static void teardown(void)
+{
+	aimc_net_close(net);
+	aimc_device_close(dev);
+}
+
+struct seen {
+	unsigned int calls, first_rounds, cancel_at;
+	uint64_t last_done, total;
+	uint32_t last_tile, last_round;
+};
+
+static int watch(const struct aimc_program_progress *p, void *ctx)
+{
+	struct seen *w = ctx;
+
+	ck_assert_uint_eq(p->size, sizeof(*p));
+	ck_assert_uint_ge(p->cells_done, w->last_done);	/* never backwards */
+	ck_assert_uint_le(p->cells_done, p->cells_total);
+	if (p->round == 0) {
+		w->first_rounds++;
+	} else {
+		/* rounds of a tile come one after another */
+		ck_assert_uint_eq(p->tile_index, w->last_tile);
+		ck_assert_uint_eq(p->round, w->last_round + 1);
+	}
+	w->last_tile = p->tile_index;
+	w->last_round = p->round;
+	w->last_done = p->cells_done;
+	w->total = p->cells_total;
+	return ++w->calls == w->cancel_at;
+}
+
+/*
+ * Today's code ran every tile to max_rounds (40 on this model); now a
+ * tile stops once its cells have settled.  One callback per job: round
+ * 0 (the open-loop targets) and each verify round.
+ */
+START_TEST(stops_when_nothing_is_left)
+{
+	struct aimc_program_stats st;
+	struct seen w = { 0 };
+
+	ck_assert_int_eq(aimc_net_program(net, NULL, watch, &w), 0);
+	ck_assert_int_eq(aimc_net_program_stats(net, &st, sizeof(st)), 0);
+	ck_assert_uint_lt(st.rounds, 40);
+	ck_assert_uint_eq(st.tiles_settled + st.tiles_stalled, st.tiles_used);
+	ck_assert_uint_eq(st.tiles_at_round_cap, 0);
+	ck_assert_uint_eq(w.first_rounds, st.tiles_used);
+	/* a job per callback, one CALIBRATE per crossbar besides */
+	ck_assert_uint_eq(w.calls + 5, st.jobs);
+	ck_assert(st.in_tolerance_pct >= 99.5);
+	ck_assert_uint_eq(w.total, st.cells_used);
+	ck_assert_uint_ge(w.last_done, st.cells_used - st.failed_cells - st.stuck_cells);
+}
+END_TEST
+
+START_TEST(cancel_leaves_it_unprogrammed)
+{
+	struct aimc_program_stats st;
+	struct aimc_stream *s;
+	struct seen w = { .cancel_at = 3 };
+
+	ck_assert_int_eq(aimc_net_program(net, NULL, watch, &w), -ECANCELED);
+	ck_assert_uint_eq(w.calls, 3);
+	ck_assert_str_eq(aimc_last_error(),
+			 "aimc_net_program: cancelled by the progress callback (tile 1 of 2, round 2)");
+	ck_assert_int_eq(aimc_stream_open(net, &s), -ENODATA);
+	ck_assert_int_eq(aimc_net_program_stats(net, &st, sizeof(st)), -ENODATA);
+	/* and it can be programmed again */
+	ck_assert_int_eq(aimc_net_program(net, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(aimc_stream_open(net, &s), 0);
+	ck_assert_int_eq(aimc_stream_close(s), 0);
+}
+END_TEST
+
+static void refused(void (*set)(struct aimc_program_params *), const char *msg)
+{
+	struct aimc_program_params p;
+
+	aimc_program_params_init(&p);
+	set(&p);
+	ck_assert_int_eq(aimc_net_program(net, &p, NULL, NULL), -EINVAL);
+	ck_assert_str_eq(aimc_last_error(), msg);
+}
+
+static void tol0(struct aimc_program_params *p) { p->tolerance_nsiemens = 0; }
+static void tol_big(struct aimc_program_params *p) { p->tolerance_nsiemens = 30000; }
+static void rounds0(struct aimc_program_params *p) { p->max_rounds = 0; }
+static void rounds_big(struct aimc_program_params *p) { p->max_rounds = 1000000; }
+static void budget_big(struct aimc_program_params *p) { p->max_pulses_per_cell = 99999999; }
+static void round_big(struct aimc_program_params *p) { p->max_pulses_per_round = 128; }
+static void stall0(struct aimc_program_params *p) { p->stall_rounds = 0; }
+static void reserved(struct aimc_program_params *p) { p->reserved[1] = 7; }
+
+/* Each refused parameter is named with its range; nothing is written. */
+START_TEST(parameters_bounded_and_named)
+{
+	struct aimc_net_info ni;
+
+	refused(tol0, "aimc_net_program: params: tolerance_nsiemens 0: must be 1..25000 (the card's conductance range)");
+	refused(tol_big, "aimc_net_program: params: tolerance_nsiemens 30000: must be 1..25000 (the card's conductance range)");
+	refused(rounds0, "aimc_net_program: params: max_rounds 0: must be 1..1000");
+	refused(rounds_big, "aimc_net_program: params: max_rounds 1000000: must be 1..1000");
+	refused(budget_big, "aimc_net_program: params: max_pulses_per_cell 99999999: must be 1..65535");
+	refused(round_big, "aimc_net_program: params: max_pulses_per_round 128: must be 1..127 (a pulse record's count field)");
+	refused(stall0, "aimc_net_program: params: stall_rounds 0: must be 1..40 (max_rounds)");
+	refused(reserved, "aimc_net_program: params: reserved[1] is 7, must be 0");
+	ck_assert_int_eq(aimc_net_info(net, &ni, sizeof(ni)), 0);
+	ck_assert_uint_eq(ni.programmed, 0);
+}
+END_TEST
+
+/* Time passes on the card: the device model's clock, in ns. */
+static void card_time_passes(uint64_t seconds)
+{
+	aimc_model_advance_clock(aimc_sim_model(dev), seconds * 1000000000ull);
+}
+
+/* The default: reported due after 10 s of drift, never refreshed by itself. */
+START_TEST(refresh_policy_reports)
+{
+	struct aimc_net_info ni;
+	struct aimc_stream *s;
+	float x[64] = { 0 }, logits[10];
+
+	ck_assert_int_eq(aimc_net_program(net, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(aimc_net_info(net, &ni, sizeof(ni)), 0);
+	ck_assert_uint_lt(ni.age_ns, AIMC_REFRESH_DEFAULT_AGE_NS);
+	ck_assert_uint_eq(ni.refresh_due, 0);
+	card_time_passes(11);
+	ck_assert_int_eq(aimc_stream_open(net, &s), 0);
+	ck_assert_int_eq(aimc_stream_push(s, x, 1, 64, NULL), 0);
+	ck_assert_int_eq(aimc_stream_finish(s, logits, 0), 0);
+	ck_assert_int_eq(aimc_net_info(net, &ni, sizeof(ni)), 0);
+	ck_assert_uint_ge(ni.age_ns, 11000000000ull);
+	ck_assert_uint_eq(ni.refresh_due, 1);
+	ck_assert_uint_eq(ni.refreshes, 0);
+	/* refreshing by hand starts the age again */
+	ck_assert_int_eq(aimc_net_refresh(net, NULL, NULL), 0);
+	ck_assert_int_eq(aimc_net_info(net, &ni, sizeof(ni)), 0);
+	ck_assert_uint_eq(ni.refresh_due, 0);
+	ck_assert_uint_lt(ni.age_ns, 1000000000ull);
+	ck_assert_int_eq(aimc_stream_close(s), 0);
+}
+END_TEST
+
+/* AIMC_REFRESH_AUTO: a day of drift, repaired before the next job. */
+START_TEST(refresh_policy_auto)
+{
+	struct aimc_refresh_policy p = { .max_age_ns = 3600ull * 1000000000ull,
+					 .flags = AIMC_REFRESH_AUTO };
+	struct aimc_program_stats before, after;
+	struct aimc_net_info ni;
+	struct aimc_stream *s;
+	float x[64] = { 0 };
+
+	ck_assert_int_eq(aimc_net_program(net, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(aimc_net_program_stats(net, &before, sizeof(before)), 0);
+	ck_assert_int_eq(aimc_net_set_refresh_policy(net, &p), 0);
+	ck_assert_int_eq(aimc_stream_open(net, &s), 0);
+	ck_assert_int_eq(aimc_stream_push(s, x, 1, 64, NULL), 0);
+	ck_assert_int_eq(aimc_net_info(net, &ni, sizeof(ni)), 0);
+	ck_assert_uint_eq(ni.refreshes, 0);
+	card_time_passes(24 * 3600);
+	ck_assert_int_eq(aimc_stream_push(s, x, 1, 64, NULL), 0);
+	ck_assert_int_eq(aimc_net_info(net, &ni, sizeof(ni)), 0);
+	ck_assert_uint_eq(ni.refreshes, 1);
+	ck_assert_uint_eq(ni.refresh_due, 0);
+	/* the refresh found drifted cells and pulsed them back */
+	ck_assert_int_eq(aimc_net_program_stats(net, &after, sizeof(after)), 0);
+	ck_assert_uint_gt(after.pulses, 0);
+	ck_assert(after.in_tolerance_pct >= 99.0);
+	ck_assert_int_eq(aimc_stream_close(s), 0);
+
+	p.reserved = 1;
+	ck_assert_int_eq(aimc_net_set_refresh_policy(net, &p), -EINVAL);
+	p.reserved = 0;
+	p.flags = 0x8;
+	ck_assert_int_eq(aimc_net_set_refresh_policy(net, &p), -EINVAL);
+	ck_assert_str_eq(aimc_last_error(), "aimc_net_set_refresh_policy: policy: unknown flags 0x8");
+	ck_assert_int_eq(aimc_net_set_refresh_policy(net, NULL), 0);
+}
+END_TEST
+
+Suite *write_verify_suite(void)
+{
+	Suite *s = suite_create("write_verify");
+	TCase *tc = tcase_create("write_verify");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, stops_when_nothing_is_left);
+	tcase_add_test(tc, cancel_leaves_it_unprogrammed);
+	tcase_add_test(tc, parameters_bounded_and_named);
+	tcase_add_test(tc, refresh_policy_reports);
+	tcase_add_test(tc, refresh_policy_auto);
+	suite_add_tcase(s, tc);
+	return s;
+}
