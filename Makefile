@@ -146,8 +146,11 @@ DKMS_SRCS = $(filter-out %.mod.c %/aimc_config.h,$(wildcard driver/*.[ch] \
 	driver/compat/configure.sh
 # libkmod has no static library: aimc-smi links it (and libc) dynamically
 # and the rest statically; build-initramfs.sh brings the libraries along.
-# aimc-run reads model files: json-c, linked statically like the rest.
-TOOL_LIBS_aimc-run = -static $(shell pkg-config --static --libs libdrm json-c) -lm -lpthread
+# aimc-run reads model files: json-c, linked statically like the rest
+# (but for the sanitizers, which cannot link statically: check-host-asan).
+STATIC_UNLESS_SANITIZED = $(if $(findstring -fsanitize,$(CFLAGS)),,-static)
+TOOL_LIBS_aimc-run = $(STATIC_UNLESS_SANITIZED) \
+	$(shell pkg-config --static --libs libdrm json-c) -lm -lpthread
 # aimc-run's own parts besides tools/aimc-run.c (input, output)
 $(BUILD)/tools/aimc-run $(BUILD)/dyn/aimc-run: \
 	$(call objs,tools/aimc-run-input.c tools/aimc-run-report.c)
@@ -264,8 +267,8 @@ $(VM_TOOL_BINS): $(BUILD)/tests/vm/%: $(BUILD)/obj/tests/vm/%.o $(LIBAIMC) $(LIB
 	$(CC) $(AIMC_CFLAGS) -o $@ $^ $(STATIC_LIBS) \
 		$(shell pkg-config --static --libs check json-c)
 
-check-host: $(HOST_TESTS) $(BUILD)/tools/aimc-smi
-	AIMC_SMI=$(BUILD)/tools/aimc-smi $(HOST_TESTS)
+check-host: $(HOST_TESTS) $(BUILD)/tools/aimc-smi $(BUILD)/tools/aimc-run
+	AIMC_SMI=$(BUILD)/tools/aimc-smi AIMC_RUN=$(BUILD)/tools/aimc-run $(HOST_TESTS)
 
 # The same Check suites built with ASan + UBSan into their own build
 # directory; any report aborts the test (-fno-sanitize-recover).  gcc's
@@ -277,11 +280,12 @@ ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wno-maybe-uninitialized \
 
 check-host-asan:
 	$(MAKE) BUILD=$(ASAN_BUILD) CC=gcc CFLAGS="$(ASAN_CFLAGS)" \
-		$(ASAN_BUILD)/tests/host/aimc-host-tests $(ASAN_BUILD)/tools/aimc-smi
+		$(ASAN_BUILD)/tests/host/aimc-host-tests $(ASAN_BUILD)/tools/aimc-smi \
+		$(ASAN_BUILD)/tools/aimc-run
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	CK_TIMEOUT_MULTIPLIER=4 AIMC_SMI=$(ASAN_BUILD)/tools/aimc-smi \
-		$(ASAN_BUILD)/tests/host/aimc-host-tests
+	AIMC_RUN=$(ASAN_BUILD)/tools/aimc-run $(ASAN_BUILD)/tests/host/aimc-host-tests
 
 # Each kernel line boots with its own node kind (6.1: render, 6.12: accel).
 check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)

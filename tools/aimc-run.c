@@ -32,6 +32,7 @@
 struct options {
 	const char *model, *input, *device;
 	uint32_t chunk;			/* 0: the model's largest */
+	bool chunk_set;
 	uint64_t seed;
 	bool seed_set, noise_free, program_only, compare, json, quiet;
 	uint64_t refresh_after_ns;	/* 0: report only */
@@ -154,14 +155,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	char flag[32];
+	int opt, index = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->device = "sim";
 	o->seed = 1;
 	aimc_program_params_init(&o->params);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:d:c:s:nqVh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":i:d:c:s:nqVh", opts, &index)) != -1) {
 		switch (opt) {
 		case 'i': o->input = optarg; break;
 		case 'd':
@@ -169,7 +171,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 				usage_error("--device %s: not sim, drm or auto", optarg);
 			o->device = optarg;
 			break;
-		case 'c': o->chunk = (uint32_t)parse_number("--chunk", optarg, 1, UINT32_MAX); break;
+		case 'c':
+			/* its range is the model's, checked once the model is read */
+			o->chunk = (uint32_t)parse_number("--chunk", optarg, 0, UINT32_MAX);
+			o->chunk_set = true;
+			break;
 		case 's':
 			o->seed = parse_number("--seed", optarg, 1, UINT64_MAX);
 			o->seed_set = true;
@@ -181,7 +187,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 				(uint32_t)parse_number("--tolerance", optarg, 1, UINT16_MAX);
 			break;
 		case OPT_ROUNDS:
-			o->params.max_rounds = (uint32_t)parse_number("--rounds", optarg, 1,
+			/* named as given: --rounds, or API 1's --iterations */
+			snprintf(flag, sizeof(flag), "--%s", opts[index].name);
+			o->params.max_rounds = (uint32_t)parse_number(flag, optarg, 1,
 								      AIMC_PROGRAM_MAX_ROUNDS);
 			break;
 		case OPT_BUDGET:
@@ -506,7 +514,7 @@ int main(int argc, char **argv)
 	if (!mi.weight_bits)
 		usage_error("%s: a float model: only quantized models have codes to program",
 			    o.model);
-	if (o.chunk > mi.max_chunk)
+	if (o.chunk_set && (!o.chunk || o.chunk > mi.max_chunk))
 		usage_error("--chunk %u: must be 1..%u for this model", o.chunk, mi.max_chunk);
 	if (o.compare)
 		return compare(&o);

@@ -11,7 +11,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <drm/aimc_accel.h>
+
 #include <json-c/json.h>
+
+#include "aimc.h"
 
 static const char *smi(void)
 {
@@ -71,6 +75,14 @@ START_TEST(test_json_sim)
 	ck_assert_str_eq(json_object_get_string(get(dev, "backend")), "sim");
 	ck_assert_str_eq(json_object_get_string(get(dev, "node")), "sim");
 	info = get(dev, "info");
+	/* the key is always there; the sim uses no kernel module */
+	ck_assert(json_object_is_type(get(report, "module"), json_type_null));
+	ck_assert_str_eq(json_object_get_string(get(report, "library_version")),
+			 AIMC_PACKAGE_VERSION);
+	/* a sim card's serial tells its seed (1), its queue is AIMC-1's */
+	ck_assert_int_eq(json_object_get_int64(get(info, "serial")), 0xf0000001);
+	ck_assert_int_eq(json_object_get_int(get(info, "queue_depth")), 1024);
+	ck_assert_int_eq(json_object_get_int(get(info, "g_max_nsiemens")), 25000);
 	/* The device model's defaults (emulator/README.md). */
 	ck_assert_int_eq(json_object_get_int(get(info, "tiles")), 8);
 	ck_assert_int_eq(json_object_get_int(get(info, "tile_rows")), 256);
@@ -102,8 +114,58 @@ START_TEST(test_json_no_card_diagnosed)
 								    "dkms"));
 		ck_assert_str_eq(json_object_get_string(get(get(report, "module"), "name")),
 				 "aimc");
+		/* the fix names this release, not a placeholder */
+		ck_assert_ptr_null(strstr(json_object_get_string(get(first, "fix")),
+					  "<version>"));
+	} else {
+		printf("SKIP: smi test_json_no_card_diagnosed: this machine has a card\n");
 	}
 	json_object_put(report);
+	free(out);
+}
+END_TEST
+
+/* --device auto without a card says it shows the simulated card. */
+START_TEST(test_auto_falls_back_out_loud)
+{
+	json_object *report;
+	int code;
+	char *out;
+
+	if (aimc_device_count(AIMC_BACKEND_DRM) > 0) {
+		printf("SKIP: smi test_auto_falls_back_out_loud: this machine has a card\n");
+		return;
+	}
+	out = run_smi("--device auto --json", &code);
+	ck_assert_int_eq(code, 0);
+	report = json_tokener_parse(out);
+	ck_assert_msg(report, "not JSON:\n%s", out);
+	ck_assert_str_eq(json_object_get_string(get(report, "note")),
+			 "no AIMC card found (aimc.ko not loaded, or it drives no card): "
+			 "showing the simulated card instead");
+	ck_assert_str_eq(json_object_get_string(get(json_object_array_get_idx(get(report, "devices"), 0),
+						    "backend")), "sim");
+	json_object_put(report);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_version_and_help)
+{
+	char want[128];
+	int code;
+	char *out = run_smi("--version", &code);
+
+	snprintf(want, sizeof(want), "aimc-smi %s (libaimc %s, API %d.%d, driver interface %d.%d)\n",
+		 AIMC_PACKAGE_VERSION, AIMC_PACKAGE_VERSION, AIMC_API_VERSION_MAJOR,
+		 AIMC_API_VERSION_MINOR, AIMC_ABI_VERSION_MAJOR, AIMC_ABI_VERSION_MINOR);
+	ck_assert_int_eq(code, 0);
+	ck_assert_str_eq(out, want);
+	free(out);
+	out = run_smi("--help", &code);
+	ck_assert_int_eq(code, 0);
+	ck_assert_ptr_nonnull(strstr(out, "Exit status: 0 every device found is usable"));
+	ck_assert_ptr_nonnull(strstr(out, "--version"));
 	free(out);
 }
 END_TEST
@@ -131,6 +193,8 @@ Suite *smi_suite(void)
 	tcase_add_test(tc, test_json_sim);
 	tcase_add_test(tc, test_json_no_card_diagnosed);
 	tcase_add_test(tc, test_usage_errors);
+	tcase_add_test(tc, test_auto_falls_back_out_loud);
+	tcase_add_test(tc, test_version_and_help);
 	suite_add_tcase(s, tc);
 	return s;
 }
