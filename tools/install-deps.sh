@@ -10,7 +10,9 @@ set -eu
 # The 6.1 headers are installed; the 6.12 ones are fetched and unpacked
 # into build/ by tools/kernel.sh (installing them would pull in their
 # kernel image).  6.12's headers carry vmlinux: modules get BTF, by pahole.
-pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev libkmod-dev linux-headers-amd64 pahole"
+# libfftw3-dev: the FFT of the keyword-spotting example's front end
+# (tools/examples/kws/), built with the rest of userspace.
+pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev libkmod-dev linux-headers-amd64 pahole libfftw3-dev"
 # check-dkms builds and signs (openssl) the modules with dkms;
 # check-install renders man pages.
 pkgs_install="dkms openssl man-db"
