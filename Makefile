@@ -212,10 +212,11 @@ install: install-lib install-tools
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
 		ldconfig; udevadm control --reload 2>/dev/null || true; fi
 
-install-lib: $(LIBAIMC_SO)
+install-lib: $(LIBAIMC_SO) $(LIBAIMC)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/aimc/drm $(DESTDIR)$(MANDIR)/man3
 	install -m 755 $(LIBAIMC_SO) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(LIBAIMC) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIBAIMC_SO)) $(DESTDIR)$(LIBDIR)/libaimc.so.$(SONAME_MAJOR)
 	ln -sf libaimc.so.$(SONAME_MAJOR) $(DESTDIR)$(LIBDIR)/libaimc.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' \
@@ -239,14 +240,15 @@ install-dkms:
 		emulator/model/model.mk $(DKMS_SRCS) | tar -xf - -C $(DESTDIR)$(DKMS_SRC)
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libaimc.so* $(DESTDIR)$(PKGCONFIGDIR)/aimc.pc \
+	rm -f $(DESTDIR)$(LIBDIR)/libaimc.so* $(DESTDIR)$(LIBDIR)/libaimc.a \
+		$(DESTDIR)$(PKGCONFIGDIR)/aimc.pc \
 		$(addprefix $(DESTDIR)$(BINDIR)/,$(INSTALL_TOOLS)) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MAN_PAGES)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(filter %.3,$(MAN_PAGES)))) \
 		$(DESTDIR)$(UDEVRULESDIR)/70-aimc.rules $(DESTDIR)$(MODPROBEDIR)/aimc.conf
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/aimc
 
-check-install: $(LIBAIMC_SO) $(INSTALL_TOOL_BINS)
+check-install: $(LIBAIMC_SO) $(LIBAIMC) $(INSTALL_TOOL_BINS)
 	BUILD=$(BUILD) tests/install/check-install.sh
 
 check-dkms:

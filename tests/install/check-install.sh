@@ -21,24 +21,29 @@ pass() { checks=$((checks + 1)); }
 
 $make -s install DESTDIR="$dest" PREFIX=$prefix BUILD="$build" >/dev/null
 lib=$dest$prefix/lib
-for f in bin/aimc-smi lib/libaimc.so.1.0.0 lib/pkgconfig/aimc.pc \
+for f in bin/aimc-smi lib/libaimc.so.2.0.0 lib/libaimc.a lib/pkgconfig/aimc.pc \
 	include/aimc/aimc.h include/aimc/drm/aimc_accel.h \
 	share/man/man1/aimc-smi.1 share/man/man3/aimc.3; do
 	[ -f "$dest$prefix/$f" ] || fail "make install did not install $prefix/$f"
 done
-[ "$(readlink "$lib/libaimc.so.1")" = libaimc.so.1.0.0 ] || fail "libaimc.so.1 link"
-[ "$(readlink "$lib/libaimc.so")" = libaimc.so.1 ] || fail "libaimc.so link"
+[ "$(readlink "$lib/libaimc.so.2")" = libaimc.so.2.0.0 ] || fail "libaimc.so.2 link"
+[ "$(readlink "$lib/libaimc.so")" = libaimc.so.2 ] || fail "libaimc.so link"
 [ -f "$dest/etc/udev/rules.d/70-aimc.rules" ] || fail "udev rule not in /etc/udev/rules.d"
 [ -f "$dest/etc/modprobe.d/aimc.conf" ] || fail "modprobe.d file not in /etc/modprobe.d"
 pass
 
-soname=$(readelf -d "$lib/libaimc.so.1.0.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[ "$soname" = libaimc.so.1 ] || fail "soname is '$soname', want libaimc.so.1"
+# API 2 broke API 1's ABI: a new soname and symbol version (README, "API 2").
+soname=$(readelf -d "$lib/libaimc.so.2.0.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = libaimc.so.2 ] || fail "soname is '$soname', want libaimc.so.2"
+nm -D --defined-only "$lib/libaimc.so.2.0.0" | grep -q ' aimc_version@@AIMC_2.0$' ||
+	fail "symbols do not carry the version AIMC_2.0"
+api_major=$(sed -n 's/^#define AIMC_API_VERSION_MAJOR[[:space:]]*\([0-9]*\).*/\1/p' runtime/include/aimc.h)
+[ "libaimc.so.$api_major" = "$soname" ] || fail "aimc.h's API major $api_major is not the soname's"
 pass
 
 # Exported on purpose only: the functions the public headers declare.
 sed -n 's/^[a-z].*[ *]\(aimc_[a-z0-9_]*\)(.*/\1/p' runtime/include/*.h | sort -u >"$tmp/api"
-nm -D --defined-only "$lib/libaimc.so.1.0.0" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' |
+nm -D --defined-only "$lib/libaimc.so.2.0.0" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' |
 	sort -u >"$tmp/exported"
 if ! cmp -s "$tmp/api" "$tmp/exported"; then
 	diff "$tmp/api" "$tmp/exported" >&2 || true
@@ -59,24 +64,41 @@ pc=pkg-config
 # shellcheck disable=SC2046 # pkg-config output is a word list
 ${CC:-cc} -Wall -Wextra -Werror -o "$tmp/example" tests/install/example.c \
 	$($pc --cflags --libs aimc) || fail "example does not build against the installed tree"
-readelf -d "$tmp/example" | grep -q 'NEEDED.*\[libaimc.so.1\]' ||
-	fail "example is not linked to libaimc.so.1"
+readelf -d "$tmp/example" | grep -q 'NEEDED.*\[libaimc.so.2\]' ||
+	fail "example is not linked to libaimc.so.2"
 out=$(LD_LIBRARY_PATH="$lib" "$tmp/example") || fail "example failed: $out"
 echo "$out" | grep -q "^example: sim backend, " || fail "example printed: $out"
 pass
 
-# Static linking works too, with --static for libdrm's own dependencies.
+# Static linking with the installed libaimc.a and pkg-config alone (the
+# device model is inside libaimc.a: nothing else to name).
 # shellcheck disable=SC2046
-${CC:-cc} -o "$tmp/example-static" tests/install/example.c $($pc --cflags aimc) \
-	"$build/libaimc.a" "$build/libaimc_model.a" $($pc --static --libs-only-l aimc | sed "s/-laimc//") ||
-	fail "example does not link statically"
+${CC:-cc} -static -o "$tmp/example-static" tests/install/example.c \
+	$($pc --static --cflags --libs aimc) || fail "example does not link statically"
 "$tmp/example-static" >/dev/null || fail "static example failed"
 pass
 
+# The public headers are clean under clang -Weverything (the doc
+# comments were not) and compile as C11 and as C++.
+if command -v clang >/dev/null; then
+	printf '#include <aimc.h>\nint main(void) { return aimc_version() == 0; }\n' >"$tmp/hdr.c"
+	# shellcheck disable=SC2046
+	clang -std=c11 -Weverything -Werror -Wno-declaration-after-statement \
+		-fsyntax-only $($pc --cflags aimc) "$tmp/hdr.c" ||
+		fail "clang -Weverything warns on the public headers"
+	cp "$tmp/hdr.c" "$tmp/hdr.cc"
+	# shellcheck disable=SC2046
+	clang++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only $($pc --cflags aimc) \
+		"$tmp/hdr.cc" || fail "the public headers do not compile as C++"
+	pass
+else
+	echo "check-install: SKIP: no clang for the -Weverything header check" >&2
+fi
+
 # The installed tool uses the installed library, not a copy of its own.
 smi=$dest$prefix/bin/aimc-smi
-LD_LIBRARY_PATH="$lib" ldd "$smi" | grep -q "libaimc.so.1 => $lib/libaimc.so.1" ||
-	fail "installed aimc-smi does not load the installed libaimc.so.1"
+LD_LIBRARY_PATH="$lib" ldd "$smi" | grep -q "libaimc.so.2 => $lib/libaimc.so.2" ||
+	fail "installed aimc-smi does not load the installed libaimc.so.2"
 LD_LIBRARY_PATH="$lib" "$smi" --device sim >/dev/null || fail "installed aimc-smi --device sim"
 set +e
 LD_LIBRARY_PATH="$lib" "$smi" --device nonsense >/dev/null 2>&1
@@ -85,7 +107,11 @@ set -e
 [ $status -eq 2 ] || fail "aimc-smi --device nonsense exited $status, want 2"
 pass
 
-# Man pages: groff reports no warning, man renders them from the tree.
+# Man pages: groff reports no warning; every page of the tree renders
+# with man -l as it is (no .so links that only resolve once installed).
+for page in runtime/man/*.3 tools/man/*.1; do
+	MANWIDTH=80 man -l "$page" 2>/dev/null | grep -q . || fail "man -l $page renders nothing"
+done
 for page in "$dest$prefix"/share/man/man[13]/*; do
 	if [ ! -L "$page" ] && head -1 "$page" | grep -q '^\.so '; then
 		target=$dest$prefix/share/man/$(sed -n 's/^\.so //p' "$page")
