@@ -1747,8 +1747,13 @@ static void print_table(const struct bench *b)
 
 		if (r->hidden)
 			continue;
-		printf("%-7s %-58s %12.4g %-8s %-50s ", r->section, r->name,
-		       r->value, r->unit, r->baseline[0] ? r->baseline : "-");
+		/* counts exactly: %.4g printed 12 992 cells as 1.299e+04 */
+		if (r->value == floor(r->value) && fabs(r->value) < 1e9)
+			printf("%-7s %-58s %12.0f %-8s %-50s ", r->section, r->name,
+			       r->value, r->unit, r->baseline[0] ? r->baseline : "-");
+		else
+			printf("%-7s %-58s %12.4g %-8s %-50s ", r->section, r->name,
+			       r->value, r->unit, r->baseline[0] ? r->baseline : "-");
 		if (r->baseline[0])
 			printf("%8.3g\n", r->ratio);
 		else
