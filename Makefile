@@ -36,11 +36,14 @@ MODEL_SRCS := $(addprefix emulator/model/,$(AIMC_MODEL_SRCS))
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 VM_TEST_SRCS := $(sort $(wildcard tests/vm/test_*.c))
-TOOLS := aimc-smi aimc-bench aimc-run aimc-trace
+TOOLS := aimc-smi aimc-run
+# libaimc's white-box diagnostics (runtime/diag/README.md), built next to
+# the tools in $(BUILD)/tools/ but from the runtime's own sources.
+DIAGS := aimc-bench aimc-trace
 
 LIBMODEL := $(BUILD)/libaimc_model.a
 LIBAIMC := $(BUILD)/libaimc.a
-TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS))
+TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS) $(DIAGS))
 HOST_TESTS := $(BUILD)/tests/host/aimc-host-tests
 VM_TESTS := $(BUILD)/tests/vm/aimc-vm-tests
 # Guest helpers of the shell tests (tests/vm/selftests/) and the fuzzer.
@@ -115,6 +118,12 @@ $(LIBAIMC): $(call objs,$(RUNTIME_SRCS) $(MODEL_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(addprefix $(BUILD)/tools/,$(DIAGS)): $(BUILD)/tools/%: $(BUILD)/obj/runtime/diag/%.o \
+		$(LIBAIMC) $(LIBMODEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(AIMC_CFLAGS) -o $@ $(filter %.o,$^) $(LIBAIMC) $(LIBMODEL) \
+		$(TOOL_LIBS_$*)
+
 $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIBAIMC) $(LIBMODEL)
 	@mkdir -p $(dir $@)
 	$(CC) $(AIMC_CFLAGS) -o $@ $(filter %.o,$^) $(LIBAIMC) $(LIBMODEL) \
@@ -158,16 +167,15 @@ TOOL_LIBS_aimc-run = $(STATIC_UNLESS_SANITIZED) \
 $(BUILD)/tools/aimc-run $(BUILD)/dyn/aimc-run: \
 	$(call objs,tools/aimc-run-input.c tools/aimc-run-report.c)
 # aimc-trace (float vs integer reference, stage by stage) uses libaimc's
-# internals: static only, never installed.
+# internals (runtime/diag/): static only, never installed.
 TOOL_LIBS_aimc-trace = $(TOOL_LIBS_aimc-run)
 # aimc-bench opens shipped model files too (aimc_net_open).
 TOOL_LIBS_aimc-bench = $(TOOL_LIBS_aimc-run)
 TOOL_LIBS_aimc-smi = -Wl,-Bstatic $(shell pkg-config --libs libdrm json-c) \
 	-Wl,-Bdynamic $(shell pkg-config --libs libkmod) -lm -lpthread
-# Installed tools link libaimc.so like any application would, so only
-# tools on the public API are installed (aimc-bench uses the internal
-# job layer, runtime/job.h).
-INSTALL_TOOLS := aimc-smi $(filter aimc-run,$(TOOLS))
+# Installed tools link libaimc.so like any application would: every
+# program in tools/ is on the public API (runtime/diag/ is not).
+INSTALL_TOOLS := $(TOOLS)
 INSTALL_TOOL_BINS := $(addprefix $(BUILD)/dyn/,$(INSTALL_TOOLS))
 
 # The keyword-spotting example (tools/examples/kws/README.md): libaimc,

@@ -150,7 +150,7 @@ void aimc_ref_int_finish(struct aimc_ref_int *r, int32_t *logits);
  * With a trace attached, every step of a reference writes the real value
  * of each stage of the contract (section 4) into the trace, and the
  * integer reference counts the values that hit a saturation rail (ADC,
- * REQUANT, sat32) at that stage.  tools/aimc-trace compares the two
+ * REQUANT, sat32) at that stage.  runtime/diag/aimc-trace compares the two
  * stage by stage; the tests bound the per-stage error.
  */
 enum aimc_trace_global {

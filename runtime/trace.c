@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Per-stage traces of the float and integer references (compile.h): the
- * buffers and the stage names.  The references fill them; tools/aimc-trace
+ * buffers and the stage names.  The references fill them; runtime/diag/aimc-trace
  * and the host tests compare them.
  */
 #include <errno.h>

@@ -22,7 +22,7 @@
 #include "../../runtime/compile.h"
 #include "../../runtime/deploy_internal.h"
 #include "../../runtime/stream_internal.h"
-#include "stream_testmodel.h"
+#include "../../runtime/diag/synth_model.h"
 
 #define I_DIM	3
 #define WIDE_HK	32	/* 3 mix crossbars of 64 outputs: 384 columns */

@@ -16,7 +16,7 @@
 #include "aimc.h"
 #include "../../runtime/compile.h"
 #include "../../runtime/stream_internal.h"
-#include "stream_testmodel.h"
+#include "../../runtime/diag/synth_model.h"
 
 #define I_DIM	3
 #define HK	16

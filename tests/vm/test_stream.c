@@ -13,7 +13,7 @@
 #include "vm_util.h"
 #include "../../runtime/compile.h"
 #include "../../runtime/stream_internal.h"
-#include "../host/stream_testmodel.h"
+#include "../../runtime/diag/synth_model.h"
 
 #define I_DIM	3
 #define K	5

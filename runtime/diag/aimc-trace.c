@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "aimc.h"
-#include "../runtime/compile.h"
-#include "../runtime/stream_internal.h"
+#include "../compile.h"
+#include "../stream_internal.h"
 
 struct stage_stats {
 	double err2, ref2, max_ref, max_err;

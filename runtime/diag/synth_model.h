@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A small quantized S4D model built in memory (struct aimc_ssm) for the
- * streaming suites: random but realistic codes and scales (stable A with
- * |A| up to 0.995, 4-bit and ternary crossbars, per-channel B/C scales),
- * deterministic for a seed.  Header-only; free with testmodel_free().
+ * libaimc diagnostics: a synthetic quantized S4D model built in memory
+ * (struct aimc_ssm) of any shape: random but realistic codes and scales
+ * (stable A with |A| up to 0.995, 4-bit and ternary crossbars,
+ * per-channel B/C scales), deterministic for a seed.  aimc-bench sweeps
+ * shapes with it; the streaming test suites use it too.  Header-only;
+ * free with testmodel_free().
  */
-#ifndef STREAM_TESTMODEL_H
-#define STREAM_TESTMODEL_H
+#ifndef AIMC_DIAG_SYNTH_MODEL_H
+#define AIMC_DIAG_SYNTH_MODEL_H
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runtime/ssm.h"
+#include "../ssm.h"
 
 struct testmodel {
 	struct aimc_ssm m;
@@ -181,4 +183,4 @@ static inline void testmodel_free(struct testmodel *t)
 	free(t);
 }
 
-#endif /* STREAM_TESTMODEL_H */
+#endif /* AIMC_DIAG_SYNTH_MODEL_H */

@@ -49,12 +49,12 @@
 
 #include "aimc.h"
 #include "aimc_model.h"
-#include "../runtime/job.h"
-#include "../runtime/compile.h"
-#include "../runtime/program.h"
-#include "../runtime/sim_job.h"
-#include "../runtime/stream_internal.h"
-#include "../tests/host/stream_testmodel.h"
+#include "../job.h"
+#include "../compile.h"
+#include "../program.h"
+#include "../sim_job.h"
+#include "../stream_internal.h"
+#include "synth_model.h"
 
 #define BENCH_MAX_ROWS	256
 #define BENCH_MAX_MODELS	8
