@@ -328,7 +328,7 @@ check-qat: $(BUILD)/tools/aimc-run
 		--keep $(abspath $(QAT_RT)) >$(abspath $(QAT_RT)).log 2>&1 || { cat $(abspath $(QAT_RT)).log; exit 1; }
 	tail -n 1 $(QAT_RT).log
 	set -e; for f in $(QAT_RT)/tiny-q*.safetensors; do \
-		head -n 17 tools/data/digits-test.txt | $(BUILD)/tools/aimc-run $$f --noise-free --input - \
+		head -n 17 tools/data/digits-test.txt | $(BUILD)/tools/aimc-run $$f --noise-free --quiet --input - \
 			>$$f.run || { cat $$f.run; exit 1; }; \
 		grep -q 'summary: 16 sequences.*accuracy' $$f.run; \
 		echo "C loader: $$(basename $$f): $$(grep -o 'accuracy.*' $$f.run)"; done
