@@ -152,7 +152,7 @@ static void fuzz_open(struct fuzz_state *s)
 	 */
 	if (!node[0]) {
 		ret = aimc_device_open(AIMC_BACKEND_DRM, 0, &s->dev);
-		if (!ret && !aimc_device_info(s->dev, &info))
+		if (!ret && !aimc_device_info(s->dev, &info, sizeof(info)))
 			memcpy(node, info.node, sizeof(node));
 	} else {
 		do
