@@ -21,6 +21,10 @@ mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/share/aimc" \
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/tests/vm/guest/init" "$root/init"
 cp "$top"/tests/vm/guest/*.sh "$root/usr/share/aimc/"
+# The keyword-spotting example's model and ten held-out words.
+mkdir -p "$root/usr/share/aimc/kws"
+cp "$top/tools/qat/models/kws-qat4-pruned.safetensors" \
+	"$top/tools/examples/kws/data/heldout-digits.wav" "$root/usr/share/aimc/kws/"
 mkdir -p "$root/usr/share/aimc/selftests"
 cp "$top"/tests/vm/selftests/*.sh "$root/usr/share/aimc/selftests/"
 chmod 755 "$root/init"
