@@ -24,7 +24,7 @@ CFLAGS ?= -O2 -g
 # aarch64, -march=native) would change their bits.
 AIMC_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -fno-strict-aliasing \
 	-ffp-contract=off -D_GNU_SOURCE $(CFLAGS)
-AIMC_CPPFLAGS = -Iruntime/include -Iuapi -Iemulator/model \
+AIMC_CPPFLAGS = -Iruntime/include -Iuapi -Iemulator/model -Idriver/hw \
 	$(shell pkg-config --cflags libdrm) -DAIMC_PACKAGE_VERSION='"$(AIMC_VERSION)"'
 # Everything that runs in the QEMU guest is linked statically: the
 # initramfs then needs no shared libraries.
@@ -153,7 +153,7 @@ UDEVRULESDIR ?= /etc/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
 endif
 DKMS_SRC ?= /usr/src/aimc-$(AIMC_VERSION)
-DKMS_SRCS = $(filter-out %.mod.c %/aimc_config.h,$(wildcard driver/*.[ch] \
+DKMS_SRCS = $(filter-out %.mod.c %/aimc_config.h,$(wildcard driver/*.[ch] driver/hw/*.[ch] \
 	emulator/*.[ch] emulator/model/*.[ch] driver/compat/probes/*.c)) \
 	driver/compat/configure.sh
 # libkmod has no static library: aimc-smi links it (and libc) dynamically

@@ -198,6 +198,10 @@ struct aimc_device *aimc_device_probe(const struct aimc_bus *bus)
 	ret = aimc_hw_read_caps(&adev->bus, &adev->caps);
 	if (ret)
 		return ERR_PTR(ret);
+	adev->limits.tiles = adev->caps.num_tiles;
+	adev->limits.rows = adev->caps.tile_rows;
+	adev->limits.cols = adev->caps.tile_cols;
+	adev->limits.slots = adev->caps.stream_slots;
 	ret = aimc_resv_init(adev);
 	if (ret)
 		return ERR_PTR(ret);

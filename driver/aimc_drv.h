@@ -13,6 +13,7 @@
 #include <drm/aimc_accel.h>
 
 #include "aimc_hw.h"
+#include "aimc_hw_check.h"
 
 #define AIMC_DRIVER_NAME	"aimc"
 
@@ -30,7 +31,7 @@ struct dentry;
 
 /**
  * struct aimc_ring - the command ring and its completion write-back
- * @descs: AIMC_DESC_BYTES descriptors, coherent DMA memory
+ * @descs: the descriptors, coherent DMA memory
  * @descs_dma: their DMA address
  * @cpl: completion area (AIMC_CPL_* layout), coherent DMA memory
  * @cpl_dma: its DMA address
@@ -39,7 +40,7 @@ struct dentry;
  * @done: counter up to which completions have been processed
  */
 struct aimc_ring {
-	void *descs;
+	struct aimc_hw_desc *descs;
 	dma_addr_t descs_dma;
 	__le32 *cpl;
 	dma_addr_t cpl_dma;
@@ -85,6 +86,7 @@ struct aimc_stats {
  * @bus: register access, DMA device and IRQs; only valid between
  *	 drm_dev_enter() and drm_dev_exit(), or before drm_dev_unplug()
  * @caps: capabilities read at probe
+ * @limits: the card's size as the shared validator takes it (from @caps)
  * @irq_count: interrupts handled, per vector
  * @irq_spurious: interrupts that found nothing pending, all vectors
  * @irq_storm: per vector, spurious interrupts in the current burst and
@@ -120,6 +122,7 @@ struct aimc_device {
 	struct drm_device drm;
 	struct aimc_bus bus;
 	struct aimc_caps caps;
+	struct aimc_hw_limits limits;
 	atomic64_t irq_count[AIMC_NUM_VECTORS];
 	atomic64_t irq_spurious;
 	struct {

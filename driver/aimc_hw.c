@@ -89,10 +89,10 @@ int aimc_hw_read_caps(const struct aimc_bus *bus, struct aimc_caps *caps)
 	converters = aimc_hw_read(bus, AIMC_REG_CAP_CONVERTERS);
 	caps->serial = aimc_hw_read(bus, AIMC_REG_SERIAL);
 	caps->num_tiles = aimc_hw_read(bus, AIMC_REG_CAP_TILES);
-	caps->tile_rows = AIMC_GEOMETRY_ROWS(geometry);
-	caps->tile_cols = AIMC_GEOMETRY_COLS(geometry);
-	caps->dac_bits = AIMC_CONVERTERS_DAC_BITS(converters);
-	caps->adc_bits = AIMC_CONVERTERS_ADC_BITS(converters);
+	caps->tile_rows = FIELD_GET(AIMC_GEOMETRY_ROWS, geometry);
+	caps->tile_cols = FIELD_GET(AIMC_GEOMETRY_COLS, geometry);
+	caps->dac_bits = FIELD_GET(AIMC_CONVERTERS_DAC_BITS, converters);
+	caps->adc_bits = FIELD_GET(AIMC_CONVERTERS_ADC_BITS, converters);
 	caps->g_min_ns = aimc_hw_read(bus, AIMC_REG_CAP_G_MIN_NS);
 	caps->g_max_ns = aimc_hw_read(bus, AIMC_REG_CAP_G_MAX_NS);
 	caps->sram_kib = aimc_hw_read(bus, AIMC_REG_CAP_SRAM_KIB);

@@ -25,6 +25,45 @@
 #include "aimc_compat.h"
 #include "aimc_job.h"
 
+/*
+ * Userspace names what the card does with the uapi's values; the driver
+ * copies them into descriptors as they are.  So each must be the card's.
+ */
+#define AIMC_SAME_VALUE(uapi, hw) static_assert((int)(uapi) == (int)(hw))
+AIMC_SAME_VALUE(AIMC_OP_NOP, AIMC_CMD_NOP);
+AIMC_SAME_VALUE(AIMC_OP_PROGRAM, AIMC_CMD_PROGRAM);
+AIMC_SAME_VALUE(AIMC_OP_READ, AIMC_CMD_READ);
+AIMC_SAME_VALUE(AIMC_OP_EXEC, AIMC_CMD_EXEC);
+AIMC_SAME_VALUE(AIMC_OP_STATE_SAVE, AIMC_CMD_STATE_SAVE);
+AIMC_SAME_VALUE(AIMC_OP_STATE_LOAD, AIMC_CMD_STATE_LOAD);
+AIMC_SAME_VALUE(AIMC_OP_CALIBRATE, AIMC_CMD_CALIBRATE);
+AIMC_SAME_VALUE(AIMC_OP_WAIT, AIMC_CMD_WAIT);
+AIMC_SAME_VALUE(AIMC_CMD_F_RESET_STATE, AIMC_EXEC_F_RESET_STATE);
+AIMC_SAME_VALUE(AIMC_PROGRAM_TARGET, AIMC_PROG_TARGET);
+AIMC_SAME_VALUE(AIMC_PROGRAM_PULSES, AIMC_PROG_PULSE);
+AIMC_SAME_VALUE(AIMC_WAIT_UNIT_NS, AIMC_WAIT_NS);
+AIMC_SAME_VALUE(AIMC_WAIT_UNIT_US, AIMC_WAIT_US);
+AIMC_SAME_VALUE(AIMC_WAIT_UNIT_MS, AIMC_WAIT_MS);
+AIMC_SAME_VALUE(AIMC_WAIT_UNIT_S, AIMC_WAIT_S);
+AIMC_SAME_VALUE(AIMC_OPERAND_MAX_BYTES, AIMC_IO_MAX_BYTES);
+AIMC_SAME_VALUE(AIMC_PROGRAM_MAX_BYTES, AIMC_PROG_MAX_BYTES);
+/* The card's status of a failed command reaches WAIT unchanged. */
+AIMC_SAME_VALUE(AIMC_DEVICE_OK, AIMC_ST_OK);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_OPCODE, AIMC_ST_BAD_OPCODE);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_TILE, AIMC_ST_BAD_TILE);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_WINDOW, AIMC_ST_BAD_WINDOW);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_SLOT, AIMC_ST_BAD_SLOT);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_UOP, AIMC_ST_BAD_UOP);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_LENGTH, AIMC_ST_BAD_LENGTH);
+AIMC_SAME_VALUE(AIMC_DEVICE_DMA_FAULT, AIMC_ST_DMA_FAULT);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_MODE, AIMC_ST_BAD_MODE);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_RESERVED, AIMC_ST_BAD_RESERVED);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_STEPS, AIMC_ST_BAD_STEPS);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_PROGRAM, AIMC_ST_BAD_PROGRAM);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_STATE, AIMC_ST_BAD_STATE);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_OPERAND, AIMC_ST_BAD_OPERAND);
+AIMC_SAME_VALUE(AIMC_DEVICE_BAD_OPERAND + 1, AIMC_ST_COUNT);
+
 struct aimc_fence {
 	struct dma_fence base;
 	spinlock_t lock;	/* the fence's own: it may outlive the card */
@@ -92,7 +131,7 @@ static struct aimc_job *aimc_job_alloc(struct aimc_file *afile, u32 ncmds)
 	size_t slots = BITS_TO_LONGS(adev->caps.stream_slots) * sizeof(long);
 	size_t maps = array_size(2 * ncmds, sizeof(struct aimc_operand_map));
 	size_t progs = array_size(ncmds, sizeof(struct aimc_prog_copy));
-	size_t descs = array_size(ncmds, AIMC_DESC_BYTES);
+	size_t descs = array_size(ncmds, sizeof(struct aimc_hw_desc));
 	struct aimc_job *job;
 	u8 *p;
 
@@ -125,7 +164,7 @@ static struct aimc_job *aimc_job_alloc(struct aimc_file *afile, u32 ncmds)
 	p += maps;
 	job->progs = (struct aimc_prog_copy *)p;
 	p += progs;
-	job->descs = (u8 (*)[AIMC_DESC_BYTES])p;
+	job->descs = (struct aimc_hw_desc *)p;
 	return job;
 }
 
@@ -313,54 +352,35 @@ static int aimc_job_use(struct aimc_job *job, u32 type, u32 index)
 	return ret;
 }
 
-/*
- * The card checks a program in full; the driver checks what isolation
- * needs: that it parses, and that every matrix product runs on a tile
- * this file owns.
- */
-static int aimc_job_check_prog(struct aimc_job *job, const u8 *prog, u32 len)
+/* aimc_hw_use_fn: may the job's file use this tile or slot? */
+static int aimc_job_use_cb(void *ctx, enum aimc_hw_resource type, u32 index)
 {
-	const size_t hdr_bytes = sizeof(struct aimc_prog_hdr);
-	u32 n_uops, const_bytes, i;
+	struct aimc_job *job = ctx;
 
-#define AIMC_HDR_FIELD(bits, field) \
-	get_unaligned_le##bits(prog + offsetof(struct aimc_prog_hdr, field))
-	if (len < hdr_bytes)
-		return -EINVAL;
-	n_uops = AIMC_HDR_FIELD(16, n_uops);
-	const_bytes = AIMC_HDR_FIELD(32, const_bytes);
-	if (AIMC_HDR_FIELD(32, magic) != AIMC_PROG_MAGIC ||
-	    AIMC_HDR_FIELD(16, version) != AIMC_PROG_VERSION ||
-	    AIMC_HDR_FIELD(32, reserved) || !n_uops ||
-	    n_uops > AIMC_PROG_MAX_UOPS ||
-	    (u64)hdr_bytes + (u64)n_uops * sizeof(struct aimc_uop) +
-	    const_bytes != len)
-		return -EINVAL;
-#undef AIMC_HDR_FIELD
+	job->check_err = aimc_job_use(job, type == AIMC_HW_TILE ?
+				      AIMC_RESOURCE_TILE : AIMC_RESOURCE_SLOT,
+				      index);
+	return job->check_err;
+}
 
-	for (i = 0; i < n_uops; i++) {
-		const u8 *uop = prog + hdr_bytes + i * sizeof(struct aimc_uop);
-		int ret;
-
-		if (uop[offsetof(struct aimc_uop, op)] != AIMC_UOP_MVM)
-			continue;
-		ret = aimc_job_use(job, AIMC_RESOURCE_TILE,
-				   get_unaligned_le16(uop + offsetof(struct aimc_uop, aux)));
-		if (ret)
-			return ret;
-	}
-	return 0;
+/* A shared validator's verdict as the errno SUBMIT returns. */
+static int aimc_job_check_errno(struct aimc_job *job, u32 status)
+{
+	if (status == AIMC_ST_OK)
+		return 0;
+	return status == AIMC_CHECK_REFUSED ? job->check_err : -EINVAL;
 }
 
 /* Copy an EXEC program into kernel memory the card reads, and check it. */
 static int aimc_job_copy_prog(struct aimc_job *job, struct drm_gem_object *obj,
-			      const struct drm_aimc_operand *op, u64 *dma)
+			      const struct drm_aimc_operand *op,
+			      const struct aimc_desc *desc, u64 *dma)
 {
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
 	struct aimc_prog_copy *copy = &job->progs[job->nprogs];
 	struct device *dev = job->adev->bus.dev;
+	u32 done = 0, n_uops, bad_uop;
 	u64 pos = op->offset;
-	u32 done = 0;
 	int ret;
 
 	/* Program copies are kernel memory: bound what one job can pin. */
@@ -393,7 +413,11 @@ static int aimc_job_copy_prog(struct aimc_job *job, struct drm_gem_object *obj,
 	}
 	drm_gem_shmem_unpin(shmem);
 
-	ret = aimc_job_check_prog(job, copy->cpu, op->length);
+	/* Checked like the card checks it, on the copy the card will read. */
+	ret = aimc_job_check_errno(job, aimc_hw_check_prog(copy->cpu, op->length,
+							   desc, &job->adev->limits,
+							   aimc_job_use_cb, job,
+							   NULL, &n_uops, &bad_uop));
 	if (!ret)
 		*dma = copy->dma;
 out_put:
@@ -406,22 +430,15 @@ static bool aimc_operand_set(const struct drm_aimc_operand *op)
 	return op->handle || op->length || op->offset;
 }
 
-/* Reject any field @used says the opcode does not take. */
-static int aimc_cmd_check_unused(const struct drm_aimc_cmd *cmd, u32 used)
+/*
+ * The operands @used says the opcode does not take must be empty: the
+ * descriptor's own fields the shared validator checks.
+ */
+static int aimc_cmd_check_operands(const struct drm_aimc_cmd *cmd, u32 used)
 {
-	if ((!(used & AIMC_DF_FLAGS) && cmd->flags) ||
-	    (!(used & AIMC_DF_TILE) && cmd->tile) ||
-	    (!(used & AIMC_DF_SLOT) && cmd->slot) ||
-	    (!(used & AIMC_DF_MODE) && cmd->mode) ||
-	    (!(used & AIMC_DF_ROWS) && (cmd->row0 || cmd->rows)) ||
-	    (!(used & AIMC_DF_COLS) && (cmd->col0 || cmd->cols)) ||
-	    (!(used & AIMC_DF_STEPS) && cmd->steps) ||
-	    (!(used & AIMC_DF_STRIDES) && (cmd->in_stride || cmd->out_stride)) ||
-	    (!(used & AIMC_DF_SRC) && aimc_operand_set(&cmd->src)) ||
+	if ((!(used & AIMC_DF_SRC) && aimc_operand_set(&cmd->src)) ||
 	    (!(used & AIMC_DF_DST) && aimc_operand_set(&cmd->dst)) ||
 	    (!(used & AIMC_DF_PROG) && aimc_operand_set(&cmd->prog)))
-		return -EINVAL;
-	if (cmd->flags & ~AIMC_CMD_F_RESET_STATE)
 		return -EINVAL;
 	return 0;
 }
@@ -431,25 +448,36 @@ static int aimc_job_add_cmd(struct aimc_job *job, struct drm_file *file,
 			    const struct drm_aimc_cmd *cmd, u32 index)
 {
 	struct drm_gem_object *src, *dst, *prog;
-	struct aimc_desc desc = {};
-	u32 used;
+	struct aimc_desc desc = {
+		.opcode = cmd->opcode,
+		.flags = cmd->flags,
+		.tile = cmd->tile,
+		.slot = cmd->slot,
+		.mode = cmd->mode,
+		.row0 = cmd->row0,
+		.col0 = cmd->col0,
+		.rows = cmd->rows,
+		.cols = cmd->cols,
+		.steps = cmd->steps,
+		.in_stride = cmd->in_stride,
+		.out_stride = cmd->out_stride,
+		.src_len = cmd->src.length,
+		.dst_len = cmd->dst.length,
+		.prog_len = cmd->prog.length,
+		.seq = lower_32_bits(job->id),
+	};
 	int ret;
 
-	if (cmd->opcode >= AIMC_CMD_COUNT)
-		return -EINVAL;
-	used = aimc_desc_fields(cmd->opcode);
-	ret = aimc_cmd_check_unused(cmd, used);
+	ret = aimc_job_check_errno(job, aimc_hw_check_fields(&desc));
+	if (!ret)
+		ret = aimc_cmd_check_operands(cmd, aimc_desc_fields(cmd->opcode));
+	if (!ret)
+		ret = aimc_job_check_errno(job, aimc_hw_check_resources(&desc,
+									aimc_job_use_cb,
+									job));
 	if (ret)
 		return ret;
-	if (used & AIMC_DF_TILE) {
-		ret = aimc_job_use(job, AIMC_RESOURCE_TILE, cmd->tile);
-		if (ret)
-			return ret;
-	}
-	if (used & AIMC_DF_SLOT) {
-		ret = aimc_job_use(job, AIMC_RESOURCE_SLOT, cmd->slot);
-		if (ret)
-			return ret;
+	if (aimc_desc_fields(cmd->opcode) & AIMC_DF_SLOT) {
 		ret = aimc_resv_slot_state(job->afile, cmd->slot,
 					   cmd->opcode == AIMC_CMD_STATE_LOAD ||
 					   (cmd->flags & AIMC_CMD_F_RESET_STATE));
@@ -467,30 +495,15 @@ static int aimc_job_add_cmd(struct aimc_job *job, struct drm_file *file,
 	if (ret)
 		goto err_put_dst;
 
-	desc.opcode = cmd->opcode;
-	desc.flags = cmd->flags;
-	desc.tile = cmd->tile;
-	desc.slot = cmd->slot;
-	desc.mode = cmd->mode;
-	desc.row0 = cmd->row0;
-	desc.col0 = cmd->col0;
-	desc.rows = cmd->rows;
-	desc.cols = cmd->cols;
-	desc.steps = cmd->steps;
-	desc.in_stride = cmd->in_stride;
-	desc.out_stride = cmd->out_stride;
-	desc.seq = lower_32_bits(job->id);
-
 	/* The map and copy helpers take over the references. */
 	if (prog) {
-		desc.prog_len = cmd->prog.length;
-		ret = aimc_job_copy_prog(job, prog, &cmd->prog, &desc.prog_addr);
+		ret = aimc_job_copy_prog(job, prog, &cmd->prog, &desc,
+					 &desc.prog_addr);
 		prog = NULL;
 		if (ret)
 			goto err_put_dst;
 	}
 	if (src) {
-		desc.src_len = cmd->src.length;
 		ret = aimc_job_map_operand(job, src, &cmd->src,
 					   &desc.src_addr);
 		src = NULL;
@@ -498,13 +511,12 @@ static int aimc_job_add_cmd(struct aimc_job *job, struct drm_file *file,
 			goto err_put_dst;
 	}
 	if (dst) {
-		desc.dst_len = cmd->dst.length;
 		ret = aimc_job_map_operand(job, dst, &cmd->dst,
 					   &desc.dst_addr);
 		if (ret)
 			return ret;
 	}
-	aimc_desc_pack(&desc, job->descs[index]);
+	aimc_desc_to_hw(&desc, &job->descs[index]);
 	return 0;
 
 err_put_dst:
@@ -558,8 +570,7 @@ static int aimc_job_queue(struct aimc_job *job)
 	job->id = afile->next_job_id++;
 	adev->stats.pinned_operands += job->nmaps;
 	for (i = 0; i < job->ncmds; i++)
-		put_unaligned_le32(lower_32_bits(job->id),
-				   &job->descs[i][offsetof(struct aimc_desc, seq)]);
+		job->descs[i].seq = cpu_to_le32(lower_32_bits(job->id));
 	list_add_tail(&job->file_node, &afile->jobs);
 	afile->njobs++;
 	list_add_tail(&job->dev_node, &adev->queue);

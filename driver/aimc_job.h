@@ -12,7 +12,7 @@
 #include <linux/scatterlist.h>
 
 #include "aimc_drv.h"
-#include "aimc_hw_cmd.h"
+#include "aimc_hw_check.h"
 
 struct drm_gem_object;
 
@@ -54,6 +54,7 @@ struct aimc_job_dep {
  * @tiles_used: tiles the job names (aimc_resv_use() taken once each)
  * @slots_used: slots the job names
  * @deps: in-fences, @ndeps of them
+ * @check_err: the errno a tile or slot was refused with (aimc_job_use())
  * @deps_pending: in-fences not yet signalled, plus one until queued
  * @on_ring: the descriptors are on the ring (else the job is queued)
  * @ring_first: ring counter of the first descriptor, once on the ring
@@ -73,7 +74,7 @@ struct aimc_job {
 	struct list_head file_node;
 	struct dma_fence *fence;
 	u32 ncmds;
-	u8 (*descs)[AIMC_DESC_BYTES];
+	struct aimc_hw_desc *descs;
 	struct aimc_operand_map *maps;
 	u32 nmaps;
 	struct aimc_prog_copy *progs;
@@ -83,6 +84,7 @@ struct aimc_job {
 	unsigned long *slots_used;
 	struct aimc_job_dep deps[AIMC_MAX_IN_SYNCOBJS];
 	u32 ndeps;
+	int check_err;
 	atomic_t deps_pending;
 	bool on_ring;
 	u32 ring_first;

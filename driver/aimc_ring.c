@@ -136,8 +136,7 @@ again:
 		for (i = 0; i < job->ncmds; i++) {
 			u32 slot = (ring->tail + i) & (ring->size - 1);
 
-			memcpy(ring->descs + slot * AIMC_DESC_BYTES, job->descs[i],
-			       AIMC_DESC_BYTES);
+			ring->descs[slot] = job->descs[i];
 		}
 		ring->tail += job->ncmds;
 		job->on_ring = true;
@@ -358,7 +357,7 @@ int aimc_job_init(struct aimc_device *adev)
 	if (!adev->wq)
 		return -ENOMEM;
 	ring->size = min_t(u32, AIMC_RING_SIZE, adev->caps.queue_depth);
-	ring->descs = dma_alloc_coherent(dev, ring->size * AIMC_DESC_BYTES,
+	ring->descs = dma_alloc_coherent(dev, ring->size * sizeof(*ring->descs),
 					 &ring->descs_dma, GFP_KERNEL);
 	ring->cpl = dma_alloc_coherent(dev, AIMC_CPL_AREA_BYTES(ring->size),
 				       &ring->cpl_dma, GFP_KERNEL);
@@ -408,7 +407,7 @@ void aimc_job_fini(struct aimc_device *adev)
 		adev->wq = NULL;
 	}
 	if (ring->descs)
-		dma_free_coherent(dev, ring->size * AIMC_DESC_BYTES, ring->descs,
+		dma_free_coherent(dev, ring->size * sizeof(*ring->descs), ring->descs,
 				  ring->descs_dma);
 	if (ring->cpl)
 		dma_free_coherent(dev, AIMC_CPL_AREA_BYTES(ring->size), ring->cpl,

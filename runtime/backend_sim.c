@@ -51,16 +51,16 @@ static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
 		*value = AIMC1_QUEUE_DEPTH;
 		return 0;
 	case AIMC_PARAM_TILE_ROWS:
-		*value = AIMC_GEOMETRY_ROWS(geometry);
+		*value = FIELD_GET(AIMC_GEOMETRY_ROWS, geometry);
 		return 0;
 	case AIMC_PARAM_TILE_COLS:
-		*value = AIMC_GEOMETRY_COLS(geometry);
+		*value = FIELD_GET(AIMC_GEOMETRY_COLS, geometry);
 		return 0;
 	case AIMC_PARAM_DAC_BITS:
-		*value = AIMC_CONVERTERS_DAC_BITS(converters);
+		*value = FIELD_GET(AIMC_CONVERTERS_DAC_BITS, converters);
 		return 0;
 	case AIMC_PARAM_ADC_BITS:
-		*value = AIMC_CONVERTERS_ADC_BITS(converters);
+		*value = FIELD_GET(AIMC_CONVERTERS_ADC_BITS, converters);
 		return 0;
 	case AIMC_PARAM_MAX_JOB_CMDS:
 		*value = AIMC_SIM_MAX_JOB_CMDS;

@@ -2,7 +2,8 @@
 /*
  * The job layer on the sim backend (sim_job.h): buffers are memfds, so
  * aimc_bo_mmap() gives the caller a shared mapping exactly as on drm;
- * each command is checked as aimc.ko checks it (driver/aimc_job.c) and
+ * each command is checked as aimc.ko checks it, by the same validator
+ * (driver/hw/aimc_hw_check.c), and
  * then run through aimc_model_execute() with DMA callbacks that only
  * reach the operands of this handle's buffers.
  *
@@ -417,23 +418,6 @@ static bool sim_operand_set(const struct drm_aimc_operand *op)
 	return op->handle || op->length || op->offset;
 }
 
-/* The driver's aimc_cmd_check_unused(). */
-static bool sim_cmd_unused_set(const struct drm_aimc_cmd *cmd, uint32_t used)
-{
-	return (!(used & AIMC_DF_FLAGS) && cmd->flags) ||
-	       (!(used & AIMC_DF_TILE) && cmd->tile) ||
-	       (!(used & AIMC_DF_SLOT) && cmd->slot) ||
-	       (!(used & AIMC_DF_MODE) && cmd->mode) ||
-	       (!(used & AIMC_DF_ROWS) && (cmd->row0 || cmd->rows)) ||
-	       (!(used & AIMC_DF_COLS) && (cmd->col0 || cmd->cols)) ||
-	       (!(used & AIMC_DF_STEPS) && cmd->steps) ||
-	       (!(used & AIMC_DF_STRIDES) && (cmd->in_stride || cmd->out_stride)) ||
-	       (!(used & AIMC_DF_SRC) && sim_operand_set(&cmd->src)) ||
-	       (!(used & AIMC_DF_DST) && sim_operand_set(&cmd->dst)) ||
-	       (!(used & AIMC_DF_PROG) && sim_operand_set(&cmd->prog)) ||
-	       (cmd->flags & ~AIMC_CMD_F_RESET_STATE);
-}
-
 static int sim_use(struct aimc_sim_jobs *jobs, uint32_t type, uint32_t index,
 		   uint32_t i)
 {
@@ -487,62 +471,66 @@ static int sim_operand(struct aimc_sim_jobs *jobs,
 	return 0;
 }
 
-static uint16_t sim_le16(const uint8_t *p)
+/* aimc_hw_use_fn: the ownership question of the shared validator. */
+struct sim_use_ctx {
+	struct aimc_sim_jobs *jobs;
+	uint32_t cmd;
+	int err;	/* what sim_use() refused with */
+};
+
+static int sim_use_cb(void *ctx, enum aimc_hw_resource type, u32 index)
 {
-	return (uint16_t)(p[0] | p[1] << 8);
+	struct sim_use_ctx *c = ctx;
+
+	c->err = sim_use(c->jobs, type == AIMC_HW_TILE ? AIMC_RESOURCE_TILE :
+			 AIMC_RESOURCE_SLOT, index, c->cmd);
+	return c->err;
 }
 
-static uint32_t sim_le32(const uint8_t *p)
+/*
+ * A verdict of the shared validator (driver/hw/aimc_hw_check.h) as the
+ * driver turns it into SUBMIT's errno; a refusal's message sim_use() left.
+ */
+static int sim_check_errno(u32 status, uint32_t i, uint32_t opcode,
+			   int refused)
 {
-	return (uint32_t)sim_le16(p) | (uint32_t)sim_le16(p + 2) << 16;
-}
-
-/* The driver's aimc_job_check_prog(): it parses, MVMs on our tiles. */
-static int sim_check_prog(struct aimc_sim_jobs *jobs, const uint8_t *prog,
-			  uint32_t len, uint32_t i)
-{
-	const size_t hdr = sizeof(struct aimc_prog_hdr);
-	uint32_t n_uops, const_bytes, k;
-	int ret;
-
-	if (len < hdr)
-		goto bad;
-	n_uops = sim_le16(prog + offsetof(struct aimc_prog_hdr, n_uops));
-	const_bytes = sim_le32(prog + offsetof(struct aimc_prog_hdr, const_bytes));
-	if (sim_le32(prog + offsetof(struct aimc_prog_hdr, magic)) != AIMC_PROG_MAGIC ||
-	    sim_le16(prog + offsetof(struct aimc_prog_hdr, version)) != AIMC_PROG_VERSION ||
-	    sim_le32(prog + offsetof(struct aimc_prog_hdr, reserved)) ||
-	    !n_uops || n_uops > AIMC_PROG_MAX_UOPS ||
-	    (uint64_t)hdr + (uint64_t)n_uops * sizeof(struct aimc_uop) +
-	    const_bytes != len)
-		goto bad;
-	for (k = 0; k < n_uops; k++) {
-		const uint8_t *uop = prog + hdr + k * sizeof(struct aimc_uop);
-
-		if (uop[offsetof(struct aimc_uop, op)] != AIMC_UOP_MVM)
-			continue;
-		ret = sim_use(jobs, AIMC_RESOURCE_TILE,
-			      sim_le16(uop + offsetof(struct aimc_uop, aux)), i);
-		if (ret)
-			return ret;
+	switch (status) {
+	case AIMC_ST_OK:
+		return 0;
+	case AIMC_CHECK_REFUSED:
+		return refused;
+	case AIMC_ST_BAD_OPCODE:
+		return aimc_set_error(-EINVAL, "sim: SUBMIT: command %u: unknown opcode %u",
+				      i, opcode);
+	case AIMC_ST_BAD_RESERVED:
+		return aimc_set_error(-EINVAL, "sim: SUBMIT: command %u: a field opcode %u does not use is set",
+				      i, opcode);
+	case AIMC_ST_BAD_MODE:
+		return aimc_set_error(-EINVAL, "sim: SUBMIT: command %u: undefined flags",
+				      i);
+	default:
+		return aimc_set_error(-EINVAL, "sim: SUBMIT: command %u: malformed EXEC program (card status %u)",
+				      i, status);
 	}
-	return 0;
-bad:
-	return aimc_set_error(-EINVAL, "sim: SUBMIT: command %u: malformed EXEC program",
-			      i);
 }
 
 static int sim_copy_prog(struct aimc_sim_jobs *jobs, struct aimc_sim_bo *bo,
-			 const struct drm_aimc_operand *op, uint32_t i)
+			 const struct drm_aimc_operand *op,
+			 const struct aimc_desc *desc, uint32_t i)
 {
 	struct aimc_sim_prog *copy = &jobs->progs[i];
+	struct sim_use_ctx ctx = { jobs, i, 0 };
+	u32 n_uops, bad_uop, status;
 
 	copy->data = malloc(op->length);
 	if (!copy->data)
 		return aimc_set_error(-ENOMEM, "sim: SUBMIT: out of memory");
 	copy->len = op->length;
 	memcpy(copy->data, bo->cpu + op->offset, op->length);
-	return sim_check_prog(jobs, copy->data, copy->len, i);
+	status = aimc_hw_check_prog(copy->data, copy->len, desc,
+				    aimc_model_limits(jobs->model), sim_use_cb,
+				    &ctx, NULL, &n_uops, &bad_uop);
+	return sim_check_errno(status, i, desc->opcode, ctx.err);
 }
 
 /* Check one command and turn it into the card's descriptor. */
@@ -551,34 +539,9 @@ static int sim_add_cmd(struct aimc_sim_jobs *jobs,
 		       struct aimc_desc *desc)
 {
 	struct aimc_sim_bo *src, *dst, *prog;
-	uint32_t used;
+	struct sim_use_ctx ctx = { jobs, i, 0 };
+	uint32_t used, status;
 	int ret;
-
-	if (cmd->opcode >= AIMC_CMD_COUNT)
-		return aimc_set_error(-EINVAL, "sim: SUBMIT: command %u: unknown opcode %u",
-				      i, cmd->opcode);
-	used = aimc_desc_fields(cmd->opcode);
-	if (sim_cmd_unused_set(cmd, used))
-		return aimc_set_error(-EINVAL, "sim: SUBMIT: command %u: a field opcode %u does not use is set",
-				      i, cmd->opcode);
-	if (used & AIMC_DF_TILE) {
-		ret = sim_use(jobs, AIMC_RESOURCE_TILE, cmd->tile, i);
-		if (ret)
-			return ret;
-	}
-	if (used & AIMC_DF_SLOT) {
-		ret = sim_use(jobs, AIMC_RESOURCE_SLOT, cmd->slot, i);
-		if (ret)
-			return ret;
-	}
-	ret = sim_operand(jobs, &cmd->src, AIMC_IO_MAX_BYTES, "src", i, &src);
-	if (!ret)
-		ret = sim_operand(jobs, &cmd->dst, AIMC_IO_MAX_BYTES, "dst", i, &dst);
-	if (!ret)
-		ret = sim_operand(jobs, &cmd->prog, AIMC_PROG_MAX_BYTES, "prog", i,
-				  &prog);
-	if (ret)
-		return ret;
 
 	memset(desc, 0, sizeof(*desc));
 	desc->opcode = cmd->opcode;
@@ -593,21 +556,40 @@ static int sim_add_cmd(struct aimc_sim_jobs *jobs,
 	desc->steps = cmd->steps;
 	desc->in_stride = cmd->in_stride;
 	desc->out_stride = cmd->out_stride;
+	desc->src_len = cmd->src.length;
+	desc->dst_len = cmd->dst.length;
+	desc->prog_len = cmd->prog.length;
+	ret = sim_check_errno(aimc_hw_check_fields(desc), i, cmd->opcode, 0);
+	if (ret)
+		return ret;
+	used = aimc_desc_fields(cmd->opcode);
+	if ((!(used & AIMC_DF_SRC) && sim_operand_set(&cmd->src)) ||
+	    (!(used & AIMC_DF_DST) && sim_operand_set(&cmd->dst)) ||
+	    (!(used & AIMC_DF_PROG) && sim_operand_set(&cmd->prog)))
+		return sim_check_errno(AIMC_ST_BAD_RESERVED, i, cmd->opcode, 0);
+	status = aimc_hw_check_resources(desc, sim_use_cb, &ctx);
+	ret = sim_check_errno(status, i, cmd->opcode, ctx.err);
+	if (ret)
+		return ret;
+	ret = sim_operand(jobs, &cmd->src, AIMC_IO_MAX_BYTES, "src", i, &src);
+	if (!ret)
+		ret = sim_operand(jobs, &cmd->dst, AIMC_IO_MAX_BYTES, "dst", i, &dst);
+	if (!ret)
+		ret = sim_operand(jobs, &cmd->prog, AIMC_PROG_MAX_BYTES, "prog", i,
+				  &prog);
+	if (ret)
+		return ret;
+
 	if (prog) {
-		ret = sim_copy_prog(jobs, prog, &cmd->prog, i);
+		ret = sim_copy_prog(jobs, prog, &cmd->prog, desc, i);
 		if (ret)
 			return ret;
 		desc->prog_addr = sim_addr(AIMC_SIM_PROG_REGION + i, 0);
-		desc->prog_len = cmd->prog.length;
 	}
-	if (src) {
+	if (src)
 		desc->src_addr = sim_addr(src->handle, cmd->src.offset);
-		desc->src_len = cmd->src.length;
-	}
-	if (dst) {
+	if (dst)
 		desc->dst_addr = sim_addr(dst->handle, cmd->dst.offset);
-		desc->dst_len = cmd->dst.length;
-	}
 	return 0;
 }
 

@@ -18,6 +18,11 @@ shift 2
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
+# Sources removed or moved in the tree must not linger in the copy (a
+# stale header would shadow its new home); cpio keeps the modification
+# times of the rest, so they are not rebuilt.
+find "$out" -type f \( -name '*.[ch]' -o -name Kbuild -o -name '*.mk' -o -name '*.sh' \) \
+	! -name '*.mod.c' ! -name aimc_config.h -delete
 (cd "$top" && find Kbuild dkms.conf uapi driver emulator -type f \
 	\( -name '*.[ch]' -o -name Kbuild -o -name dkms.conf -o -name '*.mk' -o -name '*.sh' \) \
 	! -name '*.mod.c' ! -name aimc_config.h |

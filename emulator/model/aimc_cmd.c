@@ -11,96 +11,21 @@
 
 static const u32 wait_unit_ns[] = { 1, 1000, 1000000, 1000000000 };
 
+/* The raw bytes may sit at any alignment: go through an aligned copy. */
 void aimc_desc_decode(const void *raw, struct aimc_desc *d)
 {
-	const u8 *p = raw;
+	struct aimc_hw_desc hw;
 
-	d->opcode = p[0];
-	d->flags = p[1];
-	d->tile = aimc_get_le16(p + 2);
-	d->slot = aimc_get_le16(p + 4);
-	d->mode = aimc_get_le16(p + 6);
-	d->row0 = aimc_get_le16(p + 8);
-	d->col0 = aimc_get_le16(p + 10);
-	d->rows = aimc_get_le16(p + 12);
-	d->cols = aimc_get_le16(p + 14);
-	d->steps = aimc_get_le32(p + 16);
-	d->in_stride = aimc_get_le16(p + 20);
-	d->out_stride = aimc_get_le16(p + 22);
-	d->src_addr = aimc_get_le64(p + 24);
-	d->dst_addr = aimc_get_le64(p + 32);
-	d->prog_addr = aimc_get_le64(p + 40);
-	d->src_len = aimc_get_le32(p + 48);
-	d->dst_len = aimc_get_le32(p + 52);
-	d->prog_len = aimc_get_le32(p + 56);
-	d->seq = aimc_get_le32(p + 60);
+	memcpy(&hw, raw, sizeof(hw));
+	aimc_desc_from_hw(&hw, d);
 }
 
 void aimc_desc_encode(const struct aimc_desc *d, void *raw)
 {
-	aimc_desc_pack(d, raw);
-}
+	struct aimc_hw_desc hw;
 
-static bool reserved_clear(const struct aimc_desc *d, u32 used)
-{
-	if (!(used & AIMC_DF_FLAGS) && d->flags)
-		return false;
-	if (!(used & AIMC_DF_TILE) && d->tile)
-		return false;
-	if (!(used & AIMC_DF_SLOT) && d->slot)
-		return false;
-	if (!(used & AIMC_DF_MODE) && d->mode)
-		return false;
-	if (!(used & AIMC_DF_ROWS) && (d->row0 || d->rows))
-		return false;
-	if (!(used & AIMC_DF_COLS) && (d->col0 || d->cols))
-		return false;
-	if (!(used & AIMC_DF_STEPS) && d->steps)
-		return false;
-	if (!(used & AIMC_DF_STRIDES) && (d->in_stride || d->out_stride))
-		return false;
-	if (!(used & AIMC_DF_SRC) && (d->src_addr || d->src_len))
-		return false;
-	if (!(used & AIMC_DF_DST) && (d->dst_addr || d->dst_len))
-		return false;
-	if (!(used & AIMC_DF_PROG) && (d->prog_addr || d->prog_len))
-		return false;
-	return true;
-}
-
-/* Structural checks common to all opcodes, in the documented order. */
-static u32 check_desc(const struct aimc_model *m, const struct aimc_desc *d)
-{
-	const struct aimc_model_config *c = &m->cfg;
-	u32 used;
-
-	if (d->opcode >= AIMC_CMD_COUNT)
-		return AIMC_ST_BAD_OPCODE;
-	used = aimc_desc_fields(d->opcode);
-	if (!reserved_clear(d, used))
-		return AIMC_ST_BAD_RESERVED;
-	if (d->flags & ~AIMC_EXEC_F_ALL)
-		return AIMC_ST_BAD_MODE;
-	if (d->opcode == AIMC_CMD_PROGRAM && d->mode > AIMC_PROG_PULSE)
-		return AIMC_ST_BAD_MODE;
-	if (d->opcode == AIMC_CMD_WAIT && d->mode > AIMC_WAIT_S)
-		return AIMC_ST_BAD_MODE;
-	if ((used & AIMC_DF_TILE) && d->tile >= c->tiles)
-		return AIMC_ST_BAD_TILE;
-	if ((used & AIMC_DF_SLOT) && d->slot >= c->slots)
-		return AIMC_ST_BAD_SLOT;
-	if ((used & AIMC_DF_ROWS) &&
-	    (!d->rows || (u32)d->row0 + d->rows > c->rows))
-		return AIMC_ST_BAD_WINDOW;
-	if ((used & AIMC_DF_COLS) &&
-	    (!d->cols || (u32)d->col0 + d->cols > c->cols))
-		return AIMC_ST_BAD_WINDOW;
-	if (d->opcode == AIMC_CMD_CALIBRATE && ((d->col0 | d->cols) & 1))
-		return AIMC_ST_BAD_WINDOW;
-	if (d->opcode == AIMC_CMD_EXEC &&
-	    (!d->steps || d->steps > AIMC_EXEC_MAX_STEPS))
-		return AIMC_ST_BAD_STEPS;
-	return AIMC_ST_OK;
+	aimc_desc_to_hw(d, &hw);
+	memcpy(raw, &hw, sizeof(hw));
 }
 
 static u32 dma_in(struct aimc_model *m, u64 addr, void *dst, u32 len)
@@ -143,7 +68,7 @@ static u32 cmd_program(struct aimc_model *m, const struct aimc_desc *d,
 		return st;
 	if (d->mode == AIMC_PROG_TARGET) {
 		for (i = 0; i < n; i++) {
-			u32 t = aimc_get_le16(m->io_in + 2 * i);
+			u32 t = aimc_hw_get_le16(m->io_in + 2 * i);
 
 			if (t < m->cfg.g_min_ns || t > m->cfg.g_max_ns)
 				return AIMC_ST_BAD_OPERAND;
@@ -152,7 +77,7 @@ static u32 cmd_program(struct aimc_model *m, const struct aimc_desc *d,
 	for (i = 0; i < n; i++) {
 		size_t c = aimc_cell_index(m, d->tile, d->row0 + i / d->cols,
 					   d->col0 + i % d->cols);
-		u16 rec = aimc_get_le16(m->io_in + 2 * i);
+		u16 rec = aimc_hw_get_le16(m->io_in + 2 * i);
 
 		if (i % d->cols == 0)
 			aimc_yield();
@@ -181,7 +106,7 @@ static u32 cmd_read(struct aimc_model *m, const struct aimc_desc *d,
 		size_t c = aimc_cell_index(m, d->tile, d->row0 + i / d->cols,
 					   d->col0 + i % d->cols);
 
-		aimc_hw_put16(m->io_out + 2 * i, aimc_xbar_read(m, c));
+		aimc_hw_put_le16(m->io_out + 2 * i, aimc_xbar_read(m, c));
 	}
 	*cost_ns = (u64)d->rows * m->cfg.t_mvm_ns;
 	return dma_out(m, d->dst_addr, m->io_out, d->dst_len);
@@ -229,15 +154,15 @@ static u32 cmd_state_save(struct aimc_model *m, const struct aimc_desc *d)
 
 	if (d->dst_len != AIMC_STATE_IMAGE_BYTES)
 		return AIMC_ST_BAD_LENGTH;
-	aimc_hw_put32(p, AIMC_STATE_MAGIC);
-	aimc_hw_put32(p + 4, AIMC_STATE_VERSION);
-	aimc_hw_put32(p + 8, AIMC_SLOT_STATE_WORDS);
-	aimc_hw_put32(p + 12, slot->pool_count);
+	aimc_hw_put_le32(p, AIMC_STATE_MAGIC);
+	aimc_hw_put_le32(p + 4, AIMC_STATE_VERSION);
+	aimc_hw_put_le32(p + 8, AIMC_SLOT_STATE_WORDS);
+	aimc_hw_put_le32(p + 12, slot->pool_count);
 	p += sizeof(struct aimc_state_hdr);
 	for (i = 0; i < AIMC_SLOT_STATE_WORDS; i++, p += 4)
-		aimc_hw_put32(p, (u32)slot->words[i]);
+		aimc_hw_put_le32(p, (u32)slot->words[i]);
 	for (i = 0; i < AIMC_POOL_LEN; i++, p += 8)
-		aimc_hw_put64(p, (u64)slot->pool[i]);
+		aimc_hw_put_le64(p, (u64)slot->pool[i]);
 	return dma_out(m, d->dst_addr, m->io_out, d->dst_len);
 }
 
@@ -252,16 +177,16 @@ static u32 cmd_state_load(struct aimc_model *m, const struct aimc_desc *d)
 	st = dma_in(m, d->src_addr, m->io_in, d->src_len);
 	if (st)
 		return st;
-	if (aimc_get_le32(p) != AIMC_STATE_MAGIC ||
-	    aimc_get_le32(p + 4) != AIMC_STATE_VERSION ||
-	    aimc_get_le32(p + 8) != AIMC_SLOT_STATE_WORDS)
+	if (aimc_hw_get_le32(p) != AIMC_STATE_MAGIC ||
+	    aimc_hw_get_le32(p + 4) != AIMC_STATE_VERSION ||
+	    aimc_hw_get_le32(p + 8) != AIMC_SLOT_STATE_WORDS)
 		return AIMC_ST_BAD_STATE;
-	slot->pool_count = aimc_get_le32(p + 12);
+	slot->pool_count = aimc_hw_get_le32(p + 12);
 	p += sizeof(struct aimc_state_hdr);
 	for (i = 0; i < AIMC_SLOT_STATE_WORDS; i++, p += 4)
-		slot->words[i] = (s32)aimc_get_le32(p);
+		slot->words[i] = (s32)aimc_hw_get_le32(p);
 	for (i = 0; i < AIMC_POOL_LEN; i++, p += 8)
-		slot->pool[i] = (s64)aimc_get_le64(p);
+		slot->pool[i] = (s64)aimc_hw_get_le64(p);
 	return AIMC_ST_OK;
 }
 
@@ -277,8 +202,8 @@ static u32 cmd_calibrate(struct aimc_model *m, const struct aimc_desc *d)
 	if (st)
 		return st;
 	for (i = 0; i < n; i++) {
-		cal[i].gain_q14 = aimc_get_le16(m->io_in + 4 * i);
-		cal[i].offset = (s16)aimc_get_le16(m->io_in + 4 * i + 2);
+		cal[i].gain_q14 = aimc_hw_get_le16(m->io_in + 4 * i);
+		cal[i].offset = (s16)aimc_hw_get_le16(m->io_in + 4 * i + 2);
 	}
 	return AIMC_ST_OK;
 }
@@ -314,7 +239,7 @@ u32 aimc_model_execute(struct aimc_model *m, const struct aimc_desc *d)
 	u32 st;
 
 	m->stats.commands++;
-	st = check_desc(m, d);
+	st = aimc_hw_check_desc(d, aimc_model_limits(m));
 	if (!st)
 		st = dispatch(m, d, &cost_ns);
 	if (st) {

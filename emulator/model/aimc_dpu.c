@@ -7,161 +7,11 @@
 #define UOP_BYTES	sizeof(struct aimc_uop)
 #define SSM_WORDS(m)	(6 * (m))	/* Are Aim Bre Bim Cre Cim per mode */
 
-struct prog_view {
-	const u8 *consts;
-	u32 const_bytes;
-};
-
-static void decode_uop(const u8 *p, struct aimc_uop *u)
-{
-	u->op = p[0];
-	u->dst = p[1];
-	u->src_a = p[2];
-	u->src_b = p[3];
-	u->len = aimc_get_le16(p + 4);
-	u->aux = aimc_get_le16(p + 6);
-	u->imm0 = aimc_get_le32(p + 8);
-	u->imm1 = aimc_get_le32(p + 12);
-}
-
-static bool reg_ok(u32 r)
-{
-	return r < AIMC_DPU_NREGS;
-}
-
-/* [off, off + bytes) inside the constant pool, off 4-byte aligned */
-static bool const_ok(const struct prog_view *pv, u64 off, u64 bytes)
-{
-	return !(off & 3) && off + bytes <= pv->const_bytes;
-}
-
-static bool width_ok(u32 w)
-{
-	return w == 1 || w == 2 || w == 4;
-}
-
-static bool bits_ok(u32 bits)
-{
-	return bits >= 2 && bits <= 32;
-}
-
-/* Field rules per opcode; anything not named must be zero. */
-static bool uop_ok(const struct aimc_model *m, const struct aimc_desc *d,
-		   const struct prog_view *pv, const struct aimc_uop *u)
-{
-	u64 len = u->len;
-	bool regs3 = reg_ok(u->dst) && reg_ok(u->src_a) && reg_ok(u->src_b);
-	bool regs2 = reg_ok(u->dst) && reg_ok(u->src_a) && !u->src_b;
-	bool len_ok = len >= 1 && len <= AIMC_DPU_VLEN;
-
-	switch (u->op) {
-	case AIMC_UOP_NOP:
-		return !u->dst && !u->src_a && !u->src_b && !u->len &&
-		       !u->aux && !u->imm0 && !u->imm1;
-	case AIMC_UOP_LOAD:
-		return reg_ok(u->dst) && !u->src_a && !u->src_b && len_ok &&
-		       !u->aux && width_ok(u->imm1) &&
-		       u->imm0 + len * u->imm1 <= d->in_stride;
-	case AIMC_UOP_STORE:
-		return !u->dst && reg_ok(u->src_a) && !u->src_b && len_ok &&
-		       !u->aux && width_ok(u->imm1) &&
-		       u->imm0 + len * u->imm1 <= d->out_stride;
-	case AIMC_UOP_MVM: {
-		u32 row0 = u->imm0 & 0xffff, col0 = u->imm0 >> 16;
-		u32 cols = u->imm1 & 0xffff, shift = u->imm1 >> 16;
-
-		return regs2 && len_ok && u->aux < m->cfg.tiles &&
-		       row0 + len <= m->cfg.rows && cols >= 2 &&
-		       !(cols & 1) && !(col0 & 1) &&
-		       col0 + cols <= m->cfg.cols &&
-		       cols / 2 <= AIMC_DPU_VLEN &&
-		       shift <= AIMC_MVM_MAX_SHIFT;
-	}
-	case AIMC_UOP_SSM: {
-		u64 modes = u->src_b;
-
-		return reg_ok(u->dst) && reg_ok(u->src_a) && len_ok &&
-		       modes >= 1 && modes <= AIMC_SSM_MAX_MODES && !u->aux &&
-		       const_ok(pv, u->imm0,
-				4 * len * (SSM_WORDS(modes) + 1)) &&
-		       (u64)u->imm1 + 2 * len * modes <=
-		       AIMC_SLOT_STATE_WORDS;
-	}
-	case AIMC_UOP_LUT:
-		if (!regs2 || !len_ok || u->imm1)
-			return false;
-		if (u->aux == AIMC_LUT_PROGRAM)
-			return const_ok(pv, u->imm0, 512);
-		return (u->aux == AIMC_LUT_GELU ||
-			u->aux == AIMC_LUT_SIGMOID) && !u->imm0;
-	case AIMC_UOP_GLU:
-	case AIMC_UOP_ADD:
-		return regs3 && len_ok && !u->aux && !u->imm0 && !u->imm1;
-	case AIMC_UOP_MUL:
-		return regs3 && len_ok && !u->aux &&
-		       u->imm0 <= AIMC_SHIFT_MAX && !u->imm1;
-	case AIMC_UOP_REQUANT:
-		return regs2 && len_ok && !u->aux &&
-		       (u->imm1 & 0xff) <= AIMC_SHIFT_MAX &&
-		       bits_ok((u->imm1 >> 8) & 0xff) && !(u->imm1 >> 16);
-	case AIMC_UOP_AFFINE:
-		return regs2 && len_ok && !u->aux &&
-		       const_ok(pv, u->imm0, 8 * len) &&
-		       u->imm1 <= AIMC_SHIFT_MAX;
-	case AIMC_UOP_POOL_ACC:
-		return !u->dst && reg_ok(u->src_a) && !u->src_b &&
-		       len_ok && len <= AIMC_POOL_LEN && !u->aux &&
-		       !u->imm0 && !u->imm1;
-	case AIMC_UOP_POOL_READ:
-		return reg_ok(u->dst) && !u->src_a && !u->src_b && len_ok &&
-		       len <= AIMC_POOL_LEN && !(u->aux & ~AIMC_POOL_F_CLEAR) &&
-		       !u->imm0 && !u->imm1;
-	case AIMC_UOP_MOV:
-		return regs2 && len_ok && !u->aux &&
-		       u->imm0 + len <= AIMC_DPU_VLEN &&
-		       u->imm1 + len <= AIMC_DPU_VLEN;
-	case AIMC_UOP_STATE_LD:
-		return reg_ok(u->dst) && !u->src_a && !u->src_b && len_ok &&
-		       !u->aux && u->imm0 + len <= AIMC_SLOT_STATE_WORDS &&
-		       !u->imm1;
-	case AIMC_UOP_STATE_ST:
-		return !u->dst && reg_ok(u->src_a) && !u->src_b && len_ok &&
-		       !u->aux && u->imm0 + len <= AIMC_SLOT_STATE_WORDS &&
-		       !u->imm1;
-	case AIMC_UOP_CONST_LD:
-		return reg_ok(u->dst) && !u->src_a && !u->src_b && len_ok &&
-		       !u->aux && const_ok(pv, u->imm0, 4 * len) && !u->imm1;
-	default:
-		return false;
-	}
-}
-
 u32 aimc_dpu_load(struct aimc_model *m, const struct aimc_desc *d, u32 len,
 		  u32 *n_uops)
 {
-	const u8 *p = m->prog;
-	struct prog_view pv;
-	u32 n, i;
-
-	if (len < HDR_BYTES)
-		return AIMC_ST_BAD_PROGRAM;
-	n = aimc_get_le16(p + 6);
-	pv.const_bytes = aimc_get_le32(p + 8);
-	if (aimc_get_le32(p) != AIMC_PROG_MAGIC ||
-	    aimc_get_le16(p + 4) != AIMC_PROG_VERSION ||
-	    aimc_get_le32(p + 12) || !n || n > AIMC_PROG_MAX_UOPS ||
-	    (u64)HDR_BYTES + (u64)n * UOP_BYTES + pv.const_bytes != len)
-		return AIMC_ST_BAD_PROGRAM;
-	pv.consts = p + HDR_BYTES + n * UOP_BYTES;
-	for (i = 0; i < n; i++) {
-		decode_uop(p + HDR_BYTES + i * UOP_BYTES, &m->uops[i]);
-		if (!uop_ok(m, d, &pv, &m->uops[i])) {
-			m->stats.last_bad_uop = i;
-			return AIMC_ST_BAD_UOP;
-		}
-	}
-	*n_uops = n;
-	return AIMC_ST_OK;
+	return aimc_hw_check_prog(m->prog, len, d, aimc_model_limits(m), NULL,
+				  NULL, m->uops, n_uops, &m->stats.last_bad_uop);
 }
 
 static s32 *reg(struct aimc_model *m, u32 r)
@@ -174,8 +24,8 @@ static s32 get_elem(const u8 *p, u32 width)
 	if (width == 1)
 		return (s8)p[0];
 	if (width == 2)
-		return (s16)aimc_get_le16(p);
-	return (s32)aimc_get_le32(p);
+		return (s16)aimc_hw_get_le16(p);
+	return (s32)aimc_hw_get_le32(p);
 }
 
 static void put_elem(u8 *p, u32 width, s32 v)
@@ -183,9 +33,9 @@ static void put_elem(u8 *p, u32 width, s32 v)
 	if (width == 1)
 		p[0] = (u8)aimc_sat_bits(v, 8);
 	else if (width == 2)
-		aimc_hw_put16(p, (u16)aimc_sat_bits(v, 16));
+		aimc_hw_put_le16(p, (u16)aimc_sat_bits(v, 16));
 	else
-		aimc_hw_put32(p, (u32)v);
+		aimc_hw_put_le32(p, (u32)v);
 }
 
 static s32 lut_index(s32 v)
@@ -214,12 +64,12 @@ static void op_ssm(struct aimc_model *m, const struct aimc_uop *u,
 		for (n = 0; n < modes; n++) {
 			const u8 *q = par + 4 * SSM_WORDS(modes) * h +
 				      4 * SSM_WORDS(1) * n;
-			s64 are = (s32)aimc_get_le32(q);
-			s64 aim = (s32)aimc_get_le32(q + 4);
-			s64 bre = (s32)aimc_get_le32(q + 8);
-			s64 bim = (s32)aimc_get_le32(q + 12);
-			s64 cre = (s32)aimc_get_le32(q + 16);
-			s64 cim = (s32)aimc_get_le32(q + 20);
+			s64 are = (s32)aimc_hw_get_le32(q);
+			s64 aim = (s32)aimc_hw_get_le32(q + 4);
+			s64 bre = (s32)aimc_hw_get_le32(q + 8);
+			s64 bim = (s32)aimc_hw_get_le32(q + 12);
+			s64 cre = (s32)aimc_hw_get_le32(q + 16);
+			s64 cim = (s32)aimc_hw_get_le32(q + 20);
 			s32 *x = &state[2 * (h * modes + n)];
 			s64 xr = x[0], xi = x[1], nr, ni, term;
 
@@ -236,7 +86,7 @@ static void op_ssm(struct aimc_model *m, const struct aimc_uop *u,
 			acc = aimc_sat_add_s64(acc, term);
 		}
 		acc = aimc_rshift_round(acc, AIMC_SSM_FRAC - 1);
-		out[h] = aimc_sat_s32(acc + (s32)aimc_get_le32(dpar + 4 * h) *
+		out[h] = aimc_sat_s32(acc + (s32)aimc_hw_get_le32(dpar + 4 * h) *
 				      uin);
 	}
 }
@@ -296,7 +146,7 @@ static void op_elementwise(struct aimc_model *m, const struct aimc_uop *u,
 			else if (u->aux == AIMC_LUT_SIGMOID)
 				v = aimc_lut_sigmoid[lut_index(a[i])];
 			else
-				v = (s16)aimc_get_le16(consts + u->imm0 +
+				v = (s16)aimc_hw_get_le16(consts + u->imm0 +
 						       2 * lut_index(a[i]));
 			break;
 		case AIMC_UOP_GLU:
@@ -317,14 +167,14 @@ static void op_elementwise(struct aimc_model *m, const struct aimc_uop *u,
 			break;
 		case AIMC_UOP_AFFINE:
 			v = aimc_rshift_round((s64)a[i] *
-					      (s32)aimc_get_le32(consts +
+					      (s32)aimc_hw_get_le32(consts +
 								 u->imm0 +
 								 8 * i),
 					      u->imm1);
-			v += (s32)aimc_get_le32(consts + u->imm0 + 8 * i + 4);
+			v += (s32)aimc_hw_get_le32(consts + u->imm0 + 8 * i + 4);
 			break;
 		default: /* AIMC_UOP_CONST_LD */
-			v = (s32)aimc_get_le32(consts + u->imm0 + 4 * i);
+			v = (s32)aimc_hw_get_le32(consts + u->imm0 + 4 * i);
 			break;
 		}
 		y[i] = aimc_sat_s32(v);

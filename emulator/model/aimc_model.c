@@ -167,6 +167,10 @@ static void derive(struct aimc_model *m)
 	m->k.log2_t0_q16 = aimc_log2_q16(c->drift_t0_s);
 	m->k.dac_max = (1 << (c->dac_bits - 1)) - 1;
 	m->k.half_cols = c->cols / 2;
+	m->lim.tiles = c->tiles;
+	m->lim.rows = c->rows;
+	m->lim.cols = c->cols;
+	m->lim.slots = c->slots;
 }
 
 static void reset_volatile(struct aimc_model *m)
@@ -294,9 +298,11 @@ u32 aimc_model_cap(const struct aimc_model *m, u32 reg)
 	case AIMC_REG_CAP_TILES:
 		return c->tiles;
 	case AIMC_REG_CAP_GEOMETRY:
-		return (c->rows & 0xffff) | ((c->cols & 0xffff) << 16);
+		return FIELD_PREP(AIMC_GEOMETRY_ROWS, c->rows) |
+		       FIELD_PREP(AIMC_GEOMETRY_COLS, c->cols);
 	case AIMC_REG_CAP_CONVERTERS:
-		return c->dac_bits | (c->adc_bits << 8);
+		return FIELD_PREP(AIMC_CONVERTERS_DAC_BITS, c->dac_bits) |
+		       FIELD_PREP(AIMC_CONVERTERS_ADC_BITS, c->adc_bits);
 	case AIMC_REG_CAP_G_MIN_NS:
 		return c->g_min_ns;
 	case AIMC_REG_CAP_G_MAX_NS:
@@ -392,4 +398,9 @@ int aimc_model_peek_cell(const struct aimc_model *m, u32 tile, u32 row,
 	if (g_now_ns)
 		*g_now_ns = m->g_now[idx];
 	return 0;
+}
+
+const struct aimc_hw_limits *aimc_model_limits(const struct aimc_model *m)
+{
+	return &m->lim;
 }

@@ -10,7 +10,7 @@
 #define AIMC_MODEL_H
 
 #include "aimc_platform.h"
-#include "aimc_hw_cmd.h"
+#include "aimc_hw_check.h"
 #include "aimc_hw_regs.h"
 
 /*
@@ -116,6 +116,9 @@ void aimc_model_set_dma(struct aimc_model *m,
 /* Descriptor wire format (little-endian, AIMC_DESC_BYTES) */
 void aimc_desc_decode(const void *raw, struct aimc_desc *d);
 void aimc_desc_encode(const struct aimc_desc *d, void *raw);
+
+/* The card's size, as the shared validator (aimc_hw_check.h) takes it. */
+const struct aimc_hw_limits *aimc_model_limits(const struct aimc_model *m);
 
 /* Run one command; returns enum aimc_status. */
 u32 aimc_model_submit(struct aimc_model *m, const void *raw_desc);

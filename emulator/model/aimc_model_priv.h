@@ -46,6 +46,7 @@ struct aimc_derived {
 struct aimc_model {
 	struct aimc_model_config cfg;	/* effective (noise_free applied) */
 	struct aimc_derived k;
+	struct aimc_hw_limits lim;	/* cfg's geometry, for the validator */
 	struct aimc_model_dma dma;
 	struct aimc_model_stats stats;
 
@@ -76,22 +77,6 @@ static inline size_t aimc_cell_index(const struct aimc_model *m, u32 tile,
 				     u32 row, u32 col)
 {
 	return ((size_t)tile * m->cfg.rows + row) * m->cfg.cols + col;
-}
-
-static inline u16 aimc_get_le16(const u8 *p)
-{
-	return (u16)(p[0] | (p[1] << 8));
-}
-
-static inline u32 aimc_get_le32(const u8 *p)
-{
-	return (u32)p[0] | ((u32)p[1] << 8) | ((u32)p[2] << 16) |
-	       ((u32)p[3] << 24);
-}
-
-static inline u64 aimc_get_le64(const u8 *p)
-{
-	return (u64)aimc_get_le32(p) | ((u64)aimc_get_le32(p + 4) << 32);
 }
 
 /* ppm (1e-6) to a Q32 fraction: 2^32 / 1e6 = 281474977 / 2^16 */

@@ -49,22 +49,12 @@ static inline s64 aimc_div_s64(s64 dividend, s32 divisor)
 
 #else /* userspace */
 
-#include <stdint.h>
-#include <stddef.h>
-#include <stdbool.h>
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
 
-/* the compiler's own names: the same types as <stdint.h> gives */
-typedef __UINT8_TYPE__ u8;
-typedef __UINT16_TYPE__ u16;
-typedef __UINT32_TYPE__ u32;
-typedef __UINT64_TYPE__ u64;
-typedef __INT8_TYPE__ s8;
-typedef __INT16_TYPE__ s16;
-typedef __INT32_TYPE__ s32;
-typedef __INT64_TYPE__ s64;
+/* u8..s64, as the hardware contract has them */
+#include "aimc_hw_types.h"
 
 static inline void *aimc_zalloc(size_t size)
 {

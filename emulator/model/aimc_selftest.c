@@ -45,9 +45,9 @@ static void put_uop(u8 *p, u8 op, u8 dst, u8 src, u16 len, u32 imm0,
 	p[0] = op;
 	p[1] = dst;
 	p[2] = src;
-	aimc_hw_put16(p + 4, len);
-	aimc_hw_put32(p + 8, imm0);
-	aimc_hw_put32(p + 12, imm1);
+	aimc_hw_put_le16(p + 4, len);
+	aimc_hw_put_le32(p + 8, imm0);
+	aimc_hw_put_le32(p + 12, imm1);
 }
 
 /* Weight of cell (r, c): G+ in even columns, G- = 0 in odd ones */
@@ -65,8 +65,8 @@ static u32 st_run(struct aimc_model *m, struct selftest_mem *mem)
 	/* PROGRAM all cells, READ them back */
 	for (r = 0; r < ST_N; r++)
 		for (c = 0; c < ST_N; c++)
-			aimc_hw_put16(mem->buf + ST_SRC + 2 * (r * ST_N + c),
-				      st_weight(r, c));
+			aimc_hw_put_le16(mem->buf + ST_SRC + 2 * (r * ST_N + c),
+					 st_weight(r, c));
 	memset(&d, 0, sizeof(d));
 	d.opcode = AIMC_CMD_PROGRAM;
 	d.rows = ST_N;
@@ -90,11 +90,11 @@ static u32 st_run(struct aimc_model *m, struct selftest_mem *mem)
 
 	/* EXEC: x = 1..8 (int8), y = MVM with 2^10 nS = one weight step */
 	p = mem->buf + ST_PROG;
-	aimc_hw_put32(p, AIMC_PROG_MAGIC);
-	aimc_hw_put16(p + 4, AIMC_PROG_VERSION);
-	aimc_hw_put16(p + 6, 3);
-	aimc_hw_put32(p + 8, 0);
-	aimc_hw_put32(p + 12, 0);
+	aimc_hw_put_le32(p, AIMC_PROG_MAGIC);
+	aimc_hw_put_le16(p + 4, AIMC_PROG_VERSION);
+	aimc_hw_put_le16(p + 6, 3);
+	aimc_hw_put_le32(p + 8, 0);
+	aimc_hw_put_le32(p + 12, 0);
 	put_uop(p + 16, AIMC_UOP_LOAD, 1, 0, ST_N, 0, 1);
 	put_uop(p + 32, AIMC_UOP_MVM, 2, 1, ST_N, AIMC_MVM_IMM0(0, 0),
 		AIMC_MVM_IMM1(ST_N, 10));

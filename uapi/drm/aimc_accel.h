@@ -215,10 +215,25 @@ struct drm_aimc_reserve {
 /* EXEC flag: zero the slot's state before the first step */
 #define AIMC_CMD_F_RESET_STATE	0x01u
 
+/* PROGRAM modes (&drm_aimc_cmd.mode): what each 16-bit @src record is */
+#define AIMC_PROGRAM_TARGET	0	/* target conductance, nanosiemens */
+#define AIMC_PROGRAM_PULSES	1	/* s8 pulse count (+ SET, - RESET), amplitude << 8 */
+
+/* WAIT units (&drm_aimc_cmd.mode): @steps counts these */
+#define AIMC_WAIT_UNIT_NS	0
+#define AIMC_WAIT_UNIT_US	1
+#define AIMC_WAIT_UNIT_MS	2
+#define AIMC_WAIT_UNIT_S	3
+
+/* Longest operand a command reads or writes, and longest EXEC program */
+#define AIMC_OPERAND_MAX_BYTES	131072
+#define AIMC_PROGRAM_MAX_BYTES	65536
+
 /**
  * struct drm_aimc_operand - a byte range of a buffer object
  * @handle: GEM handle, or 0 for none (then @length and @offset are zero)
- * @length: bytes, 1..131072
+ * @length: bytes, 1..%AIMC_OPERAND_MAX_BYTES (%AIMC_PROGRAM_MAX_BYTES for
+ *	    &drm_aimc_cmd.prog)
  * @offset: first byte, @offset + @length <= the buffer's size
  */
 struct drm_aimc_operand {
@@ -335,6 +350,48 @@ enum drm_aimc_job_status {
 	AIMC_JOB_ABORTED = 4,
 };
 
+/**
+ * enum drm_aimc_device_status - why the card failed a command
+ *
+ * &drm_aimc_wait.device_status of an %AIMC_JOB_DEVICE_ERROR job: the
+ * card's own status of the command at &drm_aimc_wait.failed_cmd.  The
+ * card checks every command in full before it changes anything, so a
+ * failed command left the card's state as it was.
+ *
+ * @AIMC_DEVICE_OK: the command completed (never reported as an error)
+ * @AIMC_DEVICE_BAD_OPCODE: unknown opcode
+ * @AIMC_DEVICE_BAD_TILE: tile index past the card's tiles
+ * @AIMC_DEVICE_BAD_WINDOW: a window that is empty or leaves the tile (or,
+ *	for CALIBRATE, does not cover whole signed columns)
+ * @AIMC_DEVICE_BAD_SLOT: slot index past the card's stream slots
+ * @AIMC_DEVICE_BAD_UOP: an EXEC program's micro-op has a field out of range
+ * @AIMC_DEVICE_BAD_LENGTH: an operand's length does not match the command
+ * @AIMC_DEVICE_DMA_FAULT: the card could not read or write an operand
+ * @AIMC_DEVICE_BAD_MODE: undefined mode or flags
+ * @AIMC_DEVICE_BAD_RESERVED: a field the opcode does not use is not zero
+ * @AIMC_DEVICE_BAD_STEPS: EXEC with zero or too many steps
+ * @AIMC_DEVICE_BAD_PROGRAM: an EXEC program's header is malformed
+ * @AIMC_DEVICE_BAD_STATE: a STATE_LOAD image is malformed
+ * @AIMC_DEVICE_BAD_OPERAND: an operand value is out of range (a PROGRAM
+ *	target outside the card's conductance range)
+ */
+enum drm_aimc_device_status {
+	AIMC_DEVICE_OK = 0,
+	AIMC_DEVICE_BAD_OPCODE = 1,
+	AIMC_DEVICE_BAD_TILE = 2,
+	AIMC_DEVICE_BAD_WINDOW = 3,
+	AIMC_DEVICE_BAD_SLOT = 4,
+	AIMC_DEVICE_BAD_UOP = 5,
+	AIMC_DEVICE_BAD_LENGTH = 6,
+	AIMC_DEVICE_DMA_FAULT = 7,
+	AIMC_DEVICE_BAD_MODE = 8,
+	AIMC_DEVICE_BAD_RESERVED = 9,
+	AIMC_DEVICE_BAD_STEPS = 10,
+	AIMC_DEVICE_BAD_PROGRAM = 11,
+	AIMC_DEVICE_BAD_STATE = 12,
+	AIMC_DEVICE_BAD_OPERAND = 13,
+};
+
 /* How many finished jobs' status a file keeps for DRM_IOCTL_AIMC_WAIT */
 #define AIMC_JOB_HISTORY	1024
 
@@ -344,8 +401,8 @@ enum drm_aimc_job_status {
  * @timeout_ns: in, absolute CLOCK_MONOTONIC time to give up at
  * @flags: in, must be zero
  * @status: out, &enum drm_aimc_job_status
- * @device_status: out, the card's status code of the failed command
- *	(%AIMC_JOB_DEVICE_ERROR only; codes in emulator/README.md)
+ * @device_status: out, &enum drm_aimc_device_status of the failed command
+ *	(%AIMC_JOB_DEVICE_ERROR only)
  * @failed_cmd: out, index of the failed command
  *
  * Returns 0 once the job has finished, however it ended.  Errors:

@@ -5,11 +5,14 @@
  * registers; 64-bit quantities are split into _LO/_HI pairs and the _LO
  * half is written first.
  *
- * Freestanding: macros only, no types, so it can be included from the
- * kernel, the emulator, the device model and userspace alike.
+ * Freestanding (aimc_hw_types.h), so it can be included from the kernel,
+ * the emulator, the device model and userspace alike.  Register fields are
+ * GENMASK() masks: FIELD_GET() reads them, FIELD_PREP() builds them.
  */
 #ifndef AIMC_HW_REGS_H
 #define AIMC_HW_REGS_H
+
+#include "aimc_hw_types.h"
 
 #define AIMC_BAR0_SIZE			0x1000
 
@@ -32,10 +35,10 @@
 #define AIMC_REG_CAP_QUEUE_DEPTH	0x02c	/* largest ring, descriptors */
 #define AIMC1_QUEUE_DEPTH		1024	/* what AIMC-1 reports there */
 
-#define AIMC_GEOMETRY_ROWS(v)		((v) & 0xffffu)
-#define AIMC_GEOMETRY_COLS(v)		(((v) >> 16) & 0xffffu)
-#define AIMC_CONVERTERS_DAC_BITS(v)	((v) & 0xffu)
-#define AIMC_CONVERTERS_ADC_BITS(v)	(((v) >> 8) & 0xffu)
+#define AIMC_GEOMETRY_ROWS		GENMASK(15, 0)
+#define AIMC_GEOMETRY_COLS		GENMASK(31, 16)
+#define AIMC_CONVERTERS_DAC_BITS	GENMASK(7, 0)
+#define AIMC_CONVERTERS_ADC_BITS	GENMASK(15, 8)
 
 /* Control and reset */
 #define AIMC_REG_CONTROL		0x040

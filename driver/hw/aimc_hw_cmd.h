@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * AIMC-1 command contract: ring descriptors, per-command status codes,
- * operand formats and the digital unit's micro-op encoding.  Shared by the
- * driver, the emulator and the device model.  Everything in host memory is
- * little-endian; structs are laid out naturally (no implicit padding), so
- * on a little-endian host a struct may be copied to or from memory as is.
- * emulator/README.md is the prose version of this file.
+ * operand formats and the digital unit's micro-op encoding.  The driver
+ * owns it (driver/hw/); the emulator, the device model (in the kernel,
+ * in libaimc's sim backend and in the QEMU device) and the runtime's
+ * program compiler include it.  Everything in host memory is
+ * little-endian.  emulator/README.md is the prose version of this file.
  */
 #ifndef AIMC_HW_CMD_H
 #define AIMC_HW_CMD_H
 
-#include "aimc_platform.h"
+#include "aimc_hw_types.h"
 
 /* ---- Descriptor ------------------------------------------------------ */
 
@@ -29,74 +29,105 @@ enum aimc_cmd_opcode {
 };
 
 /*
- * One ring entry.  Fields an opcode does not use are reserved and must be
- * zero (AIMC_ST_BAD_RESERVED otherwise); seq is never checked.
+ * One ring entry as the card reads it from host memory.  Fields an
+ * opcode does not use are reserved and must be zero (AIMC_ST_BAD_RESERVED
+ * otherwise); seq is never checked.
  */
-struct aimc_desc {
+struct aimc_hw_desc {
 	u8 opcode;		/* 0x00 enum aimc_cmd_opcode */
 	u8 flags;		/* 0x01 AIMC_EXEC_F_* for EXEC */
-	u16 tile;		/* 0x02 PROGRAM, READ, CALIBRATE */
-	u16 slot;		/* 0x04 EXEC, STATE_SAVE, STATE_LOAD */
-	u16 mode;		/* 0x06 PROGRAM: AIMC_PROG_*, WAIT: unit */
-	u16 row0;		/* 0x08 window, in cells */
-	u16 col0;		/* 0x0a */
-	u16 rows;		/* 0x0c */
-	u16 cols;		/* 0x0e */
-	u32 steps;		/* 0x10 EXEC: time steps, WAIT: amount */
-	u16 in_stride;		/* 0x14 EXEC: input bytes per step */
-	u16 out_stride;		/* 0x16 EXEC: output bytes per step */
-	u64 src_addr;		/* 0x18 operand read by the device */
-	u64 dst_addr;		/* 0x20 result written by the device */
-	u64 prog_addr;		/* 0x28 EXEC: micro-op program */
-	u32 src_len;		/* 0x30 bytes */
-	u32 dst_len;		/* 0x34 bytes */
-	u32 prog_len;		/* 0x38 bytes */
-	u32 seq;		/* 0x3c cookie for the driver, not checked */
+	__le16 tile;		/* 0x02 PROGRAM, READ, CALIBRATE */
+	__le16 slot;		/* 0x04 EXEC, STATE_SAVE, STATE_LOAD */
+	__le16 mode;		/* 0x06 PROGRAM: AIMC_PROG_*, WAIT: unit */
+	__le16 row0;		/* 0x08 window, in cells */
+	__le16 col0;		/* 0x0a */
+	__le16 rows;		/* 0x0c */
+	__le16 cols;		/* 0x0e */
+	__le32 steps;		/* 0x10 EXEC: time steps, WAIT: amount */
+	__le16 in_stride;	/* 0x14 EXEC: input bytes per step */
+	__le16 out_stride;	/* 0x16 EXEC: output bytes per step */
+	__le64 src_addr;	/* 0x18 operand read by the device */
+	__le64 dst_addr;	/* 0x20 result written by the device */
+	__le64 prog_addr;	/* 0x28 EXEC: micro-op program */
+	__le32 src_len;		/* 0x30 bytes */
+	__le32 dst_len;		/* 0x34 bytes */
+	__le32 prog_len;	/* 0x38 bytes */
+	__le32 seq;		/* 0x3c cookie for the driver, not checked */
+} __packed;
+
+static_assert(sizeof(struct aimc_hw_desc) == AIMC_DESC_BYTES);
+static_assert(offsetof(struct aimc_hw_desc, src_addr) == 0x18);
+static_assert(offsetof(struct aimc_hw_desc, seq) == 0x3c);
+
+/* The same descriptor in CPU byte order, as the checks and models use it. */
+struct aimc_desc {
+	u8 opcode;
+	u8 flags;
+	u16 tile;
+	u16 slot;
+	u16 mode;
+	u16 row0;
+	u16 col0;
+	u16 rows;
+	u16 cols;
+	u32 steps;
+	u16 in_stride;
+	u16 out_stride;
+	u64 src_addr;
+	u64 dst_addr;
+	u64 prog_addr;
+	u32 src_len;
+	u32 dst_len;
+	u32 prog_len;
+	u32 seq;
 };
 
-/* Masks before narrowing: sparse flags casts that drop constant bits. */
-static inline void aimc_hw_put16(u8 *p, u16 v)
+static inline void aimc_desc_to_hw(const struct aimc_desc *d,
+				   struct aimc_hw_desc *hw)
 {
-	p[0] = (u8)(v & 0xff);
-	p[1] = (u8)(v >> 8);
+	hw->opcode = d->opcode;
+	hw->flags = d->flags;
+	hw->tile = cpu_to_le16(d->tile);
+	hw->slot = cpu_to_le16(d->slot);
+	hw->mode = cpu_to_le16(d->mode);
+	hw->row0 = cpu_to_le16(d->row0);
+	hw->col0 = cpu_to_le16(d->col0);
+	hw->rows = cpu_to_le16(d->rows);
+	hw->cols = cpu_to_le16(d->cols);
+	hw->steps = cpu_to_le32(d->steps);
+	hw->in_stride = cpu_to_le16(d->in_stride);
+	hw->out_stride = cpu_to_le16(d->out_stride);
+	hw->src_addr = cpu_to_le64(d->src_addr);
+	hw->dst_addr = cpu_to_le64(d->dst_addr);
+	hw->prog_addr = cpu_to_le64(d->prog_addr);
+	hw->src_len = cpu_to_le32(d->src_len);
+	hw->dst_len = cpu_to_le32(d->dst_len);
+	hw->prog_len = cpu_to_le32(d->prog_len);
+	hw->seq = cpu_to_le32(d->seq);
 }
 
-static inline void aimc_hw_put32(u8 *p, u32 v)
+static inline void aimc_desc_from_hw(const struct aimc_hw_desc *hw,
+				     struct aimc_desc *d)
 {
-	aimc_hw_put16(p, (u16)(v & 0xffff));
-	aimc_hw_put16(p + 2, (u16)(v >> 16));
-}
-
-static inline void aimc_hw_put64(u8 *p, u64 v)
-{
-	aimc_hw_put32(p, (u32)(v & 0xffffffffu));
-	aimc_hw_put32(p + 4, (u32)(v >> 32));
-}
-
-/* The descriptor as the card reads it: AIMC_DESC_BYTES, little-endian. */
-static inline void aimc_desc_pack(const struct aimc_desc *d, void *raw)
-{
-	u8 *p = raw;
-
-	p[0] = d->opcode;
-	p[1] = d->flags;
-	aimc_hw_put16(p + 2, d->tile);
-	aimc_hw_put16(p + 4, d->slot);
-	aimc_hw_put16(p + 6, d->mode);
-	aimc_hw_put16(p + 8, d->row0);
-	aimc_hw_put16(p + 10, d->col0);
-	aimc_hw_put16(p + 12, d->rows);
-	aimc_hw_put16(p + 14, d->cols);
-	aimc_hw_put32(p + 16, d->steps);
-	aimc_hw_put16(p + 20, d->in_stride);
-	aimc_hw_put16(p + 22, d->out_stride);
-	aimc_hw_put64(p + 24, d->src_addr);
-	aimc_hw_put64(p + 32, d->dst_addr);
-	aimc_hw_put64(p + 40, d->prog_addr);
-	aimc_hw_put32(p + 48, d->src_len);
-	aimc_hw_put32(p + 52, d->dst_len);
-	aimc_hw_put32(p + 56, d->prog_len);
-	aimc_hw_put32(p + 60, d->seq);
+	d->opcode = hw->opcode;
+	d->flags = hw->flags;
+	d->tile = le16_to_cpu(hw->tile);
+	d->slot = le16_to_cpu(hw->slot);
+	d->mode = le16_to_cpu(hw->mode);
+	d->row0 = le16_to_cpu(hw->row0);
+	d->col0 = le16_to_cpu(hw->col0);
+	d->rows = le16_to_cpu(hw->rows);
+	d->cols = le16_to_cpu(hw->cols);
+	d->steps = le32_to_cpu(hw->steps);
+	d->in_stride = le16_to_cpu(hw->in_stride);
+	d->out_stride = le16_to_cpu(hw->out_stride);
+	d->src_addr = le64_to_cpu(hw->src_addr);
+	d->dst_addr = le64_to_cpu(hw->dst_addr);
+	d->prog_addr = le64_to_cpu(hw->prog_addr);
+	d->src_len = le32_to_cpu(hw->src_len);
+	d->dst_len = le32_to_cpu(hw->dst_len);
+	d->prog_len = le32_to_cpu(hw->prog_len);
+	d->seq = le32_to_cpu(hw->seq);
 }
 
 /*
@@ -147,10 +178,13 @@ static inline u32 aimc_desc_fields(u32 opcode)
 #define AIMC_PROG_PULSE		1	/* AIMC_PULSE_* record */
 
 /* Pulse record: signed pulse count (+ SET, - RESET) and amplitude */
-#define AIMC_PULSE_COUNT(rec)	((s8)((rec) & 0xff))
-#define AIMC_PULSE_AMP(rec)	(((rec) >> 8) & 0xff)	/* units of 10 mV */
+#define AIMC_PULSE_F_COUNT	GENMASK(7, 0)	/* s8 */
+#define AIMC_PULSE_F_AMP	GENMASK(15, 8)	/* units of 10 mV */
+#define AIMC_PULSE_COUNT(rec)	((s8)FIELD_GET(AIMC_PULSE_F_COUNT, (u32)(rec)))
+#define AIMC_PULSE_AMP(rec)	FIELD_GET(AIMC_PULSE_F_AMP, (u32)(rec))
 #define AIMC_PULSE_REC(count, amp_10mv) \
-	((u16)(((u8)(s8)(count)) | ((u16)(amp_10mv) << 8)))
+	((u16)(FIELD_PREP(AIMC_PULSE_F_COUNT, (u8)(s8)(count)) | \
+	       FIELD_PREP(AIMC_PULSE_F_AMP, (u8)(amp_10mv))))
 
 /* WAIT: mode selects the unit of steps */
 #define AIMC_WAIT_NS		0
@@ -248,8 +282,14 @@ enum aimc_uop_opcode {
 };
 
 /* MVM packs its window into the immediates */
-#define AIMC_MVM_IMM0(row0, col0)	((u32)(row0) | ((u32)(col0) << 16))
-#define AIMC_MVM_IMM1(cols, shift)	((u32)(cols) | ((u32)(shift) << 16))
+#define AIMC_MVM_F_ROW0		GENMASK(15, 0)	/* imm0 */
+#define AIMC_MVM_F_COL0		GENMASK(31, 16)	/* imm0 */
+#define AIMC_MVM_F_COLS		GENMASK(15, 0)	/* imm1 */
+#define AIMC_MVM_F_SHIFT	GENMASK(31, 16)	/* imm1 */
+#define AIMC_MVM_IMM0(row0, col0) \
+	(FIELD_PREP(AIMC_MVM_F_ROW0, row0) | FIELD_PREP(AIMC_MVM_F_COL0, col0))
+#define AIMC_MVM_IMM1(cols, shift) \
+	(FIELD_PREP(AIMC_MVM_F_COLS, cols) | FIELD_PREP(AIMC_MVM_F_SHIFT, shift))
 #define AIMC_MVM_MAX_SHIFT		40
 
 /* LUT tables (aux) */
@@ -257,8 +297,11 @@ enum aimc_uop_opcode {
 #define AIMC_LUT_SIGMOID	1	/* in Q4, out Q15 */
 #define AIMC_LUT_PROGRAM	2	/* 256 s16 at const offset imm0 */
 
-/* REQUANT: imm1 = shift | out_bits << 8 */
-#define AIMC_REQUANT_IMM1(shift, bits)	((u32)(shift) | ((u32)(bits) << 8))
+/* REQUANT: imm1 = shift | out_bits << 8, nothing above */
+#define AIMC_REQUANT_F_SHIFT	GENMASK(7, 0)
+#define AIMC_REQUANT_F_BITS	GENMASK(15, 8)
+#define AIMC_REQUANT_IMM1(shift, bits) \
+	(FIELD_PREP(AIMC_REQUANT_F_SHIFT, shift) | FIELD_PREP(AIMC_REQUANT_F_BITS, bits))
 #define AIMC_SHIFT_MAX			62
 
 /* POOL_READ aux flag */
