@@ -42,6 +42,8 @@ static const struct aimc_backend_ops aimc_drm_ops = {
 	.kind = AIMC_BACKEND_DRM,
 	.get_param = aimc_drm_get_param,
 	.drift_clock_ns = aimc_drm_drift_clock,
+	.advance_clock = aimc_drm_advance_clock,
+	.telemetry = aimc_drm_telemetry,
 	.close = aimc_drm_close,
 	.job = &aimc_drm_job_ops,
 };

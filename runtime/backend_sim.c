@@ -80,6 +80,19 @@ static int aimc_sim_drift_clock(struct aimc_device *dev, uint64_t *now_ns)
 	return 0;
 }
 
+static int aimc_sim_advance_clock(struct aimc_device *dev, uint64_t ns)
+{
+	aimc_sim_jobs_advance_clock(aimc_sim_jobs_of(dev), ns);
+	return 0;
+}
+
+static int aimc_sim_telemetry(struct aimc_device *dev,
+			      struct aimc_device_telemetry *t)
+{
+	aimc_sim_jobs_telemetry(aimc_sim_jobs_of(dev), t);
+	return 0;
+}
+
 static void aimc_sim_close(struct aimc_device *dev)
 {
 	aimc_sim_jobs_destroy(aimc_sim_jobs_of(dev));
@@ -90,6 +103,8 @@ static const struct aimc_backend_ops aimc_sim_ops = {
 	.kind = AIMC_BACKEND_SIM,
 	.get_param = aimc_sim_get_param,
 	.drift_clock_ns = aimc_sim_drift_clock,
+	.advance_clock = aimc_sim_advance_clock,
+	.telemetry = aimc_sim_telemetry,
 	.close = aimc_sim_close,
 	.job = &aimc_sim_job_ops,
 };

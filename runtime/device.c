@@ -195,3 +195,37 @@ int aimc_device_info(struct aimc_device *dev, struct aimc_device_info *info,
 		aimc_copy_out(info, info_size, &all, sizeof(all));
 	return aimc_api_end(__func__, ret);
 }
+
+int aimc_device_telemetry(struct aimc_device *dev,
+			  struct aimc_device_telemetry *telemetry,
+			  size_t telemetry_size)
+{
+	struct aimc_device_telemetry all;
+	int ret;
+
+	aimc_api_begin();
+	ret = aimc_check_out(dev, telemetry, telemetry_size,
+			     AIMC_SIZE_2_1(struct aimc_device_telemetry,
+					   temperature_mc));
+	if (!ret) {
+		memset(&all, 0, sizeof(all));
+		ret = dev->ops->telemetry(dev, &all);
+	}
+	if (!ret)
+		ret = dev->ops->drift_clock_ns(dev, &all.clock_ns);
+	if (!ret)
+		aimc_copy_out(telemetry, telemetry_size, &all, sizeof(all));
+	return aimc_api_end(__func__, ret);
+}
+
+int aimc_device_advance_clock(struct aimc_device *dev, uint64_t ns)
+{
+	int ret;
+
+	aimc_api_begin();
+	if (!dev)
+		ret = aimc_set_error(-EINVAL, "no device");
+	else
+		ret = dev->ops->advance_clock(dev, ns);
+	return aimc_api_end(__func__, ret);
+}

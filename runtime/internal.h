@@ -68,6 +68,14 @@ struct aimc_backend_ops {
 	 * what the refresh policy measures a programming's age with.
 	 */
 	int (*drift_clock_ns)(struct aimc_device *dev, uint64_t *now_ns);
+	/*
+	 * Move the drift clock on by @ns as if the card idled (the sim's
+	 * virtual clock); a card's clock is wall time: -EOPNOTSUPP.
+	 */
+	int (*advance_clock)(struct aimc_device *dev, uint64_t ns);
+	/* The card's counters, all but clock_ns (the caller adds it). */
+	int (*telemetry)(struct aimc_device *dev,
+			 struct aimc_device_telemetry *t);
 	/* Free the device and everything the backend holds for it. */
 	void (*close)(struct aimc_device *dev);
 	/* Buffers, reservations, jobs and syncobjs. */
@@ -115,6 +123,8 @@ int aimc_check_out(const void *handle, const void *out, size_t size,
  */
 #define AIMC_SIZE_2_0(type, last) \
 	(offsetof(type, last) + sizeof(((type *)0)->last))
+/* The same for a struct 2.1 introduced (struct aimc_device_telemetry). */
+#define AIMC_SIZE_2_1(type, last)	AIMC_SIZE_2_0(type, last)
 
 /* What both sides know of @src into @dst, zeros past the library's end. */
 static inline void aimc_copy_out(void *dst, size_t dst_size, const void *src,

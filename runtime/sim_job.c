@@ -54,6 +54,7 @@ struct aimc_sim_jobs {
 	bool *tile_owned;
 	bool *slot_owned;
 	uint64_t next_job_id;			/* ids start at 1 */
+	uint64_t jobs_done, jobs_failed;	/* telemetry */
 	struct {
 		uint64_t id;
 		struct aimc_job_result res;
@@ -323,6 +324,43 @@ static int sim_bo_close(struct aimc_device *dev, uint32_t handle)
 		return aimc_set_error(-EINVAL, "sim: GEM_CLOSE: buffer %u: %s",
 				      handle, strerror(EINVAL));
 	return 0;
+}
+
+/* ---- telemetry and the clock ---- */
+
+static uint32_t sim_count_owned(const bool *owned, uint32_t n)
+{
+	uint32_t i, count = 0;
+
+	for (i = 0; i < n; i++)
+		count += owned[i];
+	return count;
+}
+
+void aimc_sim_jobs_telemetry(struct aimc_sim_jobs *jobs,
+			     struct aimc_device_telemetry *t)
+{
+	const struct aimc_model_stats *st;
+
+	pthread_mutex_lock(&jobs->lock);
+	st = aimc_model_stats(jobs->model);
+	t->commands = st->commands;
+	t->busy_ns = st->busy_ns;
+	t->pulses = st->pulses;
+	t->jobs_done = jobs->jobs_done;
+	t->jobs_failed = jobs->jobs_failed;
+	t->tiles_in_use = sim_count_owned(jobs->tile_owned, jobs->tiles);
+	t->slots_in_use = sim_count_owned(jobs->slot_owned, jobs->slots);
+	pthread_mutex_unlock(&jobs->lock);
+	t->resets = 0;
+	t->temperature_mc = AIMC_TEMPERATURE_NONE;
+}
+
+void aimc_sim_jobs_advance_clock(struct aimc_sim_jobs *jobs, uint64_t ns)
+{
+	pthread_mutex_lock(&jobs->lock);
+	aimc_model_advance_clock(jobs->model, ns);
+	pthread_mutex_unlock(&jobs->lock);
 }
 
 /* ---- tiles and stream slots ---- */
@@ -654,6 +692,10 @@ static int sim_submit(struct aimc_device *dev, const struct aimc_submit *job,
 			break;
 		}
 	}
+	if (res.status == AIMC_JOB_DONE)
+		jobs->jobs_done++;
+	else
+		jobs->jobs_failed++;
 	*job_id = jobs->next_job_id++;
 	jobs->history[*job_id % AIMC_JOB_HISTORY].id = *job_id;
 	jobs->history[*job_id % AIMC_JOB_HISTORY].res = res;

@@ -42,6 +42,16 @@ struct aimc_sim_jobs *aimc_sim_jobs_of(struct aimc_device *dev);
 /* The device model of a sim device, or NULL for another backend. */
 struct aimc_model *aimc_sim_model(struct aimc_device *dev);
 
+/*
+ * Telemetry of a sim card (aimc_device_telemetry() but clock_ns): the
+ * device model's counters, this handle's jobs and reservations.
+ */
+void aimc_sim_jobs_telemetry(struct aimc_sim_jobs *jobs,
+			     struct aimc_device_telemetry *t);
+
+/* Move the device model's clock on by @ns, between jobs. */
+void aimc_sim_jobs_advance_clock(struct aimc_sim_jobs *jobs, uint64_t ns);
+
 /* The job layer of the sim backend, for backend_sim.c's table. */
 extern const struct aimc_job_ops aimc_sim_job_ops;
 

@@ -25,11 +25,12 @@ extern "C" {
 #endif
 
 /*
- * The API these headers declare: libaimc.so.2, symbol version AIMC_2.0.
+ * The API these headers declare: libaimc.so.2, symbol versions AIMC_2.0
+ * and AIMC_2.1 (aimc_device_telemetry(), aimc_device_advance_clock()).
  * A later 2.x only adds (functions, flags, fields at the end of a struct).
  */
 #define AIMC_API_VERSION_MAJOR	2
-#define AIMC_API_VERSION_MINOR	0
+#define AIMC_API_VERSION_MINOR	1
 
 /* Which implementation of the card a device handle talks to. */
 enum aimc_backend {
@@ -127,6 +128,50 @@ void aimc_device_close(struct aimc_device *dev);
  */
 int aimc_device_info(struct aimc_device *dev, struct aimc_device_info *info,
 		     size_t info_size);
+
+/* What a device has done (aimc_device_telemetry()). */
+struct aimc_device_telemetry {
+	uint64_t commands;	/* commands the card has run */
+	uint64_t busy_ns;	/* time the card spent running them */
+	uint64_t pulses;	/* programming pulses applied to cells */
+	uint64_t jobs_done;	/* jobs that completed */
+	uint64_t jobs_failed;	/* jobs that did not (device error, timeout, */
+				/* abort) */
+	uint64_t clock_ns;	/* the clock the cells drift by: a card's */
+				/* CLOCK_BOOTTIME, the sim's virtual clock */
+	uint32_t resets;	/* card resets */
+	uint32_t tiles_in_use;	/* reserved by every user of the card */
+	uint32_t slots_in_use;
+	int32_t temperature_mc;	/* die temperature, milli-degrees Celsius, */
+				/* or AIMC_TEMPERATURE_NONE */
+};
+
+/* aimc_device_telemetry(): the card reports no temperature (the sim) */
+#define AIMC_TEMPERATURE_NONE	INT32_MIN
+
+/*
+ * aimc_device_telemetry() - the card's counters now (AIMC_2.1)
+ *
+ * drm: aimc.ko's telemetry in sysfs and the card's hwmon sensor, counted
+ * since the driver bound to the card, for every process using it; sim:
+ * counted since the device was opened.  @telemetry_size: sizeof as the
+ * caller was built with.  -EINVAL (NULL, size), -ENODEV (the card has
+ * gone away), or the errno of reading sysfs.
+ */
+int aimc_device_telemetry(struct aimc_device *dev,
+			  struct aimc_device_telemetry *telemetry,
+			  size_t telemetry_size);
+
+/*
+ * aimc_device_advance_clock() - let a simulated card's time pass (AIMC_2.1)
+ *
+ * Moves the sim's virtual clock on by @ns as if the card had idled that
+ * long: its cells drift by it (emulator/README.md, "Drift") and nets on
+ * it age (aimc_net_info()'s age_ns, the refresh policy).  The sim's
+ * clock otherwise moves only with the work the card does.  -EOPNOTSUPP
+ * on drm: a card's cells drift in wall time.
+ */
+int aimc_device_advance_clock(struct aimc_device *dev, uint64_t ns);
 
 /* aimc_backend_name() - "auto", "drm", "sim" or "unknown" */
 const char *aimc_backend_name(enum aimc_backend backend);

@@ -37,6 +37,8 @@ soname=$(readelf -d "$lib/libaimc.so.2.0.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\
 [ "$soname" = libaimc.so.2 ] || fail "soname is '$soname', want libaimc.so.2"
 nm -D --defined-only "$lib/libaimc.so.2.0.0" | grep -q ' aimc_version@@AIMC_2.0$' ||
 	fail "symbols do not carry the version AIMC_2.0"
+nm -D --defined-only "$lib/libaimc.so.2.0.0" | grep -q ' aimc_device_telemetry@@AIMC_2.1$' ||
+	fail "2.1's functions do not carry the version AIMC_2.1"
 api_major=$(sed -n 's/^#define AIMC_API_VERSION_MAJOR[[:space:]]*\([0-9]*\).*/\1/p' runtime/include/aimc.h)
 [ "libaimc.so.$api_major" = "$soname" ] || fail "aimc.h's API major $api_major is not the soname's"
 pass

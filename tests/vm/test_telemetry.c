@@ -247,6 +247,46 @@ START_TEST(test_hwmon_temperature)
 }
 END_TEST
 
+/*
+ * aimc_device_telemetry() (API 2.1) reads what sysfs and hwmon say; the
+ * counters move together (other files may run jobs in between: at
+ * least); a card's clock cannot be moved on (-EOPNOTSUPP).
+ */
+START_TEST(test_library_telemetry_is_sysfs)
+{
+	struct aimc_device_telemetry t;
+	long long jobs, done, pulses;
+	uint32_t bo, tile;
+	uint64_t size;
+	uint8_t *map;
+
+	ck_assert_int_eq(aimc_reserve(V.dev, AIMC_RESOURCE_TILE, AIMC_JOB_ANY, &tile), 0);
+	ck_assert_int_eq(aimc_bo_create(V.dev, BO_SIZE, &bo), 0);
+	ck_assert_int_eq(aimc_bo_mmap(V.dev, bo, (void **)&map, &size), 0);
+	jobs = telemetry(&V, "jobs");
+	done = telemetry(&V, "jobs_done");
+	pulses = telemetry(&V, "pulses");
+	program_and_read(&V, tile, bo, map);
+	ck_assert_msg(aimc_device_telemetry(V.dev, &t, sizeof(t)) == 0, "%s",
+		      aimc_last_error());
+	ck_assert_uint_ge(t.commands, (uint64_t)jobs + 2);
+	ck_assert_uint_le(t.commands, (uint64_t)telemetry(&V, "jobs"));
+	ck_assert_uint_ge(t.jobs_done, (uint64_t)done + 1);
+	ck_assert_uint_ge(t.pulses, (uint64_t)pulses + 3 * W_ROWS * W_COLS);
+	ck_assert_uint_gt(t.busy_ns, 0);
+	ck_assert_uint_eq(t.busy_ns % 1000, 0);	/* sysfs counts microseconds */
+	ck_assert_uint_ge(t.tiles_in_use, 1);
+	ck_assert_uint_eq(t.resets, (uint64_t)telemetry(&V, "resets"));
+	ck_assert_int_ge(t.temperature_mc, 40000);
+	ck_assert_int_lt(t.temperature_mc, 50000);
+	ck_assert_uint_gt(t.clock_ns, 0);
+
+	ck_assert_int_eq(aimc_device_advance_clock(V.dev, 1000000000ull), -EOPNOTSUPP);
+	ck_assert_msg(strstr(aimc_last_error(), "wall time"), "%s", aimc_last_error());
+	aimc_bo_munmap(map, size);
+}
+END_TEST
+
 /* Run a command, return its standard output (malloc'd) and exit status. */
 static char *run_capture(const char *cmd, int *status)
 {
@@ -337,6 +377,7 @@ Suite *telemetry_suite(void)
 	tcase_add_test(tc, test_fdinfo_memory_and_reservations);
 	tcase_add_test(tc, test_counters_move_with_jobs);
 	tcase_add_test(tc, test_hwmon_temperature);
+	tcase_add_test(tc, test_library_telemetry_is_sysfs);
 	tcase_add_test(tc, test_smi_json_parses);
 	suite_add_tcase(s, tc);
 	return s;
