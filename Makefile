@@ -48,14 +48,16 @@ HOST_TESTS := $(BUILD)/tests/host/aimc-host-tests
 VM_TESTS := $(BUILD)/tests/vm/aimc-vm-tests
 # Guest helpers of the shell tests (tests/vm/selftests/) and the fuzzer.
 VM_TOOL_BINS := $(BUILD)/tests/vm/aimc-job-tool $(BUILD)/tests/vm/aimc-ioctl-fuzz
+# The C path the Python package is held to (tests/python, make bench).
+STREAM_C := $(BUILD)/tests/python/aimc-stream-c
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all help deps modules userspace check check-deps check-all \
 	check-host check-host-asan check-vm check-qat check-kws lint checkpatch sparse demo demo-run \
 	demo-kws demo-kws-run fuzz-smoke bench bench-run clean \
-	install install-lib install-tools install-dkms uninstall \
-	check-install check-dkms check-debug check-debug-run
+	install install-lib install-tools install-python install-dkms uninstall \
+	check-install check-dkms check-debug check-debug-run check-python
 .DEFAULT_GOAL := all
 # Keep objects make considers intermediate: rebuilds stay incremental.
 .SECONDARY:
@@ -71,6 +73,7 @@ help:
 	@echo "make check-vm    boot each kernel in QEMU with aimc.ko + aimc_emu.ko, run guest tests"
 	@echo "make check-qat   the trainer's export round trip, read back by the C loader"
 	@echo "make check-kws   the kws example's features and accuracy against the trainer"
+	@echo "make check-python  the Python package's pytest suite (tests/python)"
 	@echo "make check-debug the same on a KASAN/lockdep/kmemleak/UBSAN/DMA-API debug"
 	@echo "                 kernel built from linux-source-6.12 (DEBUG_KERNEL=6.1 for 6.1;"
 	@echo "                 not part of make check, CI runs it after)"
@@ -82,7 +85,7 @@ help:
 	@echo "                 ($(ALL_KERNELS); KERNEL=6.12 picks one, KDIR=/path another tree)"
 	@echo "make userspace   build libaimc, tools and tests into $(BUILD)/"
 	@echo "make install     libaimc, headers, aimc.pc, tools, man pages, udev rule,"
-	@echo "                 modprobe.d file (PREFIX=$(PREFIX) DESTDIR=)"
+	@echo "                 modprobe.d file, Python package (PREFIX=$(PREFIX) DESTDIR=)"
 	@echo "make install-dkms  module sources to /usr/src/aimc-$(AIMC_VERSION) for dkms"
 	@echo "make uninstall   remove what make install installed"
 	@echo "make check-install  install into a DESTDIR, build an example with pkg-config"
@@ -189,7 +192,7 @@ $(KWS_BIN): $(call objs,$(KWS_SRCS)) $(LIBAIMC)
 
 # After the variables it names: make expands prerequisites as it reads.
 userspace: $(LIBAIMC) $(LIBAIMC_SO) $(TOOL_BINS) $(INSTALL_TOOL_BINS) \
-	$(HOST_TESTS) $(VM_TESTS) $(VM_TOOL_BINS) $(KWS_BIN)
+	$(HOST_TESTS) $(VM_TESTS) $(VM_TOOL_BINS) $(KWS_BIN) $(STREAM_C)
 
 # What libaimc itself links; aimc.pc's Requires.private and Libs.private
 # must name the same for static linking.
@@ -213,7 +216,7 @@ $(BUILD)/dyn/%: $(BUILD)/obj/tools/%.o $(LIBAIMC_SO)
 	$(CC) $(AIMC_CFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD) -laimc \
 		$(shell pkg-config --libs libdrm json-c libkmod)
 
-install: install-lib install-tools
+install: install-lib install-tools install-python
 	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(MODPROBEDIR)
 	install -m 644 tools/udev/70-aimc.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 644 tools/modprobe.d/aimc.conf $(DESTDIR)$(MODPROBEDIR)/
@@ -241,6 +244,28 @@ install-tools: $(INSTALL_TOOL_BINS)
 	install -m 755 $(INSTALL_TOOL_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 
+# The Python package (runtime/python/aimc, pure Python over libaimc.so.2)
+# for Debian's python3: /usr/lib/python3/dist-packages for a distribution
+# package, /usr/local/lib/python3.X/dist-packages (Debian's site
+# directory for local installs) otherwise.  _installed.py records LIBDIR,
+# so the package finds the library it was installed with even where the
+# dynamic loader does not look.
+PYTHON ?= /usr/bin/python3
+PYTHON_SRCS := $(wildcard runtime/python/aimc/*.py)
+ifeq ($(PREFIX),/usr)
+PYTHONDIR ?= /usr/lib/python3/dist-packages
+else
+PYTHONDIR ?= $(PREFIX)/lib/python$(shell $(PYTHON) -c \
+	'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
+endif
+
+install-python:
+	install -d $(DESTDIR)$(PYTHONDIR)/aimc
+	install -m 644 $(PYTHON_SRCS) $(DESTDIR)$(PYTHONDIR)/aimc/
+	printf '"""Written by make install: where libaimc is."""\nLIBDIR = "%s"\n' \
+		'$(LIBDIR)' > $(DESTDIR)$(PYTHONDIR)/aimc/_installed.py
+	$(PYTHON) -m compileall -q -d $(PYTHONDIR)/aimc $(DESTDIR)$(PYTHONDIR)/aimc
+
 # What dkms needs: the Kbuild files and the sources of both modules.
 install-dkms:
 	install -d $(DESTDIR)$(DKMS_SRC)
@@ -255,9 +280,10 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(filter %.3,$(MAN_PAGES)))) \
 		$(DESTDIR)$(UDEVRULESDIR)/70-aimc.rules $(DESTDIR)$(MODPROBEDIR)/aimc.conf
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/aimc
+	rm -rf $(DESTDIR)$(PYTHONDIR)/aimc
 
 check-install: $(LIBAIMC_SO) $(LIBAIMC) $(INSTALL_TOOL_BINS)
-	BUILD=$(BUILD) tests/install/check-install.sh
+	BUILD=$(BUILD) PYTHON=$(PYTHON) tests/install/check-install.sh
 
 check-dkms:
 	set -e; for k in $(KERNELS); do \
@@ -313,6 +339,19 @@ check-host-asan:
 check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
 	set -e; for k in $(KERNELS); do \
 		BUILD=$(BUILD) KERNEL_LINE=$$k tests/vm/run.sh; done
+
+# The Python package's pytest suite (tests/python/README.md) on the
+# library just built, with the C path it is held to (aimc-stream-c, on the
+# public API, linked to the same libaimc.so.2).
+PYTEST_ARGS ?= -q
+$(STREAM_C): $(BUILD)/obj/tests/python/aimc-stream-c.o $(LIBAIMC_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(AIMC_CFLAGS) -o $@ $< -L$(BUILD) -laimc -Wl,-rpath,$(abspath $(BUILD))
+
+check-python: $(LIBAIMC_SO) $(STREAM_C)
+	AIMC_LIBRARY=$(abspath $(BUILD))/libaimc.so.$(SONAME_MAJOR) \
+	AIMC_STREAM_C=$(abspath $(STREAM_C)) PYTHONPATH=runtime/python \
+		$(PYTHON) -m pytest $(PYTEST_ARGS) tests/python
 
 # The QAT trainer's export round trip (tools/qat/README.md, a few
 # seconds): tiny models trained a few steps, exported, re-read by the
@@ -430,7 +469,7 @@ check-kws: $(KWS_BIN)
 check: deps
 	$(MAKE) check-all
 
-check-all: all lint check-host check-host-asan check-qat check-kws fuzz-smoke check-install check-dkms check-vm
+check-all: all lint check-host check-host-asan check-python check-qat check-kws fuzz-smoke check-install check-dkms check-vm
 
 clean:
 	rm -rf $(BUILD)
