@@ -57,7 +57,7 @@ objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 	check-host check-host-asan check-vm check-qat check-kws lint checkpatch sparse demo demo-run \
 	demo-kws demo-kws-run fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-python install-dkms uninstall \
-	check-install check-dkms check-debug check-debug-run check-python
+	check-install check-dkms check-debug check-debug-run check-python print-pythondir
 .DEFAULT_GOAL := all
 # Keep objects make considers intermediate: rebuilds stay incremental.
 .SECONDARY:
@@ -259,6 +259,10 @@ PYTHONDIR ?= $(PREFIX)/lib/python$(shell $(PYTHON) -c \
 	'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
 endif
 
+# For tests/install/check-install.sh: where install-python puts the package.
+print-pythondir:
+	@echo $(PYTHONDIR)
+
 install-python:
 	install -d $(DESTDIR)$(PYTHONDIR)/aimc
 	install -m 644 $(PYTHON_SRCS) $(DESTDIR)$(PYTHONDIR)/aimc/
@@ -355,25 +359,24 @@ check-python: $(LIBAIMC_SO) $(STREAM_C)
 
 # The QAT trainer's export round trip (tools/qat/README.md, a few
 # seconds): tiny models trained a few steps, exported, re-read by the
-# Python reader; then the C loader (aimc-run, noise-free sim card) must
-# load, program and run every exported quantized file, so the exporter
-# and the runtime's loader cannot drift apart.  Last, golden.py must still
-# compute the committed golden vectors (tests/host/test_golden.c holds the
-# C side to them).
+# Python reader; every exported quantized file is then loaded, programmed
+# and run by the C runtime on an exact sim card through the aimc Python
+# package, which must compute the trainer's integer arithmetic
+# (golden.integer_forward) bit for bit, so the exporter, the runtime's
+# loader and the contract cannot drift apart.  Last, golden.py must still
+# compute the committed golden vectors, and so must the card through the
+# package (tests/host/test_golden.c holds the C API to them too).
 QAT_RT := $(BUILD)/qat/roundtrip
-check-qat: $(BUILD)/tools/aimc-run
+QAT_ENV := OPENBLAS_NUM_THREADS=1 AIMC_LIBRARY=$(abspath $(BUILD))/libaimc.so.$(SONAME_MAJOR)
+check-qat: $(LIBAIMC_SO)
 	rm -rf $(QAT_RT) && mkdir -p $(QAT_RT)
-	cd tools/qat && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m aimc_qat.roundtrip \
+	cd tools/qat && $(QAT_ENV) /usr/bin/python3 -m aimc_qat.roundtrip --card \
 		--keep $(abspath $(QAT_RT)) >$(abspath $(QAT_RT)).log 2>&1 || { cat $(abspath $(QAT_RT)).log; exit 1; }
+	grep -E '^ok: .*bit for bit|card \(exact sim\)' $(QAT_RT).log
 	tail -n 1 $(QAT_RT).log
-	set -e; for f in $(QAT_RT)/tiny-q*.safetensors; do \
-		head -n 17 tools/data/digits-test.txt | $(BUILD)/tools/aimc-run $$f --noise-free --quiet --input - \
-			>$$f.run || { cat $$f.run; exit 1; }; \
-		grep -q 'summary: 16 sequences.*accuracy' $$f.run; \
-		echo "C loader: $$(basename $$f): $$(grep -o 'accuracy.*' $$f.run)"; done
 	set -e; cd tools/qat && for v in models/golden/*.vectors.safetensors; do \
-		OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m aimc_qat.golden \
-			models/$$(basename $$v .vectors.safetensors).safetensors --check $$v; done
+		$(QAT_ENV) /usr/bin/python3 -m aimc_qat.golden \
+			models/$$(basename $$v .vectors.safetensors).safetensors --check $$v --card; done
 
 # The debug-kernel lane (README.md): builds its kernel once into a cache
 # outside the checkout (tools/debug-kernel/build.sh), our modules against
@@ -424,7 +427,7 @@ sparse:
 # guest (kernel path), with tables, CSV and JSON under $(BUILD)/bench/.
 # Only the packages it needs (no trainer, fuzzer or lint packages).
 bench:
-	tools/install-deps.sh build vm bench
+	tools/install-deps.sh build vm bench python
 	$(MAKE) bench-run
 
 bench-run: modules $(TOOL_BINS) $(VM_TESTS)

@@ -3,8 +3,8 @@
 # need.  Idempotent: packages already installed are not touched.  When not
 # root, print the exact command to run instead and fail.
 #
-#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz qat debug bench
-#                                        (default: all but debug and bench)
+#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz qat python
+#                                        debug bench (default: all but debug and bench)
 set -eu
 
 # The 6.1 headers are installed; the 6.12 ones are fetched and unpacked
@@ -23,13 +23,17 @@ pkgs_fuzz="clang libclang-rt-14-dev"
 # Debian's torch needs an optimized BLAS to be usable, scipy resamples the
 # synthesized speech, espeak-ng synthesizes it.
 pkgs_qat="python3-torch python3-sklearn python3-scipy python3-numpy espeak-ng libopenblas0-pthread"
+# The Python package (runtime/python, make check-python): numpy, pytest;
+# tqdm (progress bars) and matplotlib (the example's plot) are optional
+# to the package but installed so that their paths are tested too.
+pkgs_python="python3-numpy python3-pytest python3-tqdm python3-matplotlib"
 # make check-debug: the kernel sources (6.12 is the default debug kernel,
 # 6.1 on request) and what building them takes.
 pkgs_debug="linux-source-6.12 linux-source-6.1 bison flex libelf-dev bc cpio"
 # make bench only: the plots.
 pkgs_bench="gnuplot-nox"
 
-groups=${*:-build install vm lint fuzz qat}
+groups=${*:-build install vm lint fuzz qat python}
 want=""
 for g in $groups; do
 	case $g in
@@ -39,9 +43,10 @@ for g in $groups; do
 	lint) want="$want $pkgs_lint" ;;
 	fuzz) want="$want $pkgs_fuzz" ;;
 	qat) want="$want $pkgs_qat" ;;
+	python) want="$want $pkgs_python" ;;
 	debug) want="$want $pkgs_debug" ;;
 	bench) want="$want $pkgs_bench" ;;
-	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz qat debug bench)" >&2; exit 2 ;;
+	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz qat python debug bench)" >&2; exit 2 ;;
 	esac
 done
 

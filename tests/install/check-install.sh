@@ -109,6 +109,34 @@ set -e
 [ $status -eq 2 ] || fail "aimc-smi --device nonsense exited $status, want 2"
 pass
 
+# The Python package, installed for Debian's python3 next to the library
+# it records, imports from the staged tree and runs a model on a sim card
+# through the staged libaimc.so.2; and the tree's package installs with
+# pip (no build isolation, nothing compiled) and works the same.
+python=${PYTHON:-/usr/bin/python3}
+pydir=$dest$($make -s --no-print-directory -f Makefile print-pythondir PREFIX=$prefix)
+[ -f "$pydir/aimc/__init__.py" ] && [ -f "$pydir/aimc/stream.py" ] ||
+	fail "make install did not install the Python package into $pydir"
+grep -qx "LIBDIR = \"$prefix/lib\"" "$pydir/aimc/_installed.py" ||
+	fail "the installed package does not record LIBDIR $prefix/lib"
+py_smoke='import aimc, numpy as np
+with aimc.open_sim(seed=1) as d, d.load("tools/qat/models/digits-qat4-pruned.safetensors") as n:
+    with n.stream() as s:
+        assert s.run(np.zeros((64, 1), np.float32)).shape == (10,)
+print(aimc.__file__, aimc.library_path())'
+out=$(cd "$top" && PYTHONPATH="$pydir" AIMC_LIBRARY="$lib/libaimc.so.2" "$python" -c "$py_smoke") ||
+	fail "the installed Python package does not run: $out"
+[ "$out" = "$pydir/aimc/__init__.py $lib/libaimc.so.2" ] ||
+	fail "the installed Python package ran from elsewhere: $out"
+cp -r runtime/python "$tmp/pysrc"
+"$python" -m pip install -q --no-build-isolation --no-deps --no-index \
+	--target "$tmp/pip" "$tmp/pysrc" >"$tmp/pip.log" 2>&1 || fail "pip install: $(cat "$tmp/pip.log")"
+[ -d "$tmp/pip/aimc-$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf).dist-info" ] ||
+	fail "pip installed no aimc dist-info of the project's version"
+out=$(cd "$top" && PYTHONPATH="$tmp/pip" AIMC_LIBRARY="$lib/libaimc.so.2" "$python" -c "$py_smoke") ||
+	fail "the pip-installed Python package does not run: $out"
+pass
+
 # Man pages: groff reports no warning; every page of the tree renders
 # with man -l as it is (no .so links that only resolve once installed).
 for page in runtime/man/*.3 tools/man/*.1; do

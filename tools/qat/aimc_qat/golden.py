@@ -12,7 +12,11 @@ their definitions. It does not call the C code: the C host test
 must reproduce every value bit for bit.
 
   cd tools/qat && /usr/bin/python3 -m aimc_qat.golden MODEL.safetensors --dataset digits -n 16 -o OUT
-  cd tools/qat && /usr/bin/python3 -m aimc_qat.golden MODEL.safetensors --check OUT   (make check-qat)
+  cd tools/qat && /usr/bin/python3 -m aimc_qat.golden MODEL.safetensors --check OUT [--card]
+
+--check recomputes the file's integers from its inputs; with --card (make check-qat) the card
+computes them too: the model on an exact (noise-free) sim card through the aimc Python package
+(card.py), every per-step output and logit equal to the vectors' bit for bit.
 
 The shipped models' vectors are models/golden/<model>.vectors.safetensors (a subdirectory: every
 models/*.safetensors is a model to the other tools).
@@ -368,9 +372,29 @@ def read_vectors(path):
     return meta, T
 
 
-def check_vectors(model_path, path):
+def check_on_card(model_path, path, meta, T):
+    """Run the vectors' inputs on an exact sim card through the aimc package: 0 if its outputs and
+    logits are the vectors' bit for bit, else 1 with the first difference."""
+    from . import card as C
+    aimc = C.available()
+    if aimc is None:
+        print("%s: no card to check on: %s" % (path, C.why_not()))
+        return 1
+    outs, logits = C.exact_run(aimc, model_path, T["inputs"])
+    for k, got in (("outputs", outs), ("logits", logits)):
+        diff = C.first_difference(got, C.q16_as_card_floats(T[k]))
+        if diff:
+            print("%s: the card's %s differ at flat index %d (card %s, vectors %s)" % ((path, k) + diff))
+            return 1
+    print("%s: the card (aimc package, exact sim card, libaimc %s) computes all %d sequences x %d steps "
+          "bit for bit" % (path, aimc.library_version(), T["outputs"].shape[0], T["outputs"].shape[1]))
+    return 0
+
+
+def check_vectors(model_path, path, card=False):
     """Recompute a committed vectors file from its model and inputs: 0 if every integer
-    (DAC codes, outputs, logits, predictions) is equal, else 1 with the first difference."""
+    (DAC codes, outputs, logits, predictions) is equal, else 1 with the first difference;
+    with `card`, the card too (check_on_card)."""
     meta, T = read_vectors(path)
     r = integer_forward(MF.load(model_path), T["inputs"])
     for k in ("dac_codes", "outputs", "logits", "predictions"):
@@ -384,7 +408,7 @@ def check_vectors(model_path, path):
             return 1
     print("%s: %d sequences x %d steps reproduced exactly from %s"
           % (path, T["outputs"].shape[0], T["outputs"].shape[1], model_path))
-    return 0
+    return check_on_card(model_path, path, meta, T) if card else 0
 
 
 def main():
@@ -395,9 +419,11 @@ def main():
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("-o", "--out", help="write vectors for the first N test sequences")
     g.add_argument("--check", metavar="VECTORS", help="recompute VECTORS (its inputs) and compare")
+    ap.add_argument("--card", action="store_true",
+                    help="with --check: the card (exact sim card, aimc package) must compute them too")
     a = ap.parse_args()
     if a.check:
-        raise SystemExit(check_vectors(a.model, a.check))
+        raise SystemExit(check_vectors(a.model, a.check, a.card))
     m = MF.load(a.model)
     ds = D.load(a.dataset)
     x, y = ds.x_test[:a.n], ds.y_test[:a.n]

@@ -9,26 +9,21 @@ the validating reader; sizes come from the files. Accuracy: digital (explicit re
 card runs it) and under PCM-like programming noise (mean and spread over device seeds).
 
 The "card sim" column: every quantized model is loaded, programmed (write-verify) and run over
-the whole test split by the C runtime on its in-process sim card with the device model's default
-noise, once per device seed (--seed 1..n: manufacture, programming and read noise), by
-build/tools/aimc-run (`make userspace`); mean and spread over the seeds. $AIMC_CARD_SIM_CMD
-replaces the command: a template with {model}, {input} (aimc-run's text input format) and
-{seed} that prints one line `sequence N: predicted P` per input sequence, as aimc-run does;
-set it to `off` to skip the column. Float models have no codes to program: n/a.
+the whole test split on libaimc's in-process sim card with the device model's default noise,
+once per device seed (1..n: manufacture, programming and read noise), through the aimc Python
+package (card.py: runtime/python with build/libaimc.so.2 from `make userspace`, or the
+installed package); mean and spread over the seeds. Without the library the column is left
+out; $AIMC_CARD_SIM=off skips it. Float models have no codes to program: n/a.
 """
 import argparse
 import json
 import os
-import re
-import shlex
-import subprocess
-import sys
-import tempfile
 import time
 
 import numpy as np
 import torch
 
+from . import card as C
 from . import data as D
 from . import modelfile as MF
 from .export import export
@@ -40,35 +35,6 @@ OUT_DIR = os.path.join(D.REPO, "build", "qat", "results")
 NOISE_LEVELS = [1.0, 3.0]   # 1x: the device model's default open-loop noise; 3x: a stress level
 
 
-AIMC_RUN = os.path.join(D.REPO, "build", "tools", "aimc-run")
-CARD_SIM_CMD = AIMC_RUN + " {model} --device sim --seed {seed} --input {input}"
-PREDICTED = re.compile(r"^sequence (\d+): predicted (\d+)", re.M)
-
-
-def card_sim_cmd():
-    """The card-sim command template, or None when the column is off or aimc-run is not built."""
-    cmd = os.environ.get("AIMC_CARD_SIM_CMD")
-    if cmd is not None:
-        return None if cmd in ("", "off") else cmd
-    return CARD_SIM_CMD if os.access(AIMC_RUN, os.X_OK) else None
-
-
-def card_sim_eval(path, input_path, y, seeds):
-    """Accuracy of the model file on the emulated card, one run per device seed (1..n)."""
-    cmd = card_sim_cmd()
-    if not cmd:
-        return None
-    accs = []
-    for s in seeds:
-        out = subprocess.run(shlex.split(cmd.format(model=path, input=input_path, seed=s + 1)),
-                             check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
-        pred = np.array([int(p) for _, p in PREDICTED.findall(out)])
-        if len(pred) != len(y):
-            raise RuntimeError("card sim: %d predictions for %d sequences from: %s"
-                               % (len(pred), len(y), cmd.format(model=path, input=input_path, seed=s + 1)))
-        accs.append(float(np.mean(pred == y)))
-    return float(np.mean(accs)), float(np.std(accs)), accs
-
 
 def run_dataset(name, bit_list, seeds, epoch_scale, noise_levels, seed=0):
     t_start = time.time()
@@ -78,8 +44,8 @@ def run_dataset(name, bit_list, seeds, epoch_scale, noise_levels, seed=0):
         hp[k] = max(1, int(round(hp[k] * epoch_scale)))
     out_dir = os.path.join(OUT_DIR, name)
     os.makedirs(out_dir, exist_ok=True)
-    run_input = os.path.join(out_dir, "test-input.txt")
-    D.write_run_input(run_input, name, ds.x_test, ds.y_test)
+    if os.environ.get("AIMC_CARD_SIM") != "off" and C.available() is None:
+        log("card sim column left out: %s" % C.why_not())
     cache, rows, loads = {}, [], []
     fp32_ref = None
     variants = []
@@ -112,7 +78,7 @@ def run_dataset(name, bit_list, seeds, epoch_scale, noise_levels, seed=0):
                                       hyperparameters=hp, produced_by="aimc_qat.results"))
         sz = MF.sizes(mf)
         t0 = time.time()
-        card = card_sim_eval(path, run_input, ds.y_test, seeds) if v.split("-")[0] != "float" else None
+        card = C.card_sim_eval(path, ds.x_test, ds.y_test, seeds) if v.split("-")[0] != "float" else None
         t_card = time.time() - t0
         row = dict(variant=v, acc=acc, acc_conv=acc_conv, noisy={str(k): v2 for k, v2 in noisy.items()},
                    card=card, card_s=round(t_card, 1), bytes=os.path.getsize(path), train_s=round(t_train, 1),
@@ -262,8 +228,9 @@ def write_md(results, args, elapsed):
          "everything else (scales, biases, norm) at 32 bits; compression against 32 bits x the trainable "
          "parameters of the unpruned float model; xbar cells: 2 per crossbar weight; MVMs per step: "
          "encoder + one per layer, plus the decoder once per sequence.",
-         "- card sim: the exported file loaded by the C runtime (`build/tools/aimc-run MODEL --device sim "
-         "--seed S`), write-verify programmed onto the in-process sim card with the device model's default "
+         "- card sim: the exported file loaded through the aimc Python package (libaimc's sim card: "
+         "`aimc.open_sim(seed=S).load(MODEL)`, `aimc_qat/card.py`), write-verify programmed onto the "
+         "in-process sim card with the device model's default "
          "noise (manufacture, programming and read noise, stuck cells) and run over the whole test split; "
          "mean ± sd over device seeds S = 1..n (n below). Float models have no codes to program (n/a). The "
          "trainer's noise columns model open-loop programming; write-verify programs within a tolerance "

@@ -1,9 +1,12 @@
 """Export round trip in a few seconds (for CI): train a tiny model a few steps, export it (float,
 PTQ/QAT at 8, 4 and ternary, pruned), re-read every file through the validating reader, run the
 numpy reference forward of the file and compare with the PyTorch model's explicit recurrence;
-check the FFT path against the recurrence; check that corrupted files are rejected.
+check the FFT path against the recurrence; check that corrupted files are rejected. With --card
+(make check-qat) every quantized file is also loaded, programmed and run by the C runtime on an
+exact sim card through the aimc Python package (card.py), which must compute the integers of
+golden.integer_forward (the card's arithmetic as the trainer implements it) bit for bit.
 
-  cd tools/qat && /usr/bin/python3 -m aimc_qat.roundtrip [--keep DIR]
+  cd tools/qat && /usr/bin/python3 -m aimc_qat.roundtrip [--keep DIR] [--card]
 """
 import argparse
 import json
@@ -16,7 +19,9 @@ import time
 import numpy as np
 import torch
 
+from . import card as C
 from . import data as D
+from . import golden as G
 from . import modelfile as MF
 from .export import export
 from .model import QConfig, S4DModel, prune
@@ -51,6 +56,18 @@ def compare(model, path, x):
     check(cerr < (0.05 if q else 1e-4), "%s: FFT conv vs recurrence rel err %.2e" % (os.path.basename(path), cerr))
     print("   ", MF.describe(m))
     return m
+
+
+def card_check(aimc, path, m, x, y):
+    """The file on an exact sim card (aimc package): its outputs and logits are the trainer's
+    integer arithmetic's, bit for bit."""
+    outs, logits = C.exact_run(aimc, path, x)
+    want = G.integer_forward(m, x)
+    for k, got in (("outputs", outs), ("logits", logits)):
+        diff = C.first_difference(got, C.q16_as_card_floats(want[k]))
+        check(diff is None, "%s: the card's %s are golden.integer_forward's bit for bit%s" % (
+            os.path.basename(path), k, "" if diff is None else " (first difference %s)" % (diff,)))
+    print("    card (exact sim): accuracy %.3f on %d sequences" % (np.mean(logits.argmax(1) == y), len(y)))
 
 
 def corrupt_cases(path, tmp):
@@ -97,7 +114,13 @@ def corrupt_cases(path, tmp):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", help="write the files into this directory")
+    ap.add_argument("--card", action="store_true",
+                    help="run every quantized file on an exact sim card through the aimc package")
     a = ap.parse_args()
+    aimc = C.available() if a.card else None
+    if a.card:
+        check(aimc is not None, "the aimc package and its library for --card%s"
+              % ("" if aimc is not None else ": %s" % C.why_not()))
     t0 = time.time()
     ds = D.load_digits_seq()
     ds.x_train, ds.y_train = ds.x_train[:256], ds.y_train[:256]
@@ -127,6 +150,8 @@ def main():
         check(m["pruning"]["kept_channels"] == pm.kept_channels and len(m["pruning"]["kept_modes"][0]) == 5,
               "pruning indices survive the round trip")
         paths[bits] = p
+        if aimc is not None:
+            card_check(aimc, p, m, x, ds.y_test[:64])
     corrupt_cases(paths["float"], out)
     corrupt_cases(paths[4], out)
     print("roundtrip passed in %.1f s" % (time.time() - t0))
