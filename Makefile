@@ -430,7 +430,7 @@ bench:
 	tools/install-deps.sh build vm bench python
 	$(MAKE) bench-run
 
-bench-run: modules $(TOOL_BINS) $(VM_TESTS)
+bench-run: modules $(TOOL_BINS) $(VM_TESTS) $(LIBAIMC_SO) $(STREAM_C)
 	BUILD=$(BUILD) tools/bench.sh
 
 demo: deps

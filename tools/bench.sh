@@ -1,12 +1,15 @@
 #!/bin/sh
-# `make bench`: aimc-bench's host sections on the sim backend, its kernel
-# section in the QEMU guest (tests/vm/guest/guest-bench.sh), the plots,
-# and one table of both.  Everything lands in $BUILD/bench/: host.txt,
-# kernel.txt (the runs' own output), host.csv, kernel.csv, bench.csv,
-# bench.json, table.txt, *.dat, *.gp and *.png.
+# `make bench`: aimc-bench's host sections on the sim backend, the Python
+# package against the C API (tests/python/bench_overhead.py), aimc-bench's
+# kernel section in the QEMU guest (tests/vm/guest/guest-bench.sh), the
+# plots, and one table of all.  Everything lands in $BUILD/bench/:
+# host.txt, python.txt, kernel.txt (the runs' own output), host.csv,
+# python.csv, kernel.csv, bench.csv, bench.json, table.txt, *.dat, *.gp
+# and *.png.
 #
 # Environment: BUILD (default build), AIMC_BENCH_REPEATS (default 5),
-# AIMC_BENCH_MODELS (default tools/qat/models: every *.safetensors there).
+# AIMC_BENCH_MODELS (default tools/qat/models: every *.safetensors there),
+# AIMC_BENCH_GUEST=no (this machine's sections only, no QEMU guest).
 set -eu
 build=${BUILD:-build}
 out=$build/bench
@@ -28,20 +31,31 @@ echo "bench: host sections on the sim backend (1-3 minutes)"
 "$build/tools/aimc-bench" --device sim --repeats "$repeats" --models "$models" \
 	--csv "$out/host.csv" --plots "$out" >"$out/host.txt"
 
+echo "bench: the Python package against the C API, digits test set (about 1 minute)"
+AIMC_LIBRARY="$(cd "$build" && pwd)/libaimc.so.2" PYTHONPATH=runtime/python \
+	/usr/bin/python3 tests/python/bench_overhead.py --stream-c "$build/tests/python/aimc-stream-c" \
+	--repeats "$repeats" --csv "$out/python.csv" >"$out/python.txt"
+tables="$out/host.csv $out/python.csv"
+
 # The QEMU lane boots with slub_debug=FZPU (red zones, poisoning and a
 # stack trace per allocation and free: the job path's allocations
 # then cost ~2 ms in TCG); a benchmark measures the driver, not that, so
 # the last slub_debug= on the command line turns it off.  Arguments with
 # no dot reach the guest's init as environment variables.
-echo "bench: kernel section in the QEMU guest (about 2 minutes)"
-BUILD=$build VM_SCRIPT=guest-bench.sh \
-	VM_APPEND="slub_debug=- AIMC_BENCH_REPEATS=$repeats ${VM_APPEND:-}" \
-	tests/vm/run.sh >"$out/kernel.txt" 2>&1 || {
-	cat "$out/kernel.txt" >&2
-	exit 1
-}
-# The guest prints its CSV on the console, one BENCH-CSV: line per row.
-sed -n 's/^BENCH-CSV: //p' "$build/vm/console.log" >"$out/kernel.csv"
+if [ "${AIMC_BENCH_GUEST:-yes}" = no ]; then
+	echo "bench: no QEMU guest (AIMC_BENCH_GUEST=no): no kernel section"
+else
+	echo "bench: kernel section in the QEMU guest (about 2 minutes)"
+	BUILD=$build VM_SCRIPT=guest-bench.sh \
+		VM_APPEND="slub_debug=- AIMC_BENCH_REPEATS=$repeats ${VM_APPEND:-}" \
+		tests/vm/run.sh >"$out/kernel.txt" 2>&1 || {
+		cat "$out/kernel.txt" >&2
+		exit 1
+	}
+	# The guest prints its CSV on the console, one BENCH-CSV: line per row.
+	sed -n 's/^BENCH-CSV: //p' "$build/vm/console.log" >"$out/kernel.csv"
+	tables="$tables $out/kernel.csv"
+fi
 
 if command -v gnuplot >/dev/null; then
 	for gp in "$out"/*.gp; do
@@ -53,8 +67,8 @@ fi
 
 {
 	echo "bench: $note"
-	"$build/tools/aimc-bench" --table "$out/host.csv" "$out/kernel.csv" \
-		--csv "$out/bench.csv" --json "$out/bench.json"
+	# shellcheck disable=SC2086 # a list of files
+	"$build/tools/aimc-bench" --table $tables --csv "$out/bench.csv" --json "$out/bench.json"
 	echo "bench: load after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine" \
 		"slows both sides of a ratio alike; absolute times are this machine's, under this load)"
 } | tee "$out/table.txt"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build the guest's initramfs: busybox, kmod, the DRM modules aimc.ko
-# needs from the guest kernel package, our modules, tools and tests.
+# needs from the guest kernel package, our modules, tools and tests, and
+# python3 with the aimc package and its pytest suite.
 #   build-initramfs.sh ABI KERNEL_ROOT OUTPUT.cpio.gz
 # A DRM module missing from KERNEL_ROOT must be built into the kernel (the
 # debug kernel).  VM_AIMC_MODULES: the directory whose driver/aimc.ko and
@@ -92,6 +93,11 @@ for bin in "$build"/tools/* "$build/tests/vm/aimc-vm-tests" \
 		cp -L "$lib" "$root$lib"
 	done
 done
+
+# The Python package's suite (guest-tests.sh): python3, numpy, pytest and
+# the package, unless VM_PYTHON=no or this machine has no python3 (about
+# 28 MB more, compressed; initramfs-python.sh says what it leaves out).
+[ "${VM_PYTHON:-yes}" = no ] || BUILD=$build "$top/tests/vm/initramfs-python.sh" "$root"
 
 (cd "$root" && find . | busybox cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -59,6 +59,19 @@ kws_words() {
 	[ $right -ge 9 ]
 }
 
+# The Python package's pytest suite against the card (tests/python with
+# AIMC_TEST_BACKEND=drm: what only the sim has skips), from the source
+# tree initramfs-python.sh put in; a skip without python3 there.
+python_suite() {
+	tree=/usr/share/aimc/tree
+	if [ ! -x /usr/bin/python3 ] || [ ! -d $tree/tests/python ]; then
+		echo "no python3 and aimc package in this initramfs (VM_PYTHON=no, or none on the host)"
+		return 4
+	fi
+	(cd $tree && AIMC_TEST_BACKEND=drm AIMC_LIBRARY=/lib/x86_64-linux-gnu/libaimc.so.2 \
+		python3 -m pytest -q -p no:cacheprovider -rs tests/python)
+}
+
 echo "guest: kernel $abi, ${AIMC_NODE_KIND:-?} node expected"
 # Non-default geometry: the tests compare GET_PARAM with these.
 run "modprobe aimc_emu" $modprobe aimc_emu tiles=4 tile_rows=128 tile_cols=64 stream_slots=16
@@ -102,6 +115,7 @@ run "rmmod aimc_emu for the kws phase" $rmmod aimc_emu
 run "modprobe aimc_emu (default geometry)" $modprobe aimc_emu
 run "node back, default geometry" wait_node
 run "keyword spotting through the driver (aimc-kws): 9 of 10 words or better" kws_words
+run "the aimc Python package's suite through the driver (pytest)" python_suite
 run "rmmod aimc" $rmmod aimc
 run "rmmod aimc_emu" $rmmod aimc_emu
 
