@@ -55,7 +55,7 @@ objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all help deps modules userspace check check-deps check-all \
 	check-host check-host-asan check-vm check-qat check-kws lint checkpatch sparse demo demo-run \
-	demo-kws demo-kws-run fuzz-smoke bench bench-run clean \
+	demo-kws demo-kws-run demo-python fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-python install-dkms uninstall \
 	check-install check-dkms check-debug check-debug-run check-python print-pythondir
 .DEFAULT_GOAL := all
@@ -67,6 +67,7 @@ all: modules userspace
 help:
 	@echo "make demo        run the stack on the in-process simulated card"
 	@echo "make demo-kws    keyword spotting: a WAV streamed to the simulated card"
+	@echo "make demo-python the Python package: digits on the sim card, drift and refresh"
 	@echo "make check       install dependencies, build, lint, host and QEMU tests"
 	@echo "make check-host  Check unit tests on this machine"
 	@echo "make check-host-asan  the same suites under ASan + UBSan ($(BUILD)/asan)"
@@ -446,6 +447,14 @@ demo-run: $(BUILD)/tools/aimc-smi $(BUILD)/tools/aimc-run
 	@test -f $(DEMO_MODEL) || { echo "demo: $(DEMO_MODEL) is missing:" \
 		"no trained model is shipped yet (tools/qat/reproduce_models.sh makes it)" >&2; exit 1; }
 	$(BUILD)/tools/aimc-run $(DEMO_MODEL) --device sim --input $(DEMO_INPUT)
+
+# The Python package's example (tools/examples/python/digits_drift.py):
+# the shipped digits model on the sim card, its accuracy and programming
+# statistics, then drift against refresh over a year of virtual time,
+# plotted into $(BUILD)/digits-drift.png when matplotlib is installed.
+demo-python: $(LIBAIMC_SO)
+	AIMC_LIBRARY=$(abspath $(BUILD))/libaimc.so.$(SONAME_MAJOR) PYTHONPATH=runtime/python \
+		$(PYTHON) tools/examples/python/digits_drift.py --plot $(BUILD)/digits-drift.png
 
 # The keyword-spotting example: the shipped kws model on the sim card,
 # streaming a shipped WAV of ten held-out words (tools/examples/kws/).

@@ -31,8 +31,10 @@ echo "bench: host sections on the sim backend (1-3 minutes)"
 "$build/tools/aimc-bench" --device sim --repeats "$repeats" --models "$models" \
 	--csv "$out/host.csv" --plots "$out" >"$out/host.txt"
 
+# numpy's OpenBLAS would start a thread per core that the package never
+# uses: one thread, as the trainer runs.
 echo "bench: the Python package against the C API, digits test set (about 1 minute)"
-AIMC_LIBRARY="$(cd "$build" && pwd)/libaimc.so.2" PYTHONPATH=runtime/python \
+OPENBLAS_NUM_THREADS=1 AIMC_LIBRARY="$(cd "$build" && pwd)/libaimc.so.2" PYTHONPATH=runtime/python \
 	/usr/bin/python3 tests/python/bench_overhead.py --stream-c "$build/tests/python/aimc-stream-c" \
 	--repeats "$repeats" --csv "$out/python.csv" >"$out/python.txt"
 tables="$out/host.csv $out/python.csv"
