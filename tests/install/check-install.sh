@@ -3,7 +3,8 @@
 # integrator would: build and run an example with pkg-config, run the
 # installed aimc-smi (linked to the installed libaimc.so), render the man
 # pages (one for every exported function), check the exported symbols are
-# exactly the public API, and that make uninstall removes everything.
+# exactly the public API, run the installed Python package and a pip
+# install of the tree's, and that make uninstall removes everything.
 # Prints "check-install: N checks passed".
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -38,25 +38,24 @@ def _libc():
 
 
 def _candidates():
-    """Where to look for the library, most specific first."""
+    """Where to look for the library, most specific first: $AIMC_LIBRARY alone when set."""
     env = os.environ.get(ENV_LIBRARY)
     if env:
         return [env]
     found = []
     try:
         from . import _installed
-        found.append(os.path.join(_installed.LIBDIR, _capi.SONAME))
+        installed = os.path.join(_installed.LIBDIR, _capi.SONAME)
+        if os.path.exists(installed):
+            found.append(installed)
     except ImportError:
         pass
-    found.append(_capi.SONAME)
-    return found
+    return found + [_capi.SONAME]
 
 
 def _open():
     tried = []
     for name in _candidates():
-        if os.sep in name and not os.path.exists(name) and not os.environ.get(ENV_LIBRARY):
-            continue
         try:
             return ctypes.CDLL(name)
         except OSError as e:
