@@ -50,6 +50,7 @@ VM_TESTS := $(BUILD)/tests/vm/aimc-vm-tests
 VM_TOOL_BINS := $(BUILD)/tests/vm/aimc-job-tool $(BUILD)/tests/vm/aimc-ioctl-fuzz
 # The C path the Python package is held to (tests/python, make bench).
 STREAM_C := $(BUILD)/tests/python/aimc-stream-c
+STREAM_LOOP_SO := $(BUILD)/tests/python/libstream-loop.so
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -193,7 +194,7 @@ $(KWS_BIN): $(call objs,$(KWS_SRCS)) $(LIBAIMC)
 
 # After the variables it names: make expands prerequisites as it reads.
 userspace: $(LIBAIMC) $(LIBAIMC_SO) $(TOOL_BINS) $(INSTALL_TOOL_BINS) \
-	$(HOST_TESTS) $(VM_TESTS) $(VM_TOOL_BINS) $(KWS_BIN) $(STREAM_C)
+	$(HOST_TESTS) $(VM_TESTS) $(VM_TOOL_BINS) $(KWS_BIN) $(STREAM_C) $(STREAM_LOOP_SO)
 
 # What libaimc itself links; aimc.pc's Requires.private and Libs.private
 # must name the same for static linking.
@@ -349,9 +350,15 @@ check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
 # library just built, with the C path it is held to (aimc-stream-c, on the
 # public API, linked to the same libaimc.so.2).
 PYTEST_ARGS ?= -q
-$(STREAM_C): $(BUILD)/obj/tests/python/aimc-stream-c.o $(LIBAIMC_SO)
+$(STREAM_C): $(BUILD)/obj/tests/python/aimc-stream-c.o \
+		$(BUILD)/obj/tests/python/stream_loop.o $(LIBAIMC_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(AIMC_CFLAGS) -o $@ $< -L$(BUILD) -laimc -Wl,-rpath,$(abspath $(BUILD))
+	$(CC) $(AIMC_CFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD) -laimc -Wl,-rpath,$(abspath $(BUILD))
+
+# The same loop as a library: make bench calls it in the Python process.
+$(STREAM_LOOP_SO): $(BUILD)/pic/tests/python/stream_loop.o $(LIBAIMC_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(AIMC_CFLAGS) -shared -o $@ $< -L$(BUILD) -laimc -Wl,-rpath,$(abspath $(BUILD))
 
 check-python: $(LIBAIMC_SO) $(STREAM_C)
 	AIMC_LIBRARY=$(abspath $(BUILD))/libaimc.so.$(SONAME_MAJOR) \
@@ -431,7 +438,7 @@ bench:
 	tools/install-deps.sh build vm bench python
 	$(MAKE) bench-run
 
-bench-run: modules $(TOOL_BINS) $(VM_TESTS) $(LIBAIMC_SO) $(STREAM_C)
+bench-run: modules $(TOOL_BINS) $(VM_TESTS) $(LIBAIMC_SO) $(STREAM_LOOP_SO)
 	BUILD=$(BUILD) tools/bench.sh
 
 demo: deps

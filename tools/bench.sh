@@ -35,7 +35,7 @@ echo "bench: host sections on the sim backend (1-3 minutes)"
 # uses: one thread, as the trainer runs.
 echo "bench: the Python package against the C API, digits test set (about 1 minute)"
 OPENBLAS_NUM_THREADS=1 AIMC_LIBRARY="$(cd "$build" && pwd)/libaimc.so.2" PYTHONPATH=runtime/python \
-	/usr/bin/python3 tests/python/bench_overhead.py --stream-c "$build/tests/python/aimc-stream-c" \
+	/usr/bin/python3 tests/python/bench_overhead.py --stream-loop "$build/tests/python/libstream-loop.so" \
 	--repeats "$repeats" --csv "$out/python.csv" >"$out/python.txt"
 tables="$out/host.csv $out/python.csv"
 

@@ -14,7 +14,7 @@
  * CPU time of each repeat's streaming (programming excluded; the sim card
  * runs every job in the calling thread, so its CPU time is all the work,
  * whatever else the machine runs).  --outputs and --logits write what
- * the first repeat computed, raw float32 (sequences x STEPS x d_output,
+ * the last repeat computed, raw float32 (sequences x STEPS x d_output,
  * sequences x n_classes).  Exit status 1 with libaimc's message on a
  * failure, 2 for bad arguments.
  */
@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "aimc.h"
+#include "stream_loop.h"
 
 struct options {
 	const char *model, *input, *outputs, *logits;
@@ -132,7 +133,7 @@ int main(int argc, char **argv)
 	struct aimc_net *net;
 	struct options o = { 0 };
 	float *x, *out, *logits;
-	size_t n_values, n_seqs, i;
+	size_t n_values, n_seqs;
 	double *wall, *cpu;
 	unsigned long r;
 	int ret = 1;
@@ -167,15 +168,9 @@ int main(int argc, char **argv)
 	for (r = 0; r < o.repeats; r++) {
 		double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 
-		for (i = 0; i < n_seqs; i++) {
-			/* the first repeat's results are the ones written */
-			float *step_out = r ? out : out + i * o.steps * info.d_output;
-
-			if (aimc_stream_push(s, x + i * o.steps * info.d_input, info.d_input,
-					     (uint32_t)o.steps, step_out) ||
-			    aimc_stream_finish(s, logits + (r ? 0 : i * info.n_classes), 0))
-				return fail("streaming");
-		}
+		if (stream_sequences(s, x, n_seqs, (uint32_t)o.steps, info.d_input,
+				     info.d_output, info.n_classes, out, logits))
+			return fail("streaming");
 		wall[r] = clock_s(CLOCK_MONOTONIC) - t0;
 		cpu[r] = clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
 	}
