@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 from . import _capi
-from ._handle import Handle
-from ._lib import check, lib
 from ._args import path_bytes, unsigned
 from ._args import seconds as seconds_to_ns
+from ._handle import Handle
+from ._lib import check, lib
 from .errors import InvalidArgumentError
+from .net import Net
 
 
 class Backend(enum.IntEnum):
@@ -114,6 +115,7 @@ class Device(Handle):
 
     @property
     def backend(self) -> Backend:
+        """Backend.DRM or Backend.SIM."""
         return self._info.backend
 
     def __repr__(self):
@@ -150,7 +152,6 @@ class Device(Handle):
         float model), AimcError ENOSPC (does not fit) or EBUSY (tiles held
         by others), ...
         """
-        from .net import Net
         return Net._open(self, path, program, params, progress)
 
 

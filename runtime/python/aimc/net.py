@@ -13,6 +13,7 @@ from ._args import seconds as seconds_to_ns
 from ._handle import Handle
 from ._lib import check, lib
 from .progress import call_with_progress
+from .stream import Stream
 
 
 @dataclass(frozen=True)
@@ -243,5 +244,4 @@ class Net(Handle):
         per submission (None: the largest, :attr:`max_chunk`).  AimcError
         ENODATA if the net is not programmed, ENOSPC if the card has no free
         stream slot."""
-        from .stream import Stream
         return Stream._open(self, chunk)
