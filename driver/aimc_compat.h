@@ -17,6 +17,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <drm/drm_drv.h>
+#include <drm/gpu_scheduler.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
@@ -95,5 +96,66 @@ static inline int aimc_dma_set_max_seg_size(struct device *dev,
 #else
 #define AIMC_UEVENT_CONST
 #endif
+
+/*
+ * The GPU scheduler.  Where jobs take credits the limit is the ring's
+ * descriptors and a job takes one per command; before, every job counted
+ * one against the limit, which then is how many of the largest jobs fit.
+ */
+#define AIMC_SCHED_JOB_CREDITS \
+	(HAVE_DRM_SCHED_JOB_INIT_CREDITS || HAVE_DRM_SCHED_JOB_INIT_CLIENT_ID)
+
+static inline int aimc_drm_sched_init(struct drm_gpu_scheduler *sched,
+				      const struct drm_sched_backend_ops *ops,
+				      u32 credit_limit, long timeout,
+				      const char *name, struct device *dev)
+{
+#if HAVE_DRM_SCHED_INIT_ARGS
+	const struct drm_sched_init_args args = {
+		.ops = ops,
+#if HAVE_DRM_SCHED_INIT_ARGS_NUM_RQS
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+#endif
+		.credit_limit = credit_limit,
+		.timeout = timeout,
+		.name = name,
+		.dev = dev,
+	};
+
+	return drm_sched_init(sched, &args);
+#elif HAVE_DRM_SCHED_INIT_SUBMIT_WQ
+	return drm_sched_init(sched, ops, NULL, DRM_SCHED_PRIORITY_COUNT,
+			      credit_limit, 0, timeout, NULL, NULL, name, dev);
+#else
+	return drm_sched_init(sched, ops, credit_limit, 0, timeout, NULL, NULL,
+			      name, dev);
+#endif
+}
+
+static inline int aimc_drm_sched_job_init(struct drm_sched_job *job,
+					  struct drm_sched_entity *entity,
+					  u32 credits, void *owner,
+					  u64 client_id)
+{
+#if HAVE_DRM_SCHED_JOB_INIT_CLIENT_ID
+	return drm_sched_job_init(job, entity, credits, owner, client_id);
+#elif HAVE_DRM_SCHED_JOB_INIT_CREDITS
+	return drm_sched_job_init(job, entity, credits, owner);
+#else
+	return drm_sched_job_init(job, entity, owner);
+#endif
+}
+
+/* Restart after drm_sched_stop(): the stopped jobs end as cancelled. */
+static inline void aimc_drm_sched_start(struct drm_gpu_scheduler *sched)
+{
+#if HAVE_DRM_SCHED_START_FULL_RECOVERY
+	drm_sched_start(sched, true);
+#elif HAVE_DRM_SCHED_START_ERRNO
+	drm_sched_start(sched, -ECANCELED);
+#else
+	drm_sched_start(sched);
+#endif
+}
 
 #endif /* AIMC_COMPAT_H */

@@ -18,9 +18,7 @@ static int aimc_counters_show(struct seq_file *m, void *data)
 	struct aimc_device *adev = m->private;
 	struct aimc_stats stats;
 
-	mutex_lock(&adev->sched_lock);
-	stats = adev->stats;
-	mutex_unlock(&adev->sched_lock);
+	aimc_stats_snapshot(adev, &stats);
 	seq_printf(m, "jobs_queued %u\n", stats.jobs_queued);
 	seq_printf(m, "jobs_inflight %u\n", stats.jobs_inflight);
 	seq_printf(m, "jobs_done %llu\n", stats.jobs_done);
@@ -52,14 +50,11 @@ static int aimc_ring_show(struct seq_file *m, void *data)
 		   adev->ring.tail, adev->ring.done,
 		   adev->ring.size - (adev->ring.tail - adev->ring.done),
 		   adev->dead ? " (card gone)" : "");
-	list_for_each_entry(job, &adev->inflight, dev_node)
+	list_for_each_entry(job, &adev->inflight, ring_node)
 		seq_printf(m, "on ring: job %llu client %d cmds %u first %u\n",
 			   job->id, job->afile ? (int)job->afile->client_id : -1,
 			   job->ncmds, job->ring_first);
-	list_for_each_entry(job, &adev->queue, dev_node)
-		seq_printf(m, "queued: job %llu client %d cmds %u deps %d\n",
-			   job->id, job->afile ? (int)job->afile->client_id : -1,
-			   job->ncmds, atomic_read(&job->deps_pending));
+	seq_printf(m, "queued: %d\n", atomic_read(&adev->jobs_queued));
 	mutex_unlock(&adev->sched_lock);
 	return 0;
 }

@@ -16,7 +16,7 @@
 #include <drm/aimc_accel.h>
 
 #include "aimc_compat.h"
-#include "aimc_drv.h"
+#include "aimc_job.h"
 
 int aimc_ioctl_get_param(struct drm_device *drm, void *data,
 			 struct drm_file *file)
@@ -86,6 +86,18 @@ int aimc_ioctl_get_param(struct drm_device *drm, void *data,
 		args->value = adev->stats.resets;
 		mutex_unlock(&adev->sched_lock);
 		break;
+	case AIMC_PARAM_CAPABILITIES:
+		args->value = AIMC_CAP_TIMELINE_SYNCS;
+		break;
+	case AIMC_PARAM_MAX_SYNCS:
+		args->value = AIMC_MAX_IN_SYNCS;
+		break;
+	case AIMC_PARAM_MAX_FILE_JOBS:
+		args->value = AIMC_MAX_FILE_JOBS;
+		break;
+	case AIMC_PARAM_JOB_HISTORY:
+		args->value = AIMC_JOB_HISTORY;
+		break;
 	default:
 		ret = -EINVAL;
 		break;
@@ -112,6 +124,7 @@ static int aimc_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct aimc_device *adev = to_aimc_device(drm);
 	struct aimc_file *afile;
+	int ret;
 
 	/* Userspace sees -ENOMEM: no log line per failed open. */
 	afile = kvzalloc(sizeof(*afile), GFP_KERNEL | __GFP_NOWARN);
@@ -119,9 +132,12 @@ static int aimc_open(struct drm_device *drm, struct drm_file *file)
 		return -ENOMEM;
 	afile->adev = adev;
 	afile->pid = task_tgid_nr(current);
-	afile->next_job_id = 1;
-	INIT_LIST_HEAD(&afile->jobs);
 	afile->client_id = atomic_inc_return(&aimc_client_ids);
+	ret = aimc_job_file_open(afile);
+	if (ret) {
+		kvfree(afile);
+		return ret;
+	}
 
 	mutex_lock(&adev->sched_lock);
 	list_add_tail(&afile->node, &adev->files);
@@ -152,7 +168,8 @@ static void aimc_postclose(struct drm_device *drm, struct drm_file *file)
 AIMC_DEFINE_FOPS(aimc_fops);
 
 static const struct drm_driver aimc_drm_driver = {
-	.driver_features = AIMC_DRIVER_FEATURES | DRIVER_SYNCOBJ,
+	.driver_features = AIMC_DRIVER_FEATURES | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = aimc_open,
 	.postclose = aimc_postclose,
 	.gem_create_object = aimc_gem_create_object,
@@ -273,6 +290,7 @@ static void __exit aimc_exit(void)
 	aimc_pci_unregister();
 	aimc_swdev_unregister();
 	aimc_debugfs_unregister();
+	aimc_fence_module_exit();
 }
 
 module_init(aimc_init);

@@ -8,8 +8,10 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <drm/drm_device.h>
+#include <drm/gpu_scheduler.h>
 #include <drm/aimc_accel.h>
 
 #include "aimc_hw.h"
@@ -17,14 +19,22 @@
 
 #define AIMC_DRIVER_NAME	"aimc"
 
+/*
+ * The driver's limits; userspace reads them as params, so they may change
+ * without an ABI change.
+ */
 /* Commands one job may carry; a job must fit the ring. */
 #define AIMC_MAX_JOB_CMDS	64
 /* Bytes of EXEC programs one job may carry (copied into kernel memory). */
 #define AIMC_MAX_JOB_PROG_BYTES	(256 * 1024)
 /* Unfinished jobs one file may have. */
 #define AIMC_MAX_FILE_JOBS	256
+/* In-syncs (and out-syncs) one job may name. */
+#define AIMC_MAX_IN_SYNCS	16
+/* Finished jobs a file remembers for WAIT. */
+#define AIMC_JOB_HISTORY	1024
 /* The ring the driver sets up (at most the card's queue depth). */
-#define AIMC_RING_SIZE		256
+#define AIMC_RING_SIZE		1024
 
 struct aimc_file;
 struct dentry;
@@ -65,7 +75,8 @@ struct aimc_resource {
 /**
  * struct aimc_stats - driver counters, shown in debugfs and sysfs
  *
- * Protected by &aimc_device.sched_lock.
+ * Protected by &aimc_device.sched_lock; aimc_stats_snapshot() adds the
+ * counters a job's end updates without it (&aimc_device.jobs_done...).
  */
 struct aimc_stats {
 	u32 jobs_queued;
@@ -99,23 +110,29 @@ struct aimc_stats {
  * @resv_lock: protects @tiles and @slots
  * @tiles: ownership of each tile
  * @slots: ownership of each stream slot
- * @sched_lock: protects the job lists, the ring, @stats and every
- *	       file's job bookkeeping; taken before @resv_lock
- * @queue: jobs submitted but not yet on the ring, in submission order
+ * @sched_lock: protects the ring, @inflight, @stats, @files and every
+ *	       file's job bookkeeping; taken before @resv_lock and before a
+ *	       file's &aimc_file.push_lock; never held while waiting for a
+ *	       fence
+ * @sched: the scheduler: jobs of every file's entity onto the one ring,
+ *	   credits (descriptors) for admission, the head job's timeout
  * @inflight: jobs on the ring, in ring order
  * @ring: the command ring
- * @fence_context: DMA fence context of the ring
- * @fence_seqno: last fence sequence number used
- * @wq: ordered workqueue for @run_work, @done_work and @timeout_work
- * @run_work: moves ready jobs onto the ring
- * @done_work: retires completed jobs
- * @ringing: aimc_ring_fill() is writing the doorbell; an interrupt then
+ * @wq: ordered workqueue for @done_work and @poll_work
+ * @done_work: retires completed jobs after an interrupt
+ * @poll_work: retires what interrupts missed, notices a card gone
+ * @ringing: aimc_ring_push() is writing the doorbell; an interrupt then
  *	     leaves the retiring to it instead of queueing @done_work
  * @cpl_pending: bit 0: an interrupt reported completions not yet retired
- * @timeout_work: detects a hung job and resets the card
- * @dead: the card is gone; nothing may touch @bus any more
+ * @dead: the card is gone or removed; nothing may touch @bus any more
+ * @jobs_queued: jobs submitted, not yet on the ring nor ended
+ * @jobs_done: jobs that ended with %AIMC_JOB_DONE
+ * @jobs_failed: jobs that ended otherwise
+ * @jobs_alive: jobs not yet freed; removal waits for zero on @jobs_freed
+ * @jobs_freed: woken when a job is freed
  * @stats: counters
  * @files: open files (&aimc_file.node), protected by @sched_lock
+ * @node: in the module's list of cards (aimc_job_timeout_ms updates)
  * @debugfs: the card's debugfs directory
  */
 struct aimc_device {
@@ -139,20 +156,23 @@ struct aimc_device {
 	struct aimc_resource *slots;
 
 	struct mutex sched_lock;	/* see above */
-	struct list_head queue;
+	struct drm_gpu_scheduler sched;
 	struct list_head inflight;
 	struct aimc_ring ring;
-	u64 fence_context;
-	u64 fence_seqno;
 	struct workqueue_struct *wq;
-	struct work_struct run_work;
 	struct work_struct done_work;
+	struct delayed_work poll_work;
 	bool ringing;
 	unsigned long cpl_pending;
-	struct delayed_work timeout_work;
 	bool dead;
+	atomic_t jobs_queued;
+	atomic64_t jobs_done;
+	atomic64_t jobs_failed;
+	atomic_t jobs_alive;
+	wait_queue_head_t jobs_freed;
 	struct aimc_stats stats;
 	struct list_head files;
+	struct list_head node;
 	struct dentry *debugfs;
 };
 
@@ -172,13 +192,18 @@ struct aimc_job_record {
  * @node: in &aimc_device.files
  * @client_id: unique among all aimc files open (debugfs, fdinfo)
  * @pid: the process that opened the file
+ * @entity: the file's queue of the scheduler: its jobs run in order
+ * @push_lock: orders arming and pushing jobs to @entity; protects @waiting
+ * @waiting: jobs submitted but not yet pushed, waiting for their
+ *	     in-fences or for an earlier job of the file
+ * @push_work: pushes what became ready when an in-fence signalled
  * @next_job_id: id the next job gets (first is 1)
- * @jobs: this file's unfinished jobs
- * @njobs: entries in @jobs
+ * @jobs: this file's jobs not yet freed
+ * @njobs: those of them not yet ended (sched_lock)
  * @history: finished jobs, indexed by id % AIMC_JOB_HISTORY
- * @engine_ns: time this file's finished jobs spent at the ring's head
+ * @engine_ns: time this file's freed jobs spent at the ring's head
  *
- * All but @adev, @client_id and @pid are protected by
+ * @next_job_id, @jobs, @njobs, @history and @engine_ns are protected by
  * &aimc_device.sched_lock.
  */
 struct aimc_file {
@@ -186,6 +211,10 @@ struct aimc_file {
 	struct list_head node;
 	u32 client_id;
 	pid_t pid;
+	struct drm_sched_entity entity;
+	struct mutex push_lock;	/* see above */
+	struct list_head waiting;
+	struct work_struct push_work;
 	u64 next_job_id;
 	struct list_head jobs;
 	u32 njobs;
@@ -233,7 +262,9 @@ u32 aimc_resv_count(struct aimc_device *adev, u32 type);
 
 int aimc_job_init(struct aimc_device *adev);
 void aimc_job_fini(struct aimc_device *adev);
+int aimc_job_file_open(struct aimc_file *afile);
 void aimc_job_file_close(struct aimc_file *afile);
+void aimc_stats_snapshot(struct aimc_device *adev, struct aimc_stats *stats);
 int aimc_ioctl_submit(struct drm_device *drm, void *data,
 		      struct drm_file *file);
 int aimc_ioctl_wait(struct drm_device *drm, void *data,

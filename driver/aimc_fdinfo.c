@@ -63,7 +63,9 @@ void aimc_fdinfo_print(struct drm_printer *p, struct drm_file *file)
 	mutex_lock(&adev->sched_lock);
 	engine_ns = afile->engine_ns;
 	list_for_each_entry(job, &afile->jobs, file_node)
-		if (job->head_ns)
+		if (job->engine_ns)
+			engine_ns += job->engine_ns;
+		else if (job->head_ns)
 			engine_ns += ktime_get_ns() - job->head_ns;
 	jobs = afile->next_job_id - 1;
 	mutex_unlock(&adev->sched_lock);

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Jobs: what aimc_job.c (submission, validation) and aimc_ring.c (the
- * ring, completion, timeout and recovery) share.
+ * Jobs: what aimc_job.c (submission, validation, waiting), aimc_sched.c
+ * (drm_sched: dependencies, admission, timeout, recovery) and aimc_ring.c
+ * (the card's ring and completion) share.
  */
 #ifndef AIMC_JOB_H
 #define AIMC_JOB_H
 
-#include <linux/dma-direction.h>
 #include <linux/dma-fence.h>
 #include <linux/kref.h>
-#include <linux/scatterlist.h>
+#include <drm/gpu_scheduler.h>
 
 #include "aimc_drv.h"
 #include "aimc_hw_check.h"
 
+struct drm_file;
 struct drm_gem_object;
 
 /* A buffer an operand uses, mapped for the card (aimc_bo_dma_get()). */
@@ -38,13 +39,19 @@ struct aimc_job_dep {
 
 /**
  * struct aimc_job - one submission
- * @ref: held by the device while the job is unfinished, and by waiters
+ * @base: the scheduler's job; armed and pushed once the in-fences signalled
+ * @ref: held by the job's way through the driver (from submit until it is
+ *	 freed, by aimc_sched_free_job() or a cancel) and by waiters
  * @adev: the card
- * @afile: the submitting file; NULL once it has closed
+ * @afile: the submitting file; NULL once it has closed (sched_lock)
  * @id: id in the submitting file
- * @dev_node: in &aimc_device.queue or &aimc_device.inflight
- * @file_node: in &aimc_file.jobs while unfinished
- * @fence: signalled when the job finishes, however it ends
+ * @file_node: in &aimc_file.jobs until the job is freed (sched_lock)
+ * @wait_node: in &aimc_file.waiting until pushed to the scheduler
+ * @ring_node: in &aimc_device.inflight while on the ring (sched_lock)
+ * @fence: signalled when the job ends, however it ends: the hardware
+ *	   fence run_job() returns and the out-fence userspace gets
+ * @finished_cb: on the scheduler's finished fence: ends a job the
+ *		 scheduler dropped without running it
  * @ncmds: commands, one descriptor each
  * @descs: the card's descriptors, DMA addresses filled in; this and the
  *	   next four point into the job's own allocation (aimc_job_alloc())
@@ -56,23 +63,28 @@ struct aimc_job_dep {
  * @deps: in-fences, @ndeps of them
  * @check_err: the errno a tile or slot was refused with (aimc_job_use())
  * @deps_pending: in-fences not yet signalled, plus one until queued
- * @on_ring: the descriptors are on the ring (else the job is queued)
+ * @sched_inited: drm_sched_job_init() succeeded
+ * @pushed: armed and pushed to the scheduler
+ * @ran: its descriptors went on the ring
  * @ring_first: ring counter of the first descriptor, once on the ring
- * @deadline: jiffies by which the job must finish, once at the ring's head
  * @head_ns: when the driver saw the job reach the ring's head (fdinfo)
+ * @engine_ns: from then until it was retired
  * @status: &enum drm_aimc_job_status; this and the next two are set
  *	    before @fence is signalled and read under its lock by WAIT
  * @device_status: the card's status of the failed command
  * @failed_cmd: index of the failed command
  */
 struct aimc_job {
+	struct drm_sched_job base;
 	struct kref ref;
 	struct aimc_device *adev;
 	struct aimc_file *afile;
 	u64 id;
-	struct list_head dev_node;
 	struct list_head file_node;
+	struct list_head wait_node;
+	struct list_head ring_node;
 	struct dma_fence *fence;
+	struct dma_fence_cb finished_cb;
 	u32 ncmds;
 	struct aimc_hw_desc *descs;
 	struct aimc_operand_map *maps;
@@ -82,26 +94,56 @@ struct aimc_job {
 	u32 prog_bytes;
 	unsigned long *tiles_used;
 	unsigned long *slots_used;
-	struct aimc_job_dep deps[AIMC_MAX_IN_SYNCOBJS];
+	struct aimc_job_dep deps[AIMC_MAX_IN_SYNCS];
 	u32 ndeps;
 	int check_err;
 	atomic_t deps_pending;
-	bool on_ring;
+	bool sched_inited;
+	bool pushed;
+	bool ran;
 	u32 ring_first;
-	unsigned long deadline;
 	u64 head_ns;
+	u64 engine_ns;
 	u32 status;
 	u32 device_status;
 	u32 failed_cmd;
 };
 
-void aimc_job_put(struct aimc_job *job);
-void aimc_job_finish(struct aimc_job *job, u32 status, u32 device_status,
-		     u32 failed_cmd);
-void aimc_job_cancel(struct aimc_job *job);
+static inline struct aimc_job *to_aimc_job(struct drm_sched_job *sched_job)
+{
+	return container_of(sched_job, struct aimc_job, base);
+}
 
+/* aimc_cmd.c */
+int aimc_job_add_cmd(struct aimc_job *job, struct drm_file *file,
+		     const struct drm_aimc_cmd *cmd, u32 index);
+
+/* aimc_job.c */
+void aimc_job_put(struct aimc_job *job);
+void aimc_job_end(struct aimc_job *job, u32 status, u32 device_status,
+		  u32 failed_cmd);
+void aimc_job_release(struct aimc_job *job);
+
+/* aimc_fence.c */
+struct dma_fence *aimc_fence_create(void);
+void aimc_fence_module_exit(void);
+
+/* aimc_sched.c */
+int aimc_sched_init(struct aimc_device *adev);
+void aimc_sched_fini(struct aimc_device *adev);
+int aimc_sched_file_open(struct aimc_file *afile);
+void aimc_sched_file_close(struct aimc_file *afile);
+int aimc_sched_queue(struct aimc_job *job);
+void aimc_sched_set_timeout(struct aimc_device *adev, unsigned int ms);
+
+/* aimc_ring.c */
 int aimc_ring_init(struct aimc_device *adev);
-void aimc_ring_fill(struct aimc_device *adev);
+void aimc_ring_fini(struct aimc_device *adev);
+int aimc_ring_hw_start(struct aimc_device *adev);
+void aimc_ring_push(struct aimc_device *adev, struct aimc_job *job);
+u32 aimc_ring_retire(struct aimc_device *adev);
 void aimc_ring_reap(struct aimc_device *adev);
+bool aimc_ring_job_done(struct aimc_device *adev, struct aimc_job *job);
+void aimc_ring_fail_all(struct aimc_device *adev, u32 first_status);
 
 #endif /* AIMC_JOB_H */

@@ -1,31 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The command ring: putting ready jobs on it, retiring completed ones,
- * and recovering from a hung card.
+ * The card's command ring: writing a job's descriptors and ringing the
+ * doorbell (the scheduler's run_job, aimc_sched.c), retiring what the
+ * card completed, and the completion poll.
  *
- * Timeouts are handled here rather than by drm_sched: the card runs one
- * ring in order, so only the job at the ring's head can be hung, and the
- * only recovery is a full card reset that also loses the stream slots'
- * state.  A timer on the head job, a reset, and failing what was on the
- * ring with a status userspace can read is all that needs; drm_sched's
- * entity/run-queue machinery and resubmission would add nothing but API
- * churn across the kernels this driver builds for.
+ * Retiring signals job fences, so it is a fence-signalling critical
+ * section (annotated for lockdep): nothing in it allocates, takes a
+ * reservation lock, unpins or unmaps.  Buffers are released after the
+ * fence, by the scheduler's free_job, in a context that may sleep.
  *
- * The head job's deadline starts when it reaches the head of the ring,
- * so a job is not charged for the time spent behind others.
- *
- * The same delayed work also polls: while jobs are on the ring it runs at
- * least every AIMC_POLL_MS and retires whatever the card has written
- * back.  A lost completion interrupt then costs a job AIMC_POLL_MS, not
- * the whole job timeout (nothing at all when its waiter arrives after the
- * card finished: WAIT retires before it sleeps), and a vector disabled to
- * contain an interrupt storm (aimc_irq.c) loses nothing.  The poll also
- * notices a card that left the bus (its registers read all-ones) and
- * fails what was on it at once: no reset can bring it back.
+ * The poll: while jobs are on the ring a delayed work runs at least every
+ * AIMC_POLL_MS and retires whatever the card has written back.  A lost
+ * completion interrupt then costs a job AIMC_POLL_MS, not the job timeout
+ * (nothing at all when its waiter arrives after the card finished: WAIT
+ * retires before it sleeps), and a vector disabled to contain an
+ * interrupt storm (aimc_irq.c) loses nothing.  The poll also notices a
+ * card that left the bus (its registers read all-ones) and fails what
+ * was on it at once: no reset can bring it back.
  */
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
-#include <linux/moduleparam.h>
-#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
 #include "aimc_job.h"
@@ -33,18 +27,13 @@
 /* Completion poll period while the ring is busy. */
 #define AIMC_POLL_MS	100
 
-unsigned int aimc_job_timeout_ms = 5000;
-module_param_named(job_timeout_ms, aimc_job_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(job_timeout_ms,
-		 "A job running longer than this on the card fails and the card is reset (default 5000)");
-
-static u32 aimc_ring_free(const struct aimc_ring *ring)
-{
-	return ring->size - (ring->tail - ring->done);
-}
-
-/* Program the ring into the card after probe or a reset, and start it. */
-static int aimc_ring_hw_start(struct aimc_device *adev)
+/**
+ * aimc_ring_hw_start - program the ring into the card and start it
+ * @adev: the card, reset; the caller holds sched_lock (or probes)
+ *
+ * Return: 0, or -EIO if the card refuses the ring.
+ */
+int aimc_ring_hw_start(struct aimc_device *adev)
 {
 	const struct aimc_bus *bus = &adev->bus;
 	struct aimc_ring *ring = &adev->ring;
@@ -67,23 +56,31 @@ static int aimc_ring_hw_start(struct aimc_device *adev)
 	return 0;
 }
 
-static u32 aimc_ring_retire(struct aimc_device *adev);
-
-static void aimc_ring_arm_timeout(struct aimc_device *adev)
+static void aimc_ring_arm_poll(struct aimc_device *adev)
 {
 	struct aimc_job *head;
 
-	head = list_first_entry_or_null(&adev->inflight, struct aimc_job, dev_node);
+	head = list_first_entry_or_null(&adev->inflight, struct aimc_job, ring_node);
 	if (!head)
 		return;
-	if (!head->deadline) {
-		head->deadline = jiffies + msecs_to_jiffies(aimc_job_timeout_ms);
+	if (!head->head_ns)
 		head->head_ns = ktime_get_ns();
-	}
-	mod_delayed_work(adev->wq, &adev->timeout_work,
-			 min(time_after(head->deadline, jiffies) ?
-			     head->deadline - jiffies : 0,
-			     msecs_to_jiffies(AIMC_POLL_MS)));
+	mod_delayed_work(adev->wq, &adev->poll_work, msecs_to_jiffies(AIMC_POLL_MS));
+}
+
+/*
+ * End a job on the ring: record how, signal its fence.  Its buffers stay
+ * mapped until the scheduler frees the job.  The caller holds sched_lock
+ * and is in a fence-signalling section.
+ */
+static void aimc_ring_end(struct aimc_device *adev, struct aimc_job *job,
+			  u32 status, u32 device_status, u32 failed_cmd)
+{
+	list_del_init(&job->ring_node);
+	adev->stats.jobs_inflight--;
+	if (job->head_ns)
+		job->engine_ns = ktime_get_ns() - job->head_ns;
+	aimc_job_end(job, status, device_status, failed_cmd);
 }
 
 /*
@@ -94,77 +91,65 @@ static void aimc_ring_arm_timeout(struct aimc_device *adev)
  * interrupt then finds the retiring work's lock held by the caller.  So
  * that it costs no extra thread, an interrupt that sees @ringing only
  * sets cpl_pending, and the caller retires.  The barrier pairs with
- * aimc_job_irq()'s: either the handler sees @ringing clear and queues
- * done_work, or this sees cpl_pending set.  (An interrupt on another
- * CPU that misses @ringing being set only queues done_work needlessly.)
+ * aimc_ring_irq()'s: either the handler sees @ringing clear and queues
+ * done_work, or this sees cpl_pending set.
  */
 static bool aimc_ring_doorbell(struct aimc_device *adev)
 {
 	WRITE_ONCE(adev->ringing, true);
 	aimc_hw_write(&adev->bus, AIMC_REG_RING_TAIL, adev->ring.tail);
-	/* ringing cleared before cpl_pending is read; pairs with aimc_job_irq() */
+	/* ringing cleared before cpl_pending is read; pairs with aimc_ring_irq() */
 	smp_store_mb(adev->ringing, false);
 	return test_and_clear_bit(0, &adev->cpl_pending);
 }
 
 /**
- * aimc_ring_fill - put ready queued jobs on the ring and ring the doorbell
+ * aimc_ring_push - put a job's descriptors on the ring and ring the doorbell
  * @adev: the card; the caller holds sched_lock
+ * @job: the scheduler's next job; its credits guarantee it fits
  *
- * Jobs still waiting for in-fences do not hold up ready ones behind them;
- * a ready job that does not fit stops the scan so jobs keep their order.
  * What the card completes during the doorbell write is retired here.
  */
-void aimc_ring_fill(struct aimc_device *adev)
+void aimc_ring_push(struct aimc_device *adev, struct aimc_job *job)
 {
 	struct aimc_ring *ring = &adev->ring;
-	struct aimc_job *job, *tmp;
-	bool added;
+	bool cookie;
 	u32 i;
 
 	lockdep_assert_held(&adev->sched_lock);
-again:
-	if (adev->dead)
-		return;
-	added = false;
-	list_for_each_entry_safe(job, tmp, &adev->queue, dev_node) {
-		if (atomic_read(&job->deps_pending))
-			continue;
-		if (aimc_ring_free(ring) < job->ncmds)
-			break;
-		job->ring_first = ring->tail;
-		for (i = 0; i < job->ncmds; i++) {
-			u32 slot = (ring->tail + i) & (ring->size - 1);
-
-			ring->descs[slot] = job->descs[i];
-		}
-		ring->tail += job->ncmds;
-		job->on_ring = true;
-		list_move_tail(&job->dev_node, &adev->inflight);
-		adev->stats.jobs_queued--;
-		adev->stats.jobs_inflight++;
-		added = true;
-	}
-	if (!added)
-		return;
+	job->ring_first = ring->tail;
+	for (i = 0; i < job->ncmds; i++)
+		ring->descs[(ring->tail + i) & (ring->size - 1)] = job->descs[i];
+	ring->tail += job->ncmds;
+	list_add_tail(&job->ring_node, &adev->inflight);
+	job->ran = true;
+	atomic_dec(&adev->jobs_queued);
+	adev->stats.jobs_inflight++;
 	/* Descriptors must be visible before the card sees the new tail. */
 	dma_wmb();
 	if (aimc_ring_doorbell(adev)) {
+		cookie = dma_fence_begin_signalling();
 		adev->stats.jobs_at_doorbell += aimc_ring_retire(adev);
-		/* Retiring made room: the queue may have more to put on. */
-		goto again;
+		dma_fence_end_signalling(cookie);
 	}
-	aimc_ring_arm_timeout(adev);
+	aimc_ring_arm_poll(adev);
 }
 
-/* Retire jobs whose descriptors the card has all completed; returns how many. */
-static u32 aimc_ring_retire(struct aimc_device *adev)
+/**
+ * aimc_ring_retire - end the jobs whose descriptors the card all completed
+ * @adev: the card; the caller holds sched_lock, in a signalling section
+ *
+ * Return: how many jobs it ended.
+ */
+u32 aimc_ring_retire(struct aimc_device *adev)
 {
 	struct aimc_ring *ring = &adev->ring;
 	struct aimc_job *job, *tmp;
 	u32 head, retired = 0;
 
 	lockdep_assert_held(&adev->sched_lock);
+	if (adev->dead)
+		return 0;
 	head = le32_to_cpu(READ_ONCE(ring->cpl[AIMC_CPL_HEAD_OFFSET / 4]));
 	/* Statuses up to head are valid once head is. */
 	dma_rmb();
@@ -173,7 +158,7 @@ static u32 aimc_ring_retire(struct aimc_device *adev)
 			     head, ring->done, ring->tail);
 		return 0;
 	}
-	list_for_each_entry_safe(job, tmp, &adev->inflight, dev_node) {
+	list_for_each_entry_safe(job, tmp, &adev->inflight, ring_node) {
 		u32 status = AIMC_JOB_DONE, device_status = 0, failed = 0, i;
 
 		if (head - job->ring_first < job->ncmds)
@@ -189,49 +174,12 @@ static u32 aimc_ring_retire(struct aimc_device *adev)
 				break;
 			}
 		}
-		adev->stats.jobs_inflight--;
-		aimc_job_finish(job, status, device_status, failed);
+		aimc_ring_end(adev, job, status, device_status, failed);
 		retired++;
 	}
 	ring->done = head;
-	aimc_ring_arm_timeout(adev);
+	aimc_ring_arm_poll(adev);
 	return retired;
-}
-
-/*
- * Reset the card and fail everything that was on the ring: the job at
- * the head timed out, the rest are aborted by the reset.  Queued jobs
- * stay queued and run on the fresh ring.
- */
-static void aimc_ring_recover(struct aimc_device *adev)
-{
-	struct aimc_job *job, *tmp;
-	u32 status = AIMC_JOB_TIMED_OUT;
-	int ret;
-
-	job = list_first_entry(&adev->inflight, struct aimc_job, dev_node);
-	drm_err(&adev->drm, "job %llu hung for %u ms: resetting the card\n",
-		job->id, aimc_job_timeout_ms);
-	ret = aimc_hw_reset(&adev->bus);
-	/*
-	 * Before any fence is signalled: a waiter that sees its job fail
-	 * must also see the reset and the lost slot state.
-	 */
-	adev->stats.resets++;
-	aimc_resv_lose_slot_state(adev);
-	list_for_each_entry_safe(job, tmp, &adev->inflight, dev_node) {
-		adev->stats.jobs_inflight--;
-		aimc_job_finish(job, status, 0, 0);
-		status = AIMC_JOB_ABORTED;
-	}
-	if (!ret)
-		ret = aimc_ring_hw_start(adev);
-	if (ret) {
-		drm_err(&adev->drm, "card did not recover (%d); it stays down\n", ret);
-		adev->dead = true;
-		list_for_each_entry_safe(job, tmp, &adev->queue, dev_node)
-			aimc_job_cancel(job);
-	}
 }
 
 /**
@@ -244,20 +192,41 @@ static void aimc_ring_recover(struct aimc_device *adev)
  */
 void aimc_ring_reap(struct aimc_device *adev)
 {
-	lockdep_assert_held(&adev->sched_lock);
-	if (adev->dead)
-		return;
+	bool cookie = dma_fence_begin_signalling();
+
 	aimc_ring_retire(adev);
-	aimc_ring_fill(adev);
+	dma_fence_end_signalling(cookie);
 }
 
-static void aimc_run_work(struct work_struct *work)
+/**
+ * aimc_ring_job_done - whether the card completed a job, retiring it if so
+ * @adev: the card; the caller holds sched_lock
+ * @job: a job the scheduler ran
+ */
+bool aimc_ring_job_done(struct aimc_device *adev, struct aimc_job *job)
 {
-	struct aimc_device *adev = container_of(work, struct aimc_device, run_work);
+	aimc_ring_reap(adev);
+	return dma_fence_is_signaled(job->fence);
+}
 
-	mutex_lock(&adev->sched_lock);
-	aimc_ring_fill(adev);
-	mutex_unlock(&adev->sched_lock);
+/**
+ * aimc_ring_fail_all - end every job on the ring: the card was reset or lost
+ * @adev: the card, stopped; the caller holds sched_lock
+ * @first_status: status of the job at the ring's head (%AIMC_JOB_TIMED_OUT
+ *		  when it hung); the others are %AIMC_JOB_ABORTED
+ */
+void aimc_ring_fail_all(struct aimc_device *adev, u32 first_status)
+{
+	struct aimc_job *job, *tmp;
+	bool cookie = dma_fence_begin_signalling();
+	u32 status = first_status;
+
+	lockdep_assert_held(&adev->sched_lock);
+	list_for_each_entry_safe(job, tmp, &adev->inflight, ring_node) {
+		aimc_ring_end(adev, job, status, 0, 0);
+		status = AIMC_JOB_ABORTED;
+	}
+	dma_fence_end_signalling(cookie);
 }
 
 static void aimc_done_work(struct work_struct *work)
@@ -266,37 +235,28 @@ static void aimc_done_work(struct work_struct *work)
 
 	mutex_lock(&adev->sched_lock);
 	clear_bit(0, &adev->cpl_pending);
-	if (!adev->dead) {
-		aimc_ring_retire(adev);
-		aimc_ring_fill(adev);
-	}
+	aimc_ring_reap(adev);
 	mutex_unlock(&adev->sched_lock);
 }
 
 /*
  * The card left the bus: nothing on the ring will complete and no reset
- * can help.  Fail every job now; submitting gets -ENODEV from here on,
- * and the bus glue's removal does the rest.
+ * can help.  Fail the ring's jobs now; the scheduler's next jobs find the
+ * card dead and fail at once (aimc_sched.c), submitting gets -ENODEV from
+ * here on, and the bus glue's removal does the rest.
  */
 static void aimc_ring_lost(struct aimc_device *adev)
 {
-	struct aimc_job *job, *tmp;
-
 	drm_err(&adev->drm, "card no longer answers (surprise removal?): failing its jobs\n");
+	aimc_ring_fail_all(adev, AIMC_JOB_ABORTED);
 	adev->dead = true;
-	list_for_each_entry_safe(job, tmp, &adev->inflight, dev_node) {
-		adev->stats.jobs_inflight--;
-		aimc_job_finish(job, AIMC_JOB_ABORTED, 0, 0);
-	}
-	list_for_each_entry_safe(job, tmp, &adev->queue, dev_node)
-		aimc_job_cancel(job);
 }
 
-static void aimc_timeout_work(struct work_struct *work)
+static void aimc_poll_work(struct work_struct *work)
 {
 	struct aimc_device *adev = container_of(to_delayed_work(work),
-						struct aimc_device, timeout_work);
-	struct aimc_job *head;
+						struct aimc_device, poll_work);
+	bool cookie;
 
 	mutex_lock(&adev->sched_lock);
 	if (adev->dead)
@@ -306,12 +266,9 @@ static void aimc_timeout_work(struct work_struct *work)
 		goto out;
 	}
 	/* Retired here rather than on an interrupt: one was lost or off. */
+	cookie = dma_fence_begin_signalling();
 	adev->stats.jobs_polled += aimc_ring_retire(adev);
-	head = list_first_entry_or_null(&adev->inflight, struct aimc_job, dev_node);
-	if (head && time_after_eq(jiffies, head->deadline)) {
-		aimc_ring_recover(adev);
-		aimc_ring_fill(adev);
-	}
+	dma_fence_end_signalling(cookie);
 out:
 	mutex_unlock(&adev->sched_lock);
 }
@@ -333,26 +290,20 @@ void aimc_job_irq(struct aimc_device *adev)
 }
 
 /**
- * aimc_job_init - set up the ring and start the card processing it
+ * aimc_ring_init - allocate the ring and start the card processing it
  * @adev: the card, reset, capabilities read
  *
- * Return: 0 or a negative errno; undone by aimc_job_fini().
+ * Return: 0 or a negative errno; undone by aimc_ring_fini().
  */
-int aimc_job_init(struct aimc_device *adev)
+int aimc_ring_init(struct aimc_device *adev)
 {
 	struct device *dev = adev->bus.dev;
 	struct aimc_ring *ring = &adev->ring;
 	int ret;
 
-	INIT_LIST_HEAD(&adev->queue);
 	INIT_LIST_HEAD(&adev->inflight);
-	INIT_WORK(&adev->run_work, aimc_run_work);
 	INIT_WORK(&adev->done_work, aimc_done_work);
-	INIT_DELAYED_WORK(&adev->timeout_work, aimc_timeout_work);
-	ret = drmm_mutex_init(&adev->drm, &adev->sched_lock);
-	if (ret)
-		return ret;
-
+	INIT_DELAYED_WORK(&adev->poll_work, aimc_poll_work);
 	adev->wq = alloc_ordered_workqueue("aimc-%s", 0, dev_name(dev));
 	if (!adev->wq)
 		return -ENOMEM;
@@ -370,39 +321,22 @@ int aimc_job_init(struct aimc_device *adev)
 		goto err;
 	return 0;
 err:
-	aimc_job_fini(adev);
+	aimc_ring_fini(adev);
 	return ret;
 }
 
 /**
- * aimc_job_fini - stop the card and end every job; the card is going away
- * @adev: the card, unplugged, interrupts quiesced, registers still there
- *
- * Jobs the card completed are retired normally, the rest are aborted.
- * When this returns nothing is mapped for the card any more.
+ * aimc_ring_fini - stop the poll and free the ring
+ * @adev: the card; nothing is on the ring, the card is stopped
  */
-void aimc_job_fini(struct aimc_device *adev)
+void aimc_ring_fini(struct aimc_device *adev)
 {
 	struct device *dev = adev->bus.dev;
 	struct aimc_ring *ring = &adev->ring;
-	struct aimc_job *job, *tmp;
-
-	mutex_lock(&adev->sched_lock);
-	if (ring->cpl && !adev->dead)
-		aimc_ring_retire(adev);
-	adev->dead = true;
-	/* The card must stop touching memory before it is unmapped. */
-	aimc_hw_reset(&adev->bus);
-	list_for_each_entry_safe(job, tmp, &adev->inflight, dev_node) {
-		adev->stats.jobs_inflight--;
-		aimc_job_finish(job, AIMC_JOB_ABORTED, 0, 0);
-	}
-	list_for_each_entry_safe(job, tmp, &adev->queue, dev_node)
-		aimc_job_cancel(job);
-	mutex_unlock(&adev->sched_lock);
 
 	if (adev->wq) {
-		cancel_delayed_work_sync(&adev->timeout_work);
+		cancel_delayed_work_sync(&adev->poll_work);
+		cancel_work_sync(&adev->done_work);
 		destroy_workqueue(adev->wq);
 		adev->wq = NULL;
 	}

@@ -63,12 +63,9 @@ static DEVICE_ATTR_RO(pulses);
 /* The driver's counters, read together under the lock that guards them. */
 static struct aimc_stats aimc_sysfs_stats(struct device *dev)
 {
-	struct aimc_device *adev = aimc_sysfs_adev(dev);
 	struct aimc_stats stats;
 
-	mutex_lock(&adev->sched_lock);
-	stats = adev->stats;
-	mutex_unlock(&adev->sched_lock);
+	aimc_stats_snapshot(aimc_sysfs_adev(dev), &stats);
 	return stats;
 }
 

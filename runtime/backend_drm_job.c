@@ -186,25 +186,37 @@ static int drm_syncobj_export(struct aimc_device *dev, uint32_t handle,
 	return 0;
 }
 
+/* The job layer names binary syncobjs; the ioctl takes (handle, point). */
+#define DRM_MAX_SYNCS	64
+
 static int submit_ioctl(struct aimc_device *dev, const struct aimc_submit *job,
 			uint32_t out_syncobj, uint64_t *job_id)
 {
+	struct drm_aimc_sync in[DRM_MAX_SYNCS], out = { .handle = out_syncobj };
 	struct drm_aimc_submit args = {
 		.cmds = (uintptr_t)job->cmds,
 		.cmd_count = job->count,
 		.cmd_size = sizeof(*job->cmds),
-		.in_syncobjs = (uintptr_t)job->in_syncobjs,
-		.in_syncobj_count = job->n_in,
-		.out_syncobj = out_syncobj,
+		.in_syncs = (uintptr_t)in,
+		.in_sync_count = job->n_in,
+		.out_syncs = (uintptr_t)&out,
+		.out_sync_count = out_syncobj ? 1 : 0,
 	};
+	uint32_t i;
 	int err;
+
+	if (job->n_in > DRM_MAX_SYNCS)
+		return aimc_set_error(-E2BIG, "%s: SUBMIT: %u in-syncobjs, at most %u",
+				      dev->node, job->n_in, DRM_MAX_SYNCS);
+	for (i = 0; i < job->n_in; i++)
+		in[i] = (struct drm_aimc_sync){ .handle = job->in_syncobjs[i] };
 
 	if (drmIoctl(dev->fd, DRM_IOCTL_AIMC_SUBMIT, &args)) {
 		err = errno;
 		return aimc_set_error(-err, "%s: SUBMIT of %u commands: %s%s",
 				      dev->node, job->count, strerror(err),
 				      err == EACCES ? " (a tile or slot not reserved by this file)" :
-				      err == E2BIG ? " (too many commands or operand too long)" :
+				      err == E2BIG ? " (too many commands or syncobjs, or an operand too long)" :
 				      err == ENOENT ? " (unknown buffer or syncobj handle)" :
 				      err == ERANGE ? " (operand past the end of its buffer)" :
 				      err == EIO ? " (a card reset wiped a slot's state: replace it first)" : "");

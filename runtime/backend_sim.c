@@ -65,6 +65,16 @@ static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
 	case AIMC_PARAM_MAX_JOB_CMDS:
 		*value = AIMC_SIM_MAX_JOB_CMDS;
 		return 0;
+	case AIMC_PARAM_JOB_HISTORY:
+		*value = AIMC_SIM_JOB_HISTORY;
+		return 0;
+	case AIMC_PARAM_MAX_FILE_JOBS:
+		*value = AIMC_SIM_MAX_FILE_JOBS;
+		return 0;
+	case AIMC_PARAM_CAPABILITIES:	/* no syncobjs at all */
+	case AIMC_PARAM_MAX_SYNCS:
+		*value = 0;
+		return 0;
 	}
 	if (param < AIMC_PARAM_COUNT && cap_regs[param]) {
 		*value = aimc_model_cap(model, cap_regs[param]);

@@ -108,6 +108,15 @@ int aimc_release(struct aimc_device *dev, uint32_t type, uint32_t index)
 	return ret ? ret : dev->ops->job->release(dev, type, index);
 }
 
+int aimc_job_get_param(struct aimc_device *dev, uint32_t param, uint64_t *value)
+{
+	int ret = need_dev(dev, "get_param");
+
+	if (!ret)
+		ret = need_ptr(value, "get_param", "value");
+	return ret ? ret : dev->ops->get_param(dev, param, value);
+}
+
 int aimc_syncobj_create(struct aimc_device *dev, uint32_t *handle)
 {
 	int ret = need_dev(dev, "syncobj_create");

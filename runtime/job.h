@@ -28,6 +28,9 @@
 
 #include "aimc.h"
 
+/* A GET_PARAM value (enum drm_aimc_param), on either backend. */
+int aimc_job_get_param(struct aimc_device *dev, uint32_t param, uint64_t *value);
+
 /* The DRM file descriptor of a drm-backend device, or -EOPNOTSUPP. */
 int aimc_job_fd(struct aimc_device *dev);
 

@@ -58,7 +58,7 @@ struct aimc_sim_jobs {
 	struct {
 		uint64_t id;
 		struct aimc_job_result res;
-	} history[AIMC_JOB_HISTORY];
+	} history[AIMC_SIM_JOB_HISTORY];
 	/* the programs of the job running now */
 	struct aimc_sim_prog progs[AIMC_SIM_MAX_JOB_CMDS];
 };
@@ -697,8 +697,8 @@ static int sim_submit(struct aimc_device *dev, const struct aimc_submit *job,
 	else
 		jobs->jobs_failed++;
 	*job_id = jobs->next_job_id++;
-	jobs->history[*job_id % AIMC_JOB_HISTORY].id = *job_id;
-	jobs->history[*job_id % AIMC_JOB_HISTORY].res = res;
+	jobs->history[*job_id % AIMC_SIM_JOB_HISTORY].id = *job_id;
+	jobs->history[*job_id % AIMC_SIM_JOB_HISTORY].res = res;
 out:
 	sim_free_progs(jobs);
 	pthread_mutex_unlock(&jobs->lock);
@@ -723,12 +723,12 @@ static int sim_wait(struct aimc_device *dev, uint64_t job_id,
 	if (!job_id || job_id >= jobs->next_job_id)
 		ret = aimc_set_error(-EINVAL, "sim: WAIT for job %llu: %s (never submitted)",
 				     (unsigned long long)job_id, strerror(EINVAL));
-	else if (jobs->history[job_id % AIMC_JOB_HISTORY].id != job_id)
+	else if (jobs->history[job_id % AIMC_SIM_JOB_HISTORY].id != job_id)
 		ret = aimc_set_error(-ENOENT, "sim: WAIT for job %llu: %s (only the last %u jobs are kept)",
 				     (unsigned long long)job_id, strerror(ENOENT),
-				     AIMC_JOB_HISTORY);
+				     AIMC_SIM_JOB_HISTORY);
 	else
-		*res = jobs->history[job_id % AIMC_JOB_HISTORY].res;
+		*res = jobs->history[job_id % AIMC_SIM_JOB_HISTORY].res;
 	pthread_mutex_unlock(&jobs->lock);
 	return ret;
 }

@@ -448,7 +448,9 @@ static bool operand_past_end(const struct fuzz_state *s,
 static void fuzz_submit(struct fuzz_state *s)
 {
 	struct drm_aimc_cmd cmds[70];
-	uint32_t in[AIMC_MAX_IN_SYNCOBJS + 2];
+	/* two past the driver's AIMC_PARAM_MAX_SYNCS of 16 */
+	uint32_t in[18];
+	uint64_t points[18];
 	struct r_submit_args a = { .cmds = cmds };
 	bool past_end = false;
 	uint64_t id = 0;
@@ -465,15 +467,23 @@ static void fuzz_submit(struct fuzz_state *s)
 	if (a.cmd_size > sizeof(cmds[0]))
 		a.count = 1;
 	if (!below(s, 4)) {
-		a.n_in = below(s, 8) ? below(s, 3) : below(s, AIMC_MAX_IN_SYNCOBJS + 2);
-		for (i = 0; i < a.n_in; i++)
+		a.n_in = below(s, 8) ? below(s, 3) : below(s, 18);
+		for (i = 0; i < a.n_in; i++) {
 			in[i] = s->nsyncobjs && below(s, 4) ?
 				s->syncobjs[below(s, s->nsyncobjs)] : (uint32_t)interesting(s, 1);
+			/* mostly binary, sometimes a timeline point */
+			points[i] = below(s, 4) ? 0 : interesting(s, 1);
+		}
 		a.in = in;
+		a.in_points = points;
 	}
-	if (!below(s, 4))
+	if (!below(s, 32))
+		a.sync_flags = (uint32_t)interesting(s, 0);
+	if (!below(s, 4)) {
 		a.out = s->nsyncobjs && below(s, 4) ?
 			s->syncobjs[below(s, s->nsyncobjs)] : (uint32_t)interesting(s, 1);
+		a.out_point = below(s, 4) ? 0 : interesting(s, 1);
+	}
 	if (!below(s, 16))
 		a.flags = (uint32_t)interesting(s, 0);
 	if (!below(s, 16))

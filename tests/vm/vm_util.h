@@ -325,32 +325,56 @@ static inline int r_release(int fd, uint32_t type, uint32_t index,
 	return r_ioctl(fd, DRM_IOCTL_AIMC_RELEASE, &a);
 }
 
+/*
+ * A SUBMIT: in-syncobjs @in (@n_in of them, at points @in_points or 0),
+ * an out-syncobj @out (at @out_point or 0) unless 0.  @in_syncs, if set,
+ * is passed as the in-sync array as it is (bad pointers).
+ */
 struct r_submit_args {
 	const void *cmds;
 	uint32_t count;
 	uint32_t cmd_size;	/* 0: sizeof(struct drm_aimc_cmd) */
 	const uint32_t *in;
+	const uint64_t *in_points;
 	uint32_t n_in;
 	uint32_t out;
+	uint64_t out_point;
 	uint32_t flags;
 	uint32_t reserved;
+	const void *in_syncs;
+	uint32_t sync_flags;	/* into every sync's flags (must be zero) */
 };
+
+#define R_MAX_SYNCS	64
 
 static inline int r_submit_ex(int fd, const struct r_submit_args *s,
 			      uint64_t *job_id)
 {
+	struct drm_aimc_sync in[R_MAX_SYNCS], out = {
+		.handle = s->out, .point = s->out_point, .flags = s->sync_flags,
+	};
 	struct drm_aimc_submit a = {
 		.cmds = (uintptr_t)s->cmds,
 		.cmd_count = s->count,
 		.cmd_size = s->cmd_size ? s->cmd_size :
 			    (uint32_t)sizeof(struct drm_aimc_cmd),
-		.in_syncobjs = (uintptr_t)s->in,
-		.in_syncobj_count = s->n_in,
-		.out_syncobj = s->out,
+		.in_syncs = (uintptr_t)(s->in_syncs ? s->in_syncs : in),
+		.in_sync_count = s->n_in,
+		.out_syncs = (uintptr_t)&out,
+		.out_sync_count = s->out ? 1 : 0,
 		.flags = s->flags,
 		.reserved = s->reserved,
 	};
-	int ret = r_ioctl(fd, DRM_IOCTL_AIMC_SUBMIT, &a);
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < s->n_in && i < R_MAX_SYNCS && !s->in_syncs; i++)
+		in[i] = (struct drm_aimc_sync){
+			.handle = s->in ? s->in[i] : 0,
+			.point = s->in_points ? s->in_points[i] : 0,
+			.flags = s->sync_flags,
+		};
+	ret = r_ioctl(fd, DRM_IOCTL_AIMC_SUBMIT, &a);
 
 	if (!ret && job_id)
 		*job_id = a.job_id;

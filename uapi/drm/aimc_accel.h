@@ -6,8 +6,16 @@
  * Rules this ABI keeps (Documentation/process/botching-up-ioctls.rst):
  * every struct has fixed-size members, explicit padding and a size that
  * is a multiple of 8; every reserved or pad member must be zero and is
- * checked; structs only ever grow at the end; new behaviour is announced
- * by AIMC_PARAM_ABI_VERSION, never guessed.
+ * checked; structs only ever grow at the end; every size and count is
+ * bounded; features are announced by capability bits
+ * (%AIMC_PARAM_CAPABILITIES), never guessed from a version; the driver's
+ * implementation limits are params, not constants of this header.
+ *
+ * Completion: a job's fence (an out-syncobj's, binary or a timeline
+ * point) orders jobs, also across drivers, and can be polled as a
+ * sync_file; %DRM_IOCTL_AIMC_WAIT is kept beside it because only it
+ * reports why a job failed (&drm_aimc_wait.status, .device_status,
+ * .failed_cmd): a fence carries no more than an errno.
  */
 #ifndef __AIMC_ACCEL_H__
 #define __AIMC_ACCEL_H__
@@ -22,12 +30,13 @@ extern "C" {
  * define AIMC_ABI_VERSION - version of this interface
  *
  * Returned by %AIMC_PARAM_ABI_VERSION.  The major number (bits 31:16)
- * changes only if an existing ioctl changes meaning; the minor number
- * (bits 15:0) grows when ioctls, params or flags are added.  Userspace
- * built against major M works with any driver of major M whose minor
- * is at least the one it needs.
+ * changes only if an existing ioctl changes meaning: userspace refuses a
+ * driver of another major.  The minor number (bits 15:0) grows when
+ * ioctls, params or flags are added; whether one is there is told by its
+ * capability bit, not by the minor.  Major 2 (this one): SUBMIT takes
+ * arrays of &struct drm_aimc_sync (timeline points), limits are params.
  */
-#define AIMC_ABI_VERSION_MAJOR	1
+#define AIMC_ABI_VERSION_MAJOR	2
 #define AIMC_ABI_VERSION_MINOR	0
 #define AIMC_ABI_VERSION \
 	((AIMC_ABI_VERSION_MAJOR << 16) | AIMC_ABI_VERSION_MINOR)
@@ -76,6 +85,12 @@ extern "C" {
  * @AIMC_PARAM_JOB_TIMEOUT_MS: a job running longer than this on the card
  *	is failed with %AIMC_JOB_TIMED_OUT and the card is reset
  * @AIMC_PARAM_RESET_COUNT: card resets since the driver bound to it
+ * @AIMC_PARAM_CAPABILITIES: the %AIMC_CAP_* bits of what this driver does
+ * @AIMC_PARAM_MAX_SYNCS: most in- (and most out-) syncs one SUBMIT takes
+ * @AIMC_PARAM_MAX_FILE_JOBS: most unfinished jobs one open file may have
+ *	(SUBMIT gives -EAGAIN past it)
+ * @AIMC_PARAM_JOB_HISTORY: how many of a file's last finished jobs WAIT
+ *	still knows (-ENOENT for older ones)
  * @AIMC_PARAM_COUNT: number of params; not a param itself
  */
 enum drm_aimc_param {
@@ -96,8 +111,18 @@ enum drm_aimc_param {
 	AIMC_PARAM_MAX_JOB_CMDS = 14,
 	AIMC_PARAM_JOB_TIMEOUT_MS = 15,
 	AIMC_PARAM_RESET_COUNT = 16,
+	AIMC_PARAM_CAPABILITIES = 17,
+	AIMC_PARAM_MAX_SYNCS = 18,
+	AIMC_PARAM_MAX_FILE_JOBS = 19,
+	AIMC_PARAM_JOB_HISTORY = 20,
 	AIMC_PARAM_COUNT
 };
+
+/*
+ * Capability bits (%AIMC_PARAM_CAPABILITIES).  AIMC_CAP_TIMELINE_SYNCS:
+ * &drm_aimc_sync.point may name a timeline syncobj's point.
+ */
+#define AIMC_CAP_TIMELINE_SYNCS	0x1ull
 
 /**
  * struct drm_aimc_get_param - query one device parameter
@@ -284,50 +309,85 @@ struct drm_aimc_cmd {
 };
 
 /**
+ * define AIMC_CMD_SIZE_MAX - largest &drm_aimc_submit.cmd_size
+ *
+ * Room for &struct drm_aimc_cmd to grow; the bytes past the struct the
+ * driver knows are checked to be zero, so the bound also bounds that work.
+ */
+#define AIMC_CMD_SIZE_MAX	1024
+/* sizeof(struct drm_aimc_cmd) of the first version */
+#define AIMC_CMD_SIZE_V1	72
+
+/**
+ * struct drm_aimc_sync - a syncobj a job waits for or signals
+ * @handle: syncobj handle
+ * @flags: must be zero
+ * @point: a point of a timeline syncobj, or 0 for a binary syncobj
+ *	   (timeline points need %AIMC_CAP_TIMELINE_SYNCS)
+ *
+ * An in-sync's fence must exist when SUBMIT is called: a binary syncobj
+ * without a fence, or a timeline point nothing has been submitted for
+ * yet, gives -EINVAL.  An out-sync gets the job's fence: a binary syncobj
+ * has its fence replaced, a timeline gets the point added.
+ */
+struct drm_aimc_sync {
+	__u32 handle;
+	__u32 flags;
+	__u64 point;
+};
+
+/**
  * struct drm_aimc_submit - queue a job: commands the card runs in order
- * @cmds: in, user pointer to @cmd_count struct drm_aimc_cmd
+ * @cmds: in, user pointer to @cmd_count commands of @cmd_size bytes
  * @cmd_count: in, 1..%AIMC_PARAM_MAX_JOB_CMDS
- * @cmd_size: in, sizeof(struct drm_aimc_cmd) as the caller knows it;
+ * @cmd_size: in, sizeof(struct drm_aimc_cmd) as the caller knows it, at
+ *	      least %AIMC_CMD_SIZE_V1, at most %AIMC_CMD_SIZE_MAX;
  *	      bytes beyond the driver's struct must be zero (-E2BIG if not)
- * @in_syncobjs: in, user pointer to @in_syncobj_count syncobj handles;
- *		 the job starts after all their fences signal
- * @in_syncobj_count: in, 0..%AIMC_MAX_IN_SYNCOBJS
- * @out_syncobj: in, syncobj that gets the job's fence, or 0
+ * @in_syncs: in, user pointer to @in_sync_count &struct drm_aimc_sync;
+ *	      the job starts after all their fences signalled
+ * @in_sync_count: in, 0..%AIMC_PARAM_MAX_SYNCS
+ * @out_sync_count: in, 0..%AIMC_PARAM_MAX_SYNCS
+ * @out_syncs: in, user pointer to @out_sync_count &struct drm_aimc_sync
+ *	       that get the job's fence
  * @flags: in, must be zero
  * @reserved: in, must be zero
  * @job_id: out, the job's id in this file, for %DRM_IOCTL_AIMC_WAIT
  *
- * Errors, all before anything is queued: -EINVAL (a reserved field or
- * flag, an unknown opcode, a field a command does not use, @cmd_count
- * zero or @cmd_size too small), -E2BIG (more commands than the card
- * takes in one job, an operand longer than a command can use, EXEC
- * programs of more than 256 KiB in one job, non-zero
- * bytes past the struct this driver knows, an operand that the platform
- * cannot map contiguously for the card), -ENOENT
- * (unknown buffer or syncobj handle), -EOVERFLOW (offset + length
- * overflows), -ERANGE (operand past the end of its buffer), -EACCES (a
- * tile or slot, in a command or an EXEC program, that this file has not
- * reserved), -EIO (a command relies on a slot's state, which a card
- * reset since wiped: replace it first with EXEC and
- * %AIMC_CMD_F_RESET_STATE, or STATE_LOAD), -EFAULT (bad user pointer),
- * -EAGAIN (this file already has
- * the most unfinished jobs a file may have, 256), -ENODEV (device
- * removed), -ENOMEM.  An EXEC program is checked like the card checks it
- * (emulator/README.md); a malformed one gives -EINVAL.
+ * A file's jobs start on the card in the order they were submitted: a job
+ * waiting for its in-fences holds back the file's later jobs (not other
+ * files').  The job's fence signals when it ends, however it ends; its
+ * error is -EIO (%AIMC_JOB_DEVICE_ERROR), -ETIMEDOUT (%AIMC_JOB_TIMED_OUT)
+ * or -ECANCELED (%AIMC_JOB_ABORTED).
+ *
+ * Errors, all before anything is queued or signalled: -EINVAL (a reserved
+ * field or flag, @cmd_count zero, @cmd_size out of its range, an unknown
+ * opcode, a field a command does not use, a malformed EXEC program, an
+ * in-sync without a fence), -E2BIG (more commands or syncs than the
+ * params allow, an operand longer than %AIMC_OPERAND_MAX_BYTES, EXEC
+ * programs of more than 256 KiB in one job, non-zero bytes past the
+ * struct this driver knows, an operand that the platform cannot map
+ * contiguously for the card), -ENOENT (unknown buffer or syncobj handle),
+ * -EOVERFLOW (offset + length overflows), -ERANGE (operand past the end
+ * of its buffer), -EACCES (a tile or slot, in a command or an EXEC
+ * program, that this file has not reserved), -EIO (a command relies on a
+ * slot's state, which a card reset since wiped: replace it first with
+ * EXEC and %AIMC_CMD_F_RESET_STATE, or STATE_LOAD), -EFAULT (bad user
+ * pointer), -EAGAIN (this file already has %AIMC_PARAM_MAX_FILE_JOBS
+ * unfinished jobs), -ENODEV (device removed), -ENOMEM.  An EXEC program
+ * is checked as the card checks it (&enum drm_aimc_device_status).
  */
 struct drm_aimc_submit {
 	__u64 cmds;
 	__u32 cmd_count;
 	__u32 cmd_size;
-	__u64 in_syncobjs;
-	__u32 in_syncobj_count;
-	__u32 out_syncobj;
+	__u64 in_syncs;
+	__u32 in_sync_count;
+	__u32 out_sync_count;
+	__u64 out_syncs;
 	__u32 flags;
 	__u32 reserved;
 	__u64 job_id;
 };
-
-#define AIMC_MAX_IN_SYNCOBJS	16
 
 /**
  * enum drm_aimc_job_status - how a job ended (&drm_aimc_wait.status)
@@ -392,9 +452,6 @@ enum drm_aimc_device_status {
 	AIMC_DEVICE_BAD_OPERAND = 13,
 };
 
-/* How many finished jobs' status a file keeps for DRM_IOCTL_AIMC_WAIT */
-#define AIMC_JOB_HISTORY	1024
-
 /**
  * struct drm_aimc_wait - wait for a job and read how it ended
  * @job_id: in, from &drm_aimc_submit.job_id
@@ -408,8 +465,10 @@ enum drm_aimc_device_status {
  * Returns 0 once the job has finished, however it ended.  Errors:
  * -ETIME (@timeout_ns passed first; a time in the past only polls),
  * -EINVAL (non-zero @flags, negative @timeout_ns, a @job_id this file
- * never got), -ENOENT (the job finished too long ago: only the last
- * %AIMC_JOB_HISTORY are kept), -EINTR or -ERESTARTSYS (a signal).
+ * never got), -ENOENT (the job finished before this file's last
+ * %AIMC_PARAM_JOB_HISTORY jobs did), -EINTR (a signal arrived and its
+ * handler was installed without SA_RESTART; with it the call restarts,
+ * @timeout_ns being absolute).
  */
 struct drm_aimc_wait {
 	__u64 job_id;
