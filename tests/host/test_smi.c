@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "../check_skip.h"
 #include "aimc.h"
 
 static const char *smi(void)
@@ -104,25 +105,21 @@ START_TEST(test_json_no_card_diagnosed)
 
 	report = json_tokener_parse(out);
 	ck_assert_msg(report, "not JSON:\n%s", out);
-	/* A machine with an AIMC card or aimc_emu loaded has nothing to diagnose. */
-	if (json_object_array_length(get(report, "devices")) == 0) {
-		ck_assert_int_eq(code, 1);
-		diagnosis = get(report, "diagnosis");
-		ck_assert_int_eq(json_object_array_length(diagnosis), 1);
-		first = json_object_array_get_idx(diagnosis, 0);
-		ck_assert_ptr_nonnull(strstr(json_object_get_string(get(first, "problem")),
-					     "aimc.ko is "));
-		ck_assert_ptr_nonnull(strstr(json_object_get_string(get(first, "fix")),
-					     "modprobe") ?: strstr(json_object_get_string(get(first, "fix")),
-								    "dkms"));
-		ck_assert_str_eq(json_object_get_string(get(get(report, "module"), "name")),
-				 "aimc");
-		/* the fix names this release, not a placeholder */
-		ck_assert_ptr_null(strstr(json_object_get_string(get(first, "fix")),
-					  "<version>"));
-	} else {
-		printf("SKIP: smi test_json_no_card_diagnosed: this machine has a card\n");
-	}
+	ck_assert_int_eq(json_object_array_length(get(report, "devices")), 0);
+	ck_assert_int_eq(code, 1);
+	diagnosis = get(report, "diagnosis");
+	ck_assert_int_eq(json_object_array_length(diagnosis), 1);
+	first = json_object_array_get_idx(diagnosis, 0);
+	ck_assert_ptr_nonnull(strstr(json_object_get_string(get(first, "problem")),
+				     "aimc.ko is "));
+	ck_assert_ptr_nonnull(strstr(json_object_get_string(get(first, "fix")),
+				     "modprobe") ?: strstr(json_object_get_string(get(first, "fix")),
+							    "dkms"));
+	ck_assert_str_eq(json_object_get_string(get(get(report, "module"), "name")),
+			 "aimc");
+	/* the fix names this release, not a placeholder */
+	ck_assert_ptr_null(strstr(json_object_get_string(get(first, "fix")),
+				  "<version>"));
 	json_object_put(report);
 	free(out);
 }
@@ -135,10 +132,6 @@ START_TEST(test_auto_falls_back_out_loud)
 	int code;
 	char *out;
 
-	if (aimc_device_count(AIMC_BACKEND_DRM) > 0) {
-		printf("SKIP: smi test_auto_falls_back_out_loud: this machine has a card\n");
-		return;
-	}
 	out = run_smi("--device auto --json", &code);
 	ck_assert_int_eq(code, 0);
 	report = json_tokener_parse(out);
@@ -194,9 +187,14 @@ Suite *smi_suite(void)
 	TCase *tc = tcase_create("smi");
 
 	tcase_add_test(tc, test_json_sim);
-	tcase_add_test(tc, test_json_no_card_diagnosed);
+	/* A machine with an AIMC card or aimc_emu loaded has nothing to diagnose. */
+	aimc_add_test_if(tc, test_json_no_card_diagnosed,
+			 aimc_device_count(AIMC_BACKEND_DRM) == 0,
+			 "this machine has an AIMC card");
 	tcase_add_test(tc, test_usage_errors);
-	tcase_add_test(tc, test_auto_falls_back_out_loud);
+	aimc_add_test_if(tc, test_auto_falls_back_out_loud,
+			 aimc_device_count(AIMC_BACKEND_DRM) == 0,
+			 "this machine has an AIMC card");
 	tcase_add_test(tc, test_version_and_help);
 	suite_add_tcase(s, tc);
 	return s;

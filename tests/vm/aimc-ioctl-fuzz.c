@@ -717,9 +717,17 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < procs; i++) {
 		int status;
+		pid_t pid = wait(&status);
 
-		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 			failures++;
+			if (pid > 0 && WIFSIGNALED(status))
+				printf("fuzz: process %d killed by signal %d\n", (int)pid,
+				       WTERMSIG(status));
+			else if (pid > 0)
+				printf("fuzz: process %d exited with %d\n", (int)pid,
+				       WEXITSTATUS(status));
+		}
 	}
 	sum = total_calls(total.calls);
 	printf("fuzz: %lu calls in %.1f s:", sum, (double)(vm_now_ms() - t0) / 1000);

@@ -9,6 +9,13 @@
  *   aimc-job-tool stress [options]  processes submitting, programming and
  *                                   closing in a loop while faults are
  *                                   injected; prints the counts
+ *   aimc-job-tool fence-outlives-module
+ *                                   a job's fence held as a sync_file and
+ *                                   as a syncobj fd past its file's close:
+ *                                   aimc.ko cannot be unloaded meanwhile,
+ *                                   the fence answers SYNC_IOC_FILE_INFO,
+ *                                   and once both are closed the module
+ *                                   unloads (it is left unloaded)
  *
  * run options:
  *   --op nop|read|program   command of each job (default read; read and
@@ -34,6 +41,8 @@
 #include "vm_util.h"
 
 #include <getopt.h>
+#include <linux/sync_file.h>
+#include <sys/syscall.h>
 
 #define RD_OFF		4096
 #define TGT_OFF		0
@@ -500,6 +509,76 @@ static int cmd_stress(int argc, char **argv)
 	return failures ? 1 : 0;
 }
 
+/* delete_module(2) as rmmod does it: 0 or -errno. */
+static int unload_aimc(void)
+{
+	return syscall(SYS_delete_module, "aimc", O_NONBLOCK) ? -errno : 0;
+}
+
+static int fence_info(int sync_file, struct sync_fence_info *fi)
+{
+	struct sync_file_info info = {
+		.num_fences = 1, .sync_fence_info = (uintptr_t)fi,
+	};
+
+	return ioctl(sync_file, SYNC_IOC_FILE_INFO, &info) ? -errno : 0;
+}
+
+#define EXPECT(cond, ...) do {						\
+	if (!(cond)) {							\
+		printf("fence-outlives-module: FAIL: " __VA_ARGS__);	\
+		printf("\n");						\
+		return 1;						\
+	}								\
+} while (0)
+
+static int cmd_fence_outlives_module(void)
+{
+	struct drm_aimc_cmd c = cmd_nop();
+	struct sync_fence_info fi = {};
+	struct aimc_job_result res;
+	struct aimc_device *dev;
+	int sync_file, syncobj_fd, ret, i;
+	uint32_t syncobj;
+	uint64_t job;
+
+	EXPECT(!aimc_device_open(AIMC_BACKEND_DRM, 0, &dev), "open: %s", aimc_last_error());
+	EXPECT(!aimc_syncobj_create(dev, &syncobj), "syncobj: %s", aimc_last_error());
+	EXPECT(!aimc_job_submit(dev, &c, 1, NULL, 0, syncobj, &job), "submit: %s",
+	       aimc_last_error());
+	EXPECT(!aimc_job_wait(dev, job, aimc_deadline_ns(10000), &res) &&
+	       res.status == AIMC_JOB_DONE, "the job did not end done");
+	EXPECT(!aimc_syncobj_export_sync_file(dev, syncobj, &sync_file), "export: %s",
+	       aimc_last_error());
+	EXPECT(!drmSyncobjHandleToFD(aimc_job_fd(dev), syncobj, &syncobj_fd),
+	       "syncobj fd: %s", strerror(errno));
+	aimc_device_close(dev);
+
+	ret = unload_aimc();
+	EXPECT(ret == -EWOULDBLOCK, "rmmod with a sync_file and a syncobj held: %s, want %s",
+	       strerror(-ret), strerror(EWOULDBLOCK));
+	ret = fence_info(sync_file, &fi);
+	EXPECT(!ret, "SYNC_IOC_FILE_INFO: %s", strerror(-ret));
+	EXPECT(!strcmp(fi.driver_name, "aimc") && fi.status == 1,
+	       "fence info: driver %s timeline %s status %d", fi.driver_name,
+	       fi.obj_name, fi.status);
+	printf("fence-outlives-module: sync_file after close: driver %s, timeline %s, status %d\n",
+	       fi.driver_name, fi.obj_name, fi.status);
+	close(sync_file);
+	ret = unload_aimc();
+	EXPECT(ret == -EWOULDBLOCK, "rmmod with a syncobj fd held: %s", strerror(-ret));
+	close(syncobj_fd);
+	/* The last fence reference goes after an RCU grace period. */
+	for (i = 0, ret = -EWOULDBLOCK; i < 200 && ret == -EWOULDBLOCK; i++) {
+		vm_sleep_ms(10);
+		ret = unload_aimc();
+	}
+	EXPECT(!ret, "rmmod once nothing holds a fence: %s", strerror(-ret));
+	printf("fence-outlives-module: unloaded %d ms after the last fence was closed\n",
+	       10 * i);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -509,6 +588,8 @@ int main(int argc, char **argv)
 		return cmd_stick(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "stress"))
 		return cmd_stress(argc - 1, argv + 1);
-	fprintf(stderr, "usage: aimc-job-tool run|stick|stress [options]\n");
+	if (argc == 2 && !strcmp(argv[1], "fence-outlives-module"))
+		return cmd_fence_outlives_module();
+	fprintf(stderr, "usage: aimc-job-tool run|stick|stress|fence-outlives-module [options]\n");
 	return 2;
 }

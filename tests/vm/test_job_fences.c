@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest tests: a job's out-fence (a syncobj) signals when it finishes,
- * can be waited on with drmSyncobjWait and polled as a sync_file, and
- * serves as another job's in-fence, also from another open file.
+ * Guest tests: a job's out-fence (a syncobj, binary or a timeline point)
+ * signals when it finishes, can be waited on with drmSyncobjWait and
+ * polled as a sync_file, and serves as another job's in-fence, also from
+ * another open file; a job whose in-fence never signals is cancelled when
+ * its file closes.
  */
 #include <poll.h>
+#include <linux/sync_file.h>
 
 #include "vm_util.h"
 
@@ -156,17 +159,151 @@ START_TEST(test_in_syncobj_from_other_file)
 }
 END_TEST
 
+/* Points of a timeline syncobj: the out point signals, an in point orders. */
+START_TEST(test_timeline_points)
+{
+	struct drm_aimc_cmd c = cmd_nop();
+	uint64_t j1, j2, point = 0, caps;
+	struct r_submit_args s = { .cmds = &c, .count = 1 };
+	uint32_t tl;
+
+	ck_assert_int_eq(aimc_job_get_param(V.dev, AIMC_PARAM_CAPABILITIES, &caps), 0);
+	ck_assert(caps & AIMC_CAP_TIMELINE_SYNCS);
+	ck_assert_int_eq(drmSyncobjCreate(V.fd, 0, &tl), 0);
+	s.out = tl;
+	s.out_point = 5;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &j1), 0);
+	ck_assert_int_eq(r_wait_status(V.fd, j1, 10000), AIMC_JOB_DONE);
+	ck_assert_int_eq(drmSyncobjQuery(V.fd, &tl, &point, 1), 0);
+	ck_assert_uint_eq(point, 5);
+	/* waiting for point 5 of it, and signalling point 7 */
+	s.in = &tl;
+	s.in_points = (uint64_t[]){ 5 };
+	s.n_in = 1;
+	s.out_point = 7;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &j2), 0);
+	ck_assert_int_eq(drmSyncobjTimelineWait(V.fd, &tl, (uint64_t[]){ 7 }, 1,
+						aimc_deadline_ns(10000), 0, NULL), 0);
+	ck_assert_int_eq(r_wait_status(V.fd, j2, 0), AIMC_JOB_DONE);
+	/* a point nothing was submitted for yet has no fence: -EINVAL */
+	s.in_points = (uint64_t[]){ 9 };
+	s.out = 0;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &j2), -EINVAL);
+	drmSyncobjDestroy(V.fd, tl);
+}
+END_TEST
+
+/* Sync arguments are checked: flags must be zero, handles must exist. */
+START_TEST(test_sync_args_checked)
+{
+	struct drm_aimc_cmd c = cmd_nop();
+	struct r_submit_args s = { .cmds = &c, .count = 1 };
+	uint64_t job, max_syncs;
+	uint32_t so, in[R_MAX_SYNCS] = {};
+
+	ck_assert_int_eq(aimc_syncobj_create(V.dev, &so), 0);
+	s.out = so;
+	s.sync_flags = 1;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -EINVAL);
+	s.sync_flags = 0;
+	s.out = so + 1000;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -ENOENT);
+	s.out = 0;
+	s.in = (uint32_t[]){ so + 1000 };
+	s.n_in = 1;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -ENOENT);
+	/* a binary syncobj without a fence yet */
+	s.in = &so;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -EINVAL);
+	/* more syncs than the param allows */
+	ck_assert_int_eq(aimc_job_get_param(V.dev, AIMC_PARAM_MAX_SYNCS, &max_syncs), 0);
+	ck_assert_uint_lt(max_syncs, R_MAX_SYNCS);
+	s.in = in;
+	s.n_in = max_syncs + 1;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -E2BIG);
+	/* an unreadable array */
+	s.n_in = 1;
+	s.in_syncs = (const void *)8;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -EFAULT);
+	aimc_syncobj_destroy(V.dev, so);
+}
+END_TEST
+
+/* A sync_file's fence state: 1 signalled, 0 not yet, < 0 its error. */
+static int sync_file_status(int fd)
+{
+	struct sync_fence_info fi = {};
+	struct sync_file_info info = {
+		.num_fences = 1, .sync_fence_info = (uintptr_t)&fi,
+	};
+
+	ck_assert_int_eq(ioctl(fd, SYNC_IOC_FILE_INFO, &info), 0);
+	return fi.status;
+}
+
+/*
+ * A job whose in-fence does not signal for long (another file's job hung
+ * on the card, its timeout seconds away) is cancelled when its file
+ * closes: close returns without waiting for the in-fence, the job's
+ * out-fence ends -ECANCELED at once, and everything is given back once
+ * the hung job has been reset.
+ */
+START_TEST(test_unsignalled_in_fence_cancelled_on_close)
+{
+	struct drm_aimc_cmd hang = cmd_read(tile, 0, 0, 4, 4, bo, RD_OFF), c = cmd_nop();
+	uint32_t s_hang, s_in, s_out;
+	int sf_hang, sf_out;
+	struct vm_dev b;
+	uint64_t job_hang, job;
+	int64_t t0;
+	struct pollfd p;
+
+	ck_assert_int_ge(vm_job_timeout_ms(), 3000);
+	ck_assert_int_eq(aimc_syncobj_create(V.dev, &s_hang), 0);
+	vm_write(EMU_DEBUGFS "/hang_next_job", "1");
+	ck_assert_int_eq(aimc_job_submit(V.dev, &hang, 1, NULL, 0, s_hang, &job_hang), 0);
+	ck_assert_int_eq(aimc_syncobj_export_sync_file(V.dev, s_hang, &sf_hang), 0);
+
+	vm_open_node(&b, V.info.node);
+	ck_assert_int_eq(aimc_syncobj_create(b.dev, &s_in), 0);
+	ck_assert_int_eq(drmSyncobjImportSyncFile(b.fd, s_in, sf_hang), 0);
+	ck_assert_int_eq(aimc_syncobj_create(b.dev, &s_out), 0);
+	ck_assert_int_eq(aimc_job_submit(b.dev, &c, 1, &s_in, 1, s_out, &job), 0);
+	ck_assert_int_eq(aimc_syncobj_export_sync_file(b.dev, s_out, &sf_out), 0);
+	vm_sleep_ms(50);
+	ck_assert_int_eq(sync_file_status(sf_out), 0);	/* held back */
+
+	t0 = vm_now_ms();
+	vm_close(&b);
+	ck_assert_int_lt(vm_now_ms() - t0, 1000);
+	p = (struct pollfd){ .fd = sf_out, .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 1000), 1);
+	ck_assert_int_eq(sync_file_status(sf_out), -ECANCELED);
+	ck_assert_int_eq(sync_file_status(sf_hang), 0);	/* still hung */
+	close(sf_out);
+	close(sf_hang);
+	/* the hung job times out; then nothing is left queued or pinned */
+	ck_assert_int_eq(r_wait_status(V.fd, job_hang, vm_job_timeout_ms() + 5000),
+			 AIMC_JOB_TIMED_OUT);
+	ck_assert(vm_wait_counter_zero("jobs_queued", 5000));
+	ck_assert(vm_wait_counter_zero("pinned_operands", 5000));
+}
+END_TEST
+
 Suite *job_fences_suite(void)
 {
 	Suite *s = suite_create("job_fences");
 	TCase *tc = tcase_create("fences");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 20);
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_out_syncobj_signals);
 	tcase_add_test(tc, test_out_fence_as_sync_file);
 	tcase_add_test(tc, test_in_syncobj_orders_jobs);
 	tcase_add_test(tc, test_in_syncobj_from_other_file);
+	tcase_add_test(tc, test_timeline_points);
+	tcase_add_test(tc, test_sync_args_checked);
+	tcase_add_test(tc, test_unsignalled_in_fence_cancelled_on_close);
 	suite_add_tcase(s, tc);
 	return s;
 }

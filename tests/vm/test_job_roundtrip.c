@@ -173,8 +173,6 @@ START_TEST(test_program_read_noisy)
 	uint32_t i, outliers = 0, exact = 0, n = 0;
 	double sum = 0, var = 0;
 
-	if (noise_free_phase())
-		return;
 	program_and_read();
 	for (i = 0; i < W_N; i++) {
 		double t = window_target(i);
@@ -206,8 +204,6 @@ START_TEST(test_program_read_exact)
 {
 	uint32_t i;
 
-	if (!noise_free_phase())
-		return;
 	program_and_read();
 	for (i = 0; i < W_N; i++)
 		ck_assert_msg(vm_get16(map + RD_OFF + 2 * i) == window_target(i),
@@ -436,8 +432,6 @@ START_TEST(test_exec_mvm_exact)
 	uint32_t len, i;
 	uint8_t *rmem;
 
-	if (!noise_free_phase())
-		return;
 	vm_ref_init(&ref);
 	ck_assert(aimc_model_config(ref.m)->noise_free);
 	mvm_job(c, &len);
@@ -472,8 +466,6 @@ START_TEST(test_exec_mvm_noisy)
 	uint32_t len, s, j;
 	uint8_t *rmem;
 
-	if (noise_free_phase())
-		return;
 	vm_ref_init(&ref);
 	aimc_model_destroy(ref.m);
 	vm_emu_config(&cfg);
@@ -550,12 +542,12 @@ Suite *job_roundtrip_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_bo_mmap_roundtrip);
 	tcase_add_test(tc, test_sim_backend_has_no_fd);
-	tcase_add_test(tc, test_program_read_noisy);
-	tcase_add_test(tc, test_program_read_exact);
+	vm_add_noisy_test(tc, test_program_read_noisy);
+	vm_add_noise_free_test(tc, test_program_read_exact);
 	tcase_add_test(tc, test_exec_digital_matches_model);
 	tcase_add_test(tc, test_exec_program_copied_at_submit);
-	tcase_add_test(tc, test_exec_mvm_exact);
-	tcase_add_test(tc, test_exec_mvm_noisy);
+	vm_add_noise_free_test(tc, test_exec_mvm_exact);
+	vm_add_noisy_test(tc, test_exec_mvm_noisy);
 	tcase_add_test(tc, test_failing_command_status);
 	suite_add_tcase(s, tc);
 	return s;

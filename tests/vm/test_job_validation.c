@@ -594,6 +594,40 @@ START_TEST(test_submit_cmd_tail_nonzero)
 }
 END_TEST
 
+/*
+ * cmd_size is bounded: below the first version's struct or above
+ * AIMC_CMD_SIZE_MAX is refused at once, however many bytes it would have
+ * the driver check (4 GiB of zero tail was a CPU denial of service).
+ */
+START_TEST(test_submit_cmd_size_bounded)
+{
+	static uint8_t buf[AIMC_CMD_SIZE_MAX];
+	struct drm_aimc_cmd c = good_program();
+	struct r_submit_args s = { .cmds = buf, .count = 1 };
+	uint64_t job;
+	int64_t t0;
+
+	ck_assert_uint_eq(sizeof(struct drm_aimc_cmd), AIMC_CMD_SIZE_V1);
+	memcpy(buf, &c, sizeof(c));
+	s.cmd_size = AIMC_CMD_SIZE_V1 - 1;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -EINVAL);
+	s.cmd_size = AIMC_CMD_SIZE_MAX + 1;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -EINVAL);
+	t0 = vm_now_ms();
+	s.cmd_size = 0xffffffffu;
+	s.count = 64;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -EINVAL);
+	ck_assert_int_lt(vm_now_ms() - t0, 100);
+	/* the largest size, its tail zero, is a command like any other */
+	s.cmd_size = AIMC_CMD_SIZE_MAX;
+	s.count = 1;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), 0);
+	ck_assert_int_eq(r_wait_status(V.fd, job, 10000), AIMC_JOB_DONE);
+	buf[AIMC_CMD_SIZE_MAX - 1] = 1;
+	ck_assert_int_eq(r_submit_ex(V.fd, &s, &job), -E2BIG);
+}
+END_TEST
+
 START_TEST(test_submit_unknown_syncobj)
 {
 	struct drm_aimc_cmd c = cmd_nop();
@@ -733,6 +767,7 @@ Suite *job_validation_suite(void)
 	tcase_add_test(tc, test_submit_too_many_commands);
 	tcase_add_test(tc, test_submit_cmd_size_too_small);
 	tcase_add_test(tc, test_submit_cmd_tail_nonzero);
+	tcase_add_test(tc, test_submit_cmd_size_bounded);
 	tcase_add_test(tc, test_submit_unknown_syncobj);
 	suite_add_tcase(s, tc);
 

@@ -88,8 +88,6 @@ START_TEST(drm_equals_sim)
 	struct aimc_net *net;
 	uint32_t i, nonzero = 0;
 
-	if (!noise_free_phase())
-		return;
 	make_input(5, u, STEPS);
 	sim = open_sim_like_emu();
 	net = open_net(sim, tm);
@@ -245,7 +243,7 @@ Suite *vm_stream_suite(void)
 	TCase *tc = tcase_create("stream");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, drm_equals_sim);
+	vm_add_noise_free_test(tc, drm_equals_sim);
 	tcase_add_test(tc, four_processes_isolated);
 	tcase_add_test(tc, async_sync_file);
 	suite_add_tcase(s, tc);

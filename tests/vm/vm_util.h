@@ -9,8 +9,9 @@
  * Phases: the guest runs aimc-vm-tests once per aimc_emu configuration.
  * AIMC_VM_PHASE=noise_free means aimc_emu was loaded with noise_free=1
  * (exact cells, bit-exact comparisons); unset is the default, noisy card.
- * Check has no "skip": a test meant for one phase returns early in the
- * other (`if (!noise_free_phase()) return;`) and passes vacuously.
+ * A test meant for one phase is registered only in it
+ * (vm_add_noise_free_test(), vm_add_noisy_test()); in the other the
+ * runner reports it skipped (tests/check_skip.h), never as passed.
  */
 #ifndef VM_UTIL_H
 #define VM_UTIL_H
@@ -34,6 +35,7 @@
 #include <xf86drm.h>
 #include <drm/aimc_accel.h>
 
+#include "../check_skip.h"
 #include "aimc.h"
 #include "aimc_model.h"
 #include "../../runtime/job.h"
@@ -54,6 +56,14 @@ static inline bool noise_free_phase(void)
 
 	return p && !strcmp(p, "noise_free");
 }
+
+/* Tests of one phase: registered in it, reported skipped in the other. */
+#define vm_add_noise_free_test(tc, test)				\
+	aimc_add_test_if(tc, test, noise_free_phase(),			\
+			 "bit-exact: needs the noise-free card (AIMC_VM_PHASE=noise_free)")
+#define vm_add_noisy_test(tc, test)					\
+	aimc_add_test_if(tc, test, !noise_free_phase(),			\
+			 "needs the card's physics: not in the noise-free phase")
 
 static inline bool vm_path_exists(const char *path)
 {
@@ -138,6 +148,14 @@ static inline void vm_counters_path(char *buf, size_t len)
 	ck_assert_msg(buf[0], "no counters file under %s", DRV_DEBUGFS);
 }
 
+static inline void vm_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 /* Value of one `name value` line of the driver's counters, or -1. */
 static inline long long vm_counter(const char *name)
 {
@@ -156,13 +174,19 @@ static inline long long vm_counter(const char *name)
 	return found;
 }
 
-static inline void vm_sleep_ms(unsigned int ms)
+/* Whether the counter reaches zero within @ms (driver work is asynchronous). */
+static inline bool vm_wait_counter_zero(const char *name, unsigned int ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	unsigned int waited;
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	for (waited = 0; vm_counter(name); waited += 10) {
+		if (waited >= ms)
+			return false;
+		vm_sleep_ms(10);
+	}
+	return true;
 }
+
 
 static inline int64_t vm_now_ms(void)
 {

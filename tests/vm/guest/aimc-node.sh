@@ -34,3 +34,16 @@ wait_node() {
 }
 
 no_node() { [ -z "$(aimc_nodes)" ]; }
+
+# rmmod_aimc: unload aimc.ko.  Every job fence pins the module until it
+# is released, which happens an RCU grace period after its last holder let
+# go: right after the last file closed, "in use" may be seen for a moment.
+rmmod_aimc() {
+	i=0
+	grep -q '^aimc ' /proc/modules || { /sbin/rmmod aimc; return; }
+	while ! /sbin/rmmod aimc 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 40 ] || { /sbin/rmmod aimc; return 1; }
+		sleep 0.05
+	done
+}

@@ -94,7 +94,7 @@ run "bind" sh -c "echo $dev > $drv/bind"
 run "node back after bind" wait_node
 run "aimc-smi after rebind" aimc-smi
 
-run "rmmod aimc" $rmmod aimc
+run "rmmod aimc" rmmod_aimc
 run "node gone after rmmod" no_node
 run "modprobe aimc again" $modprobe aimc
 run "node back after modprobe" wait_node
@@ -116,13 +116,13 @@ run "modprobe aimc_emu (default geometry)" $modprobe aimc_emu
 run "node back, default geometry" wait_node
 run "keyword spotting through the driver (aimc-kws): 9 of 10 words or better" kws_words
 run "the aimc Python package's suite through the driver (pytest)" python_suite
-run "rmmod aimc" $rmmod aimc
+run "rmmod aimc" rmmod_aimc
 run "rmmod aimc_emu" $rmmod aimc_emu
 
 # Fault knobs, stress, the ioctl fuzzer and fault injection (debug kernel
 # only) (tests/vm/selftests/): each loads and unloads the modules itself
 # and prints its own TAP lines.
-for t in fault_knobs stress ioctl_fuzz fault_inject; do
+for t in fault_knobs stress ioctl_fuzz fault_inject fences; do
 	run "selftest $t" sh /usr/share/aimc/selftests/$t.sh
 done
 

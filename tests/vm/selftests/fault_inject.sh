@@ -65,7 +65,7 @@ check "the card still serves" aimc-job-tool run --op read
 # kmemleak's own metadata allocations may fail too: it must still be on,
 # or the leak check at the end of the run proves nothing.
 check "kmemleak still watching" sh -c "! dmesg | grep -qE 'kmemleak: (Cannot allocate a kmemleak_object|Kernel memory leak detector disabled)'"
-check "rmmod aimc" $rmmod aimc
+check "rmmod aimc" rmmod_aimc
 check "rmmod aimc_emu" $rmmod aimc_emu
 check "no kernel reports" sh -c "! dmesg | grep -qE '$KERNEL_REPORTS'"
 tap_done

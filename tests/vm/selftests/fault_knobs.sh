@@ -156,7 +156,7 @@ check "surprise_remove: node back" wait_node
 check "surprise_remove: the new card serves" $tool run --op read
 
 # Nothing mapped for the card once the driver lets go of it.
-check "rmmod aimc" $rmmod aimc
+check "rmmod aimc" rmmod_aimc
 check "emulator: mapped_pages 0 after unbind" [ "$(cat $EMU/mapped_pages)" -eq 0 ]
 check "rmmod aimc_emu" $rmmod aimc_emu
 check "no kernel reports" sh -c "! dmesg | grep -qE '$KERNEL_REPORTS'"

@@ -26,7 +26,7 @@ check "fuzz: emulator mapped_pages back to $mapped" \
 	wait_until 5 sh -c "[ \$(cat $EMU/mapped_pages) -eq $mapped ]"
 echo 5000 > $DRV_PARAMS/job_timeout_ms
 check "fuzz: the card still serves" aimc-job-tool run --op read
-check "rmmod aimc" $rmmod aimc
+check "rmmod aimc" rmmod_aimc
 check "rmmod aimc_emu" $rmmod aimc_emu
 check "no kernel reports" sh -c "! dmesg | grep -qE '$KERNEL_REPORTS'"
 tap_done

@@ -32,7 +32,7 @@ load() {
 }
 
 unload() {
-	$rmmod aimc 2>/dev/null
+	rmmod_aimc 2>/dev/null
 	$rmmod aimc_emu 2>/dev/null
 	no_node
 }

@@ -24,7 +24,7 @@ check "stress: emulator mapped_pages back to $mapped" \
 echo 5000 > $DRV_PARAMS/job_timeout_ms
 check "stress: the card still serves" aimc-job-tool run --op read --jobs 4
 echo "# counters: $(tr '\n' ' ' < "$(counters_file)")"
-check "rmmod aimc" $rmmod aimc
+check "rmmod aimc" rmmod_aimc
 check "emulator: mapped_pages 0 after unbind" [ "$(cat $EMU/mapped_pages)" -eq 0 ]
 check "rmmod aimc_emu" $rmmod aimc_emu
 check "no kernel reports" sh -c "! dmesg | grep -qE '$KERNEL_REPORTS'"
