@@ -20,6 +20,7 @@
 #include <drm/gpu_scheduler.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
 
 #if HAVE_LINUX_UNALIGNED_H
@@ -95,6 +96,19 @@ static inline int aimc_dma_set_max_seg_size(struct device *dev,
 #define AIMC_UEVENT_CONST	const
 #else
 #define AIMC_UEVENT_CONST
+#endif
+
+/*
+ * Pinning a shmem buffer's pages while holding its reservation lock: the
+ * _locked helpers where the lock protects the pages; before, the helpers
+ * lock on their own (a lock of theirs, never the reservation lock).
+ */
+#if HAVE_DRM_GEM_SHMEM_PIN_LOCKED
+#define aimc_shmem_pin_resv_held	drm_gem_shmem_pin_locked
+#define aimc_shmem_unpin_resv_held	drm_gem_shmem_unpin_locked
+#else
+#define aimc_shmem_pin_resv_held	drm_gem_shmem_pin
+#define aimc_shmem_unpin_resv_held	drm_gem_shmem_unpin
 #endif
 
 /*

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * debugfs: /sys/kernel/debug/aimc/<bus device>/
+ * debugfs, in the DRM device's own directory (/sys/kernel/debug/accel/<bus
+ * device>/ for an accel node, /sys/kernel/debug/dri/<minor>/ else):
  *   counters  driver counters, one "name value" per line
  *   ring      the ring's state and the jobs on it
  *   clients   each open file: pid, tiles, slots, unfinished jobs
+ * The DRM core removes the directory with the device.
  */
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/seq_file.h>
 
+#include "aimc_compat.h"
 #include "aimc_job.h"
-
-static struct dentry *aimc_debugfs_root;
 
 static int aimc_counters_show(struct seq_file *m, void *data)
 {
@@ -95,29 +96,33 @@ static int aimc_clients_show(struct seq_file *m, void *data)
 }
 DEFINE_SHOW_ATTRIBUTE(aimc_clients);
 
+static void aimc_debugfs_create(struct aimc_device *adev, struct dentry *root)
+{
+	debugfs_create_file("counters", 0444, root, adev, &aimc_counters_fops);
+	debugfs_create_file("ring", 0444, root, adev, &aimc_ring_fops);
+	debugfs_create_file("clients", 0444, root, adev, &aimc_clients_fops);
+}
+
+#if HAVE_DRM_DEVICE_DEBUGFS_ROOT
+/**
+ * aimc_debugfs_init - the driver's files in the DRM device's directory
+ * @adev: the card, registered
+ */
 void aimc_debugfs_init(struct aimc_device *adev)
 {
-	adev->debugfs = debugfs_create_dir(dev_name(adev->bus.dev),
-					   aimc_debugfs_root);
-	debugfs_create_file("counters", 0444, adev->debugfs, adev,
-			    &aimc_counters_fops);
-	debugfs_create_file("ring", 0444, adev->debugfs, adev, &aimc_ring_fops);
-	debugfs_create_file("clients", 0444, adev->debugfs, adev,
-			    &aimc_clients_fops);
+	aimc_debugfs_create(adev, adev->drm.debugfs_root);
 }
-
-void aimc_debugfs_fini(struct aimc_device *adev)
+#else
+/**
+ * aimc_debugfs_minor_init - &drm_driver.debugfs_init
+ * @minor: a minor of the card, registering
+ *
+ * Once per card: in its primary minor's directory (a render-only driver
+ * has one too).
+ */
+void aimc_debugfs_minor_init(struct drm_minor *minor)
 {
-	debugfs_remove_recursive(adev->debugfs);
-	adev->debugfs = NULL;
+	if (minor->type == DRM_MINOR_PRIMARY)
+		aimc_debugfs_create(to_aimc_device(minor->dev), minor->debugfs_root);
 }
-
-void aimc_debugfs_register(void)
-{
-	aimc_debugfs_root = debugfs_create_dir(AIMC_DRIVER_NAME, NULL);
-}
-
-void aimc_debugfs_unregister(void)
-{
-	debugfs_remove_recursive(aimc_debugfs_root);
-}
+#endif

@@ -177,6 +177,9 @@ static const struct drm_driver aimc_drm_driver = {
 #if AIMC_CORE_FDINFO
 	.show_fdinfo = aimc_fdinfo_print,
 #endif
+#if !HAVE_DRM_DEVICE_DEBUGFS_ROOT
+	.debugfs_init = aimc_debugfs_minor_init,
+#endif
 	.ioctls = aimc_ioctls,
 	.num_ioctls = ARRAY_SIZE(aimc_ioctls),
 	.name = AIMC_DRIVER_NAME,
@@ -234,7 +237,9 @@ struct aimc_device *aimc_device_probe(const struct aimc_bus *bus)
 	ret = drm_dev_register(&adev->drm, 0);
 	if (ret)
 		goto err_irq;
+#if HAVE_DRM_DEVICE_DEBUGFS_ROOT
 	aimc_debugfs_init(adev);
+#endif
 
 	drm_info(&adev->drm, "AIMC-1 v%u.%u serial %u: %u tiles of %ux%u, DAC %u bit, ADC %u bit, %u stream slots\n",
 		 adev->caps.hw_version >> 16, adev->caps.hw_version & 0xffff,
@@ -260,7 +265,6 @@ err_job:
 void aimc_device_remove(struct aimc_device *adev)
 {
 	drm_dev_unplug(&adev->drm);
-	aimc_debugfs_fini(adev);
 	aimc_irq_quiesce(adev);
 	aimc_job_fini(adev);
 }
@@ -269,19 +273,12 @@ static int __init aimc_init(void)
 {
 	int ret;
 
-	aimc_debugfs_register();
 	ret = aimc_swdev_register();
 	if (ret)
-		goto err_debugfs;
+		return ret;
 	ret = aimc_pci_register();
 	if (ret)
-		goto err_swdev;
-	return 0;
-
-err_swdev:
-	aimc_swdev_unregister();
-err_debugfs:
-	aimc_debugfs_unregister();
+		aimc_swdev_unregister();
 	return ret;
 }
 
@@ -289,7 +286,6 @@ static void __exit aimc_exit(void)
 {
 	aimc_pci_unregister();
 	aimc_swdev_unregister();
-	aimc_debugfs_unregister();
 	aimc_fence_module_exit();
 }
 

@@ -133,7 +133,6 @@ struct aimc_stats {
  * @stats: counters
  * @files: open files (&aimc_file.node), protected by @sched_lock
  * @node: in the module's list of cards (aimc_job_timeout_ms updates)
- * @debugfs: the card's debugfs directory
  */
 struct aimc_device {
 	struct drm_device drm;
@@ -173,7 +172,6 @@ struct aimc_device {
 	struct aimc_stats stats;
 	struct list_head files;
 	struct list_head node;
-	struct dentry *debugfs;
 };
 
 /**
@@ -271,10 +269,9 @@ int aimc_ioctl_wait(struct drm_device *drm, void *data,
 		    struct drm_file *file);
 void aimc_job_irq(struct aimc_device *adev);
 
+struct drm_minor;
 void aimc_debugfs_init(struct aimc_device *adev);
-void aimc_debugfs_fini(struct aimc_device *adev);
-void aimc_debugfs_register(void);
-void aimc_debugfs_unregister(void);
+void aimc_debugfs_minor_init(struct drm_minor *minor);
 int aimc_sysfs_init(struct aimc_device *adev);
 int aimc_hwmon_init(struct aimc_device *adev);
 

@@ -4,13 +4,17 @@
  * mapped for the card only while jobs use them (aimc_job.c).
  *
  * A buffer is mapped once, whole, however many operands of however many
- * in-flight jobs use it, and unmapped when the last of them retires: the
+ * in-flight jobs use it, and unmapped when the last of them is freed: the
  * DMA API does not support overlapping mappings of the same memory (two
  * jobs writing into one output buffer would be two), and the card can
- * still reach only the buffers of jobs in flight.
+ * still reach only the buffers of unfinished jobs.  (The shmem helpers'
+ * drm_gem_shmem_get_pages_sgt() would map a buffer until it is freed,
+ * possibly after the card was removed: a file may keep a buffer open
+ * that long.)  The mapping's bookkeeping is under the object's
+ * reservation lock; it is never taken where fences are signalled.
  */
 #include <linux/dma-mapping.h>
-#include <linux/mutex.h>
+#include <linux/dma-resv.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
@@ -18,11 +22,15 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_vma_manager.h>
 
+#include "aimc_compat.h"
 #include "aimc_drv.h"
 
+/*
+ * A buffer: @dma_users and @sgt are protected by the object's reservation
+ * lock.
+ */
 struct aimc_bo {
 	struct drm_gem_shmem_object shmem;	/* first: the helpers kfree() it */
-	struct mutex dma_lock;	/* protects dma_users and sgt */
 	unsigned int dma_users;	/* operands of jobs not yet released */
 	struct sg_table *sgt;	/* mapped for the card while dma_users */
 };
@@ -48,7 +56,6 @@ struct drm_gem_object *aimc_gem_create_object(struct drm_device *drm,
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
-	mutex_init(&bo->dma_lock);
 	return &bo->shmem.base;
 }
 
@@ -86,7 +93,8 @@ static int aimc_bo_map(struct aimc_bo *bo, struct device *dev)
 	struct sg_table *sgt;
 	int ret;
 
-	ret = drm_gem_shmem_pin(&bo->shmem);
+	dma_resv_assert_held(bo->shmem.base.resv);
+	ret = aimc_shmem_pin_resv_held(&bo->shmem);
 	if (ret)
 		return ret;
 	sgt = drm_gem_shmem_get_sg_table(&bo->shmem);
@@ -104,7 +112,7 @@ err_free:
 	sg_free_table(sgt);
 	kfree(sgt);
 err_unpin:
-	drm_gem_shmem_unpin(&bo->shmem);
+	aimc_shmem_unpin_resv_held(&bo->shmem);
 	return ret;
 }
 
@@ -114,7 +122,7 @@ static void aimc_bo_unmap(struct aimc_bo *bo, struct device *dev)
 	sg_free_table(bo->sgt);
 	kfree(bo->sgt);
 	bo->sgt = NULL;
-	drm_gem_shmem_unpin(&bo->shmem);
+	aimc_shmem_unpin_resv_held(&bo->shmem);
 }
 
 /**
@@ -137,7 +145,7 @@ int aimc_bo_dma_get(struct drm_gem_object *obj, struct device *dev,
 	struct aimc_bo *bo = to_aimc_bo(obj);
 	int ret = 0;
 
-	mutex_lock(&bo->dma_lock);
+	dma_resv_lock(obj->resv, NULL);
 	if (!bo->dma_users)
 		ret = aimc_bo_map(bo, dev);
 	if (!ret)
@@ -149,7 +157,7 @@ int aimc_bo_dma_get(struct drm_gem_object *obj, struct device *dev,
 	} else if (!bo->dma_users && bo->sgt) {
 		aimc_bo_unmap(bo, dev);
 	}
-	mutex_unlock(&bo->dma_lock);
+	dma_resv_unlock(obj->resv);
 	return ret;
 }
 
@@ -165,12 +173,12 @@ void aimc_bo_dma_put(struct drm_gem_object *obj, struct device *dev)
 {
 	struct aimc_bo *bo = to_aimc_bo(obj);
 
-	mutex_lock(&bo->dma_lock);
+	dma_resv_lock(obj->resv, NULL);
 	if (--bo->dma_users)
 		dma_sync_sgtable_for_cpu(dev, bo->sgt, DMA_BIDIRECTIONAL);
 	else
 		aimc_bo_unmap(bo, dev);
-	mutex_unlock(&bo->dma_lock);
+	dma_resv_unlock(obj->resv);
 }
 
 int aimc_ioctl_bo_create(struct drm_device *drm, void *data,

@@ -2,10 +2,9 @@
 /*
  * Reset and capability read-out.
  */
-#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/errno.h>
-#include <linux/jiffies.h>
+#include <linux/iopoll.h>
 #include <linux/log2.h>
 
 #include "aimc_hw.h"
@@ -24,24 +23,23 @@
  */
 int aimc_hw_reset(const struct aimc_bus *bus)
 {
-	unsigned long deadline = jiffies + msecs_to_jiffies(AIMC_RESET_TIMEOUT_MS);
+	u32 status;
+	int ret;
 
 	if (aimc_hw_gone(bus))
 		return -ENODEV;
 	aimc_hw_write(bus, AIMC_REG_CONTROL, AIMC_CONTROL_RESET);
-	for (;;) {
-		u32 status = aimc_hw_read(bus, AIMC_REG_STATUS);
-
-		if (status == AIMC_HW_GONE)
-			return -ENODEV;
-		if (status & AIMC_STATUS_READY)
-			break;
-		if (time_after(jiffies, deadline)) {
-			dev_err(bus->dev, "no ready status %ums after reset (status %#x)\n",
-				AIMC_RESET_TIMEOUT_MS, status);
-			return -ETIMEDOUT;
-		}
-		usleep_range(100, 200);
+	/* All-ones is no ready status: the card left the bus meanwhile. */
+	ret = read_poll_timeout(aimc_hw_read, status,
+				status == AIMC_HW_GONE || (status & AIMC_STATUS_READY),
+				100, AIMC_RESET_TIMEOUT_MS * USEC_PER_MSEC, false,
+				bus, AIMC_REG_STATUS);
+	if (status == AIMC_HW_GONE)
+		return -ENODEV;
+	if (ret) {
+		dev_err(bus->dev, "no ready status %ums after reset (status %#x)\n",
+			AIMC_RESET_TIMEOUT_MS, status);
+		return ret;
 	}
 	aimc_hw_write(bus, AIMC_REG_INT_MASK, AIMC_INT_ALL);
 	aimc_hw_write(bus, AIMC_REG_INT_ACK, AIMC_INT_ALL);

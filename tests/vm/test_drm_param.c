@@ -18,6 +18,7 @@
 #include <drm/aimc_accel.h>
 
 #include "aimc.h"
+#include "aimc_model.h"
 
 #define EMU_SYSFS "/sys/devices/aimc_emu"
 #define EMU_PARAMS "/sys/module/aimc_emu/parameters"
@@ -97,25 +98,28 @@ END_TEST
 START_TEST(test_caps_from_registers)
 {
 	struct aimc_device_info info;
+	struct aimc_model_config model;
 	struct aimc_device *dev;
 
+	/* What the emulated card is: the device model's defaults, then aimc_emu's parameters */
+	aimc_model_config_defaults(&model);
 	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_DRM, 0, &dev), 0);
 	ck_assert_int_eq(aimc_device_info(dev, &info, sizeof(info)), 0);
 	aimc_device_close(dev);
 
 	ck_assert_uint_eq(info.backend, AIMC_BACKEND_DRM);
-	ck_assert_uint_eq(info.device_id, 0x41494d43);
-	ck_assert_uint_eq(info.hw_version, 1u << 16);
+	ck_assert_uint_eq(info.device_id, AIMC_ID_MAGIC);
+	ck_assert_uint_eq(info.hw_version, AIMC_HW_VERSION_MAJOR << 16 | AIMC_HW_VERSION_MINOR);
 	ck_assert_uint_eq(info.abi_version, AIMC_ABI_VERSION);
-	ck_assert_uint_eq(info.serial, 0xe0000000u);
+	ck_assert_uint_eq(info.serial, 0xe0000000u);	/* aimc_emu's card 0 */
 	ck_assert_uint_eq(info.num_tiles, read_uint(EMU_PARAMS "/tiles"));
 	ck_assert_uint_eq(info.tile_rows, read_uint(EMU_PARAMS "/tile_rows"));
 	ck_assert_uint_eq(info.tile_cols, read_uint(EMU_PARAMS "/tile_cols"));
 	ck_assert_uint_eq(info.stream_slots, read_uint(EMU_PARAMS "/stream_slots"));
-	ck_assert_uint_eq(info.dac_bits, 8);
-	ck_assert_uint_eq(info.adc_bits, 8);
-	ck_assert_uint_eq(info.g_min_nsiemens, 0);
-	ck_assert_uint_eq(info.g_max_nsiemens, 25000);
+	ck_assert_uint_eq(info.dac_bits, model.dac_bits);
+	ck_assert_uint_eq(info.adc_bits, model.adc_bits);
+	ck_assert_uint_eq(info.g_min_nsiemens, model.g_min_ns);
+	ck_assert_uint_eq(info.g_max_nsiemens, model.g_max_ns);
 	ck_assert_uint_gt(info.queue_depth, 1);
 }
 END_TEST

@@ -145,17 +145,27 @@ static void program_and_read(void)
 	run_done(c, 2);
 }
 
-/* Model spec (emulator/model: aimc_model_config_defaults, noisy mode) */
+/* The card's physics: the device model's defaults (noisy mode). */
+static const struct aimc_model_config *model_spec(void)
+{
+	static struct aimc_model_config cfg;
+
+	if (!cfg.g_max_ns)
+		aimc_model_config_defaults(&cfg);
+	return &cfg;
+}
+
 static double prog_sigma_ns(double g)
 {
-	double x = g / 25000.0;
+	const struct aimc_model_config *m = model_spec();
+	double x = g / m->g_max_ns;
 
-	return 263.0 + 1965.0 * x - 1173.0 * x * x;
+	return m->prog_sigma_c0_ns + m->prog_sigma_c1_ns * x + m->prog_sigma_c2_ns * x * x;
 }
 
 static double read_sigma_ns(double g)
 {
-	return 0.01 * g;	/* read_sigma_rel_ppm = 10000 */
+	return model_spec()->read_sigma_rel_ppm * 1e-6 * g;
 }
 
 /*
@@ -187,7 +197,8 @@ START_TEST(test_program_read_noisy)
 			continue;
 		}
 		outliers++;
-		ck_assert_msg(g <= 2 || fabs(g - 25000) <= 5 * read_sigma_ns(25000) + 2,
+		ck_assert_msg(g <= 2 || fabs(g - model_spec()->g_max_ns) <=
+			      5 * read_sigma_ns(model_spec()->g_max_ns) + 2,
 			      "cell %u: target %.0f read %.0f (sigma %.0f), not a stuck cell",
 			      i, t, g, s);
 	}

@@ -44,7 +44,8 @@
 #define EMU_PARAMS	"/sys/module/aimc_emu/parameters"
 #define EMU_DEBUGFS	"/sys/kernel/debug/aimc_emu/0"
 #define DRV_PARAMS	"/sys/module/aimc/parameters"
-#define DRV_DEBUGFS	"/sys/kernel/debug/aimc"
+/* The DRM device's debugfs directories, where aimc.ko adds its files. */
+#define DRM_DEBUGFS_ROOTS	{ "/sys/kernel/debug/accel", "/sys/kernel/debug/dri" }
 #define SWDEV_DRIVER	"/sys/bus/platform/drivers/aimc-swdev"
 #define SWDEV_NAME	"aimc-swdev.0"
 
@@ -128,24 +129,48 @@ static inline void vm_check_phase(void)
 			      "AIMC_VM_PHASE=noise_free but aimc_emu noise_free != 1");
 }
 
-/* /sys/kernel/debug/aimc/<first device>/counters */
+/*
+ * The driver's counters of the first card (aimc_emu's card 0): the
+ * "counters" file in the debugfs directory of the DRM device whose
+ * "name" says it is bound to aimc-swdev.0, else the first found.
+ */
 static inline void vm_counters_path(char *buf, size_t len)
 {
-	DIR *d = opendir(DRV_DEBUGFS);
-	struct dirent *e;
+	static const char *const roots[] = DRM_DEBUGFS_ROOTS;
+	char path[300], name[256];
+	unsigned int r;
 
-	ck_assert_msg(d, "no %s: %s", DRV_DEBUGFS, strerror(errno));
 	buf[0] = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(buf, len, "%s/%.100s/counters", DRV_DEBUGFS, e->d_name);
-		if (vm_path_exists(buf))
-			break;
-		buf[0] = 0;
+	for (r = 0; r < sizeof(roots) / sizeof(roots[0]); r++) {
+		DIR *d = opendir(roots[r]);
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			FILE *f;
+
+			snprintf(path, sizeof(path), "%s/%.100s/counters", roots[r], e->d_name);
+			if (e->d_name[0] == '.' || !vm_path_exists(path))
+				continue;
+			if (!buf[0])
+				snprintf(buf, len, "%.250s", path);
+			snprintf(path, sizeof(path), "%s/%.100s/name", roots[r], e->d_name);
+			f = fopen(path, "r");
+			name[0] = 0;
+			if (f && !fgets(name, sizeof(name), f))
+				name[0] = 0;
+			if (f)
+				fclose(f);
+			if (strstr(name, "aimc-swdev.0 ") || strstr(name, "aimc-swdev.0\n") ||
+			    !strcmp(e->d_name, "aimc-swdev.0")) {
+				snprintf(buf, len, "%s/%.100s/counters", roots[r], e->d_name);
+				closedir(d);
+				return;
+			}
+		}
+		if (d)
+			closedir(d);
 	}
-	closedir(d);
-	ck_assert_msg(buf[0], "no counters file under %s", DRV_DEBUGFS);
+	ck_assert_msg(buf[0], "no aimc counters under /sys/kernel/debug/{accel,dri}");
 }
 
 static inline void vm_sleep_ms(unsigned int ms)

@@ -37,10 +37,17 @@ unload() {
 	no_node
 }
 
+# The driver's counters of aimc_emu's card 0, in its DRM device's debugfs
+# directory (accel/<bus device>/, or dri/<minor>/ whose name names it).
 counters_file() {
-	for d in /sys/kernel/debug/aimc/*/; do
-		[ -e "$d/counters" ] && { echo "$d/counters"; return 0; }
+	first=""
+	for d in /sys/kernel/debug/accel/*/ /sys/kernel/debug/dri/*/; do
+		[ -e "$d/counters" ] || continue
+		[ -n "$first" ] || first="$d/counters"
+		case "$d" in */aimc-swdev.0/) echo "$d/counters"; return 0 ;; esac
+		grep -q 'aimc-swdev\.0\b' "$d/name" 2>/dev/null && { echo "$d/counters"; return 0; }
 	done
+	[ -n "$first" ] && { echo "$first"; return 0; }
 	return 1
 }
 
