@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Telemetry in sysfs, on the card's bus device (group "telemetry"):
+ * Telemetry in sysfs, on the card's bus device (group "telemetry"; in the
+ * Documentation/ABI format: driver/ABI/sysfs-driver-aimc):
  *   jobs            descriptors the card has completed (card counter)
  *   busy_us         time the card spent executing, microseconds
  *   pulses          programming pulses applied to cells

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Guest tests: the emulator's fault knobs (debugfs aimc_emu/0/) against
- * the driver's recovery.  "hang_next_job": the job times out within
+ * the driver's recovery, as the job API shows it.  hang_next_job and
+ * fail_next_dma are tested here only; the other knobs in
+ * selftests/fault_knobs.sh (one harness per knob).  "hang_next_job": the job times out within
  * aimc.job_timeout_ms (lowered to 300 ms by the fixture, restored after),
  * the card is reset, jobs queued behind it are aborted, the next job
  * succeeds.  "fail_next_dma": the command fails with AIMC_ST_DMA_FAULT,
