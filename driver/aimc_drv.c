@@ -98,6 +98,9 @@ int aimc_ioctl_get_param(struct drm_device *drm, void *data,
 	case AIMC_PARAM_JOB_HISTORY:
 		args->value = AIMC_JOB_HISTORY;
 		break;
+	case AIMC_PARAM_MAX_BO_SIZE:
+		args->value = AIMC_MAX_BO_SIZE;
+		break;
 	default:
 		ret = -EINVAL;
 		break;

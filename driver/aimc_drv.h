@@ -31,6 +31,8 @@
 #define AIMC_MAX_FILE_JOBS	256
 /* In-syncs (and out-syncs) one job may name. */
 #define AIMC_MAX_IN_SYNCS	16
+/* Largest buffer BO_CREATE makes. */
+#define AIMC_MAX_BO_SIZE	(256ull << 20)
 /* Finished jobs a file remembers for WAIT. */
 #define AIMC_JOB_HISTORY	1024
 /* The ring the driver sets up (at most the card's queue depth). */

@@ -188,7 +188,7 @@ int aimc_ioctl_bo_create(struct drm_device *drm, void *data,
 	struct drm_gem_shmem_object *shmem;
 	int ret;
 
-	if (args->flags || !args->size || args->size > AIMC_BO_MAX_SIZE)
+	if (args->flags || !args->size || args->size > AIMC_MAX_BO_SIZE)
 		return -EINVAL;
 
 	shmem = drm_gem_shmem_create(drm, PAGE_ALIGN(args->size));

@@ -68,6 +68,9 @@ static int aimc_sim_get_param(struct aimc_device *dev, uint32_t param,
 	case AIMC_PARAM_JOB_HISTORY:
 		*value = AIMC_SIM_JOB_HISTORY;
 		return 0;
+	case AIMC_PARAM_MAX_BO_SIZE:
+		*value = AIMC_SIM_MAX_BO_SIZE;
+		return 0;
 	case AIMC_PARAM_MAX_FILE_JOBS:
 		*value = AIMC_SIM_MAX_FILE_JOBS;
 		return 0;

@@ -223,10 +223,10 @@ static int sim_bo_create(struct aimc_device *dev, uint64_t size,
 	int fd, err;
 	void *cpu;
 
-	if (!size || size > AIMC_BO_MAX_SIZE)
+	if (!size || size > AIMC_SIM_MAX_BO_SIZE)
 		return aimc_set_error(-EINVAL, "sim: bo_create: size %llu not in 1..%llu",
 				      (unsigned long long)size,
-				      (unsigned long long)AIMC_BO_MAX_SIZE);
+				      (unsigned long long)AIMC_SIM_MAX_BO_SIZE);
 	rounded = (size + (uint64_t)page - 1) / (uint64_t)page * (uint64_t)page;
 	fd = memfd_create("aimc-sim-bo", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)rounded)) {

@@ -27,6 +27,8 @@ struct aimc_sim_jobs;
 
 /* Most commands one job takes: the driver's AIMC_MAX_JOB_CMDS. */
 #define AIMC_SIM_MAX_JOB_CMDS	64
+/* Largest buffer (AIMC_PARAM_MAX_BO_SIZE): the driver's. */
+#define AIMC_SIM_MAX_BO_SIZE	(256ull << 20)
 /* Finished jobs whose status WAIT still knows (AIMC_PARAM_JOB_HISTORY). */
 #define AIMC_SIM_JOB_HISTORY	1024
 /* Unfinished jobs a handle may have: none are, sim jobs end in submit. */

@@ -196,7 +196,7 @@ static void fuzz_bo_create(struct fuzz_state *s)
 {
 	struct drm_aimc_bo_create a = {
 		.size = below(s, 4) ? 1 + below(s, 256 * 1024) :
-			interesting(s, AIMC_BO_MAX_SIZE),
+			interesting(s, 256ull << 20),	/* the driver's largest */
 		.flags = below(s, 8) ? 0 : (uint32_t)interesting(s, 0),
 	};
 	int ret;

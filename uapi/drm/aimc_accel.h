@@ -91,6 +91,8 @@ extern "C" {
  *	(SUBMIT gives -EAGAIN past it)
  * @AIMC_PARAM_JOB_HISTORY: how many of a file's last finished jobs WAIT
  *	still knows (-ENOENT for older ones)
+ * @AIMC_PARAM_MAX_BO_SIZE: largest buffer %DRM_IOCTL_AIMC_BO_CREATE makes,
+ *	bytes
  * @AIMC_PARAM_COUNT: number of params; not a param itself
  */
 enum drm_aimc_param {
@@ -115,6 +117,7 @@ enum drm_aimc_param {
 	AIMC_PARAM_MAX_SYNCS = 18,
 	AIMC_PARAM_MAX_FILE_JOBS = 19,
 	AIMC_PARAM_JOB_HISTORY = 20,
+	AIMC_PARAM_MAX_BO_SIZE = 21,
 	AIMC_PARAM_COUNT
 };
 
@@ -140,13 +143,8 @@ struct drm_aimc_get_param {
 };
 
 /**
- * define AIMC_BO_MAX_SIZE - largest buffer %DRM_IOCTL_AIMC_BO_CREATE makes
- */
-#define AIMC_BO_MAX_SIZE	(256ull << 20)
-
-/**
  * struct drm_aimc_bo_create - create a buffer object
- * @size: in, bytes, 1..%AIMC_BO_MAX_SIZE; rounded up to whole pages
+ * @size: in, bytes, 1..%AIMC_PARAM_MAX_BO_SIZE; rounded up to whole pages
  * @flags: in, must be zero
  * @handle: out, GEM handle of the new buffer, valid in this file only
  *
