@@ -1410,7 +1410,7 @@ static int kernel_stream(struct bench *b, const struct bench_row *ioctl_row)
 				for (j = 0; j < jobs && !ret; j++)
 					ret = aimc_stream_submit(s[j], u + 3 * 16 * i, 3, 16);
 				for (j = 0; j < jobs && !ret; j++)
-					ret = aimc_stream_wait(s[j], 10000, out);
+					ret = aimc_stream_wait(s[j], 10000000000ll, out);
 			}
 			t[rep] = (double)rounds * jobs * 16 / (now_s() - t0);
 		}
