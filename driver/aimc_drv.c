@@ -214,6 +214,7 @@ struct aimc_device *aimc_device_probe(const struct aimc_bus *bus)
 	adev->bus = *bus;
 	INIT_LIST_HEAD(&adev->files);
 	dev_set_drvdata(bus->dev, adev);
+	aimc_reset_init(adev);
 
 	ret = aimc_hw_reset(&adev->bus);
 	if (ret)
@@ -268,6 +269,7 @@ err_job:
 void aimc_device_remove(struct aimc_device *adev)
 {
 	drm_dev_unplug(&adev->drm);
+	aimc_reset_fini(adev);
 	aimc_irq_quiesce(adev);
 	aimc_job_fini(adev);
 }

@@ -126,6 +126,12 @@ struct aimc_stats {
  * @ringing: aimc_ring_push() is writing the doorbell; an interrupt then
  *	     leaves the retiring to it instead of queueing @done_work
  * @cpl_pending: bit 0: an interrupt reported completions not yet retired
+ * @paused: a bus glue has the card (a reset from outside the driver, a
+ *	    runtime suspend): no job reaches the ring, the poll and the
+ *	    interrupts' work leave the card alone, the job timeout does not
+ *	    reset it (aimc_reset.c, aimc_pm.c); protected by @sched_lock
+ * @reset_watchdog: takes the card for lost if a reset from outside the
+ *		    driver does not give it back (aimc_reset.c)
  * @dead: the card is gone or removed; nothing may touch @bus any more
  * @jobs_queued: jobs submitted, not yet on the ring nor ended
  * @jobs_done: jobs that ended with %AIMC_JOB_DONE
@@ -165,6 +171,8 @@ struct aimc_device {
 	struct delayed_work poll_work;
 	bool ringing;
 	unsigned long cpl_pending;
+	bool paused;
+	struct delayed_work reset_watchdog;
 	bool dead;
 	atomic_t jobs_queued;
 	atomic64_t jobs_done;
@@ -234,6 +242,15 @@ void aimc_device_remove(struct aimc_device *adev);
 
 int aimc_irq_init(struct aimc_device *adev);
 void aimc_irq_quiesce(struct aimc_device *adev);
+void aimc_irq_mask_sync(struct aimc_device *adev);
+
+/* For the bus glues: resets from outside the driver (aimc_reset.c). */
+void aimc_reset_init(struct aimc_device *adev);
+void aimc_reset_fini(struct aimc_device *adev);
+void aimc_device_reset_prepare(struct aimc_device *adev);
+int aimc_device_reset_done(struct aimc_device *adev);
+void aimc_device_lost(struct aimc_device *adev);
+int aimc_ring_restart(struct aimc_device *adev);
 
 int aimc_ioctl_get_param(struct drm_device *drm, void *data,
 			 struct drm_file *file);

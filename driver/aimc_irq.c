@@ -130,6 +130,22 @@ int aimc_irq_init(struct aimc_device *adev)
 }
 
 /**
+ * aimc_irq_mask_sync - mask the card's interrupts and wait for handlers
+ * @adev: the card
+ *
+ * For a pause (aimc_device_reset_prepare(), a suspend): programming the
+ * ring unmasks them again (aimc_ring.c).
+ */
+void aimc_irq_mask_sync(struct aimc_device *adev)
+{
+	int i;
+
+	aimc_hw_write(&adev->bus, AIMC_REG_INT_MASK, AIMC_INT_ALL);
+	for (i = 0; i < AIMC_NUM_VECTORS; i++)
+		synchronize_irq(adev->bus.irq[i]);
+}
+
+/**
  * aimc_irq_quiesce - mask every interrupt and wait for running handlers
  * @adev: the card, still present
  */

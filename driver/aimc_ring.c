@@ -235,7 +235,8 @@ static void aimc_done_work(struct work_struct *work)
 
 	mutex_lock(&adev->sched_lock);
 	clear_bit(0, &adev->cpl_pending);
-	aimc_ring_reap(adev);
+	if (!adev->paused)
+		aimc_ring_reap(adev);
 	mutex_unlock(&adev->sched_lock);
 }
 
@@ -259,7 +260,8 @@ static void aimc_poll_work(struct work_struct *work)
 	bool cookie;
 
 	mutex_lock(&adev->sched_lock);
-	if (adev->dead)
+	/* Paused: the card is being reset or is powered down. */
+	if (adev->dead || adev->paused)
 		goto out;
 	if (aimc_hw_gone(&adev->bus)) {
 		aimc_ring_lost(adev);

@@ -105,7 +105,8 @@ static enum drm_gpu_sched_stat aimc_sched_timedout_job(struct drm_sched_job *sch
 	int ret;
 
 	mutex_lock(&adev->sched_lock);
-	spurious = adev->dead || aimc_ring_job_done(adev, job);
+	/* Paused: a reset from outside the driver deals with the card. */
+	spurious = adev->dead || adev->paused || aimc_ring_job_done(adev, job);
 	mutex_unlock(&adev->sched_lock);
 	if (spurious) {
 		spin_lock(&sched->job_list_lock);
