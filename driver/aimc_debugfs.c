@@ -37,6 +37,8 @@ static int aimc_counters_show(struct seq_file *m, void *data)
 	seq_printf(m, "irq_storms %d\n", atomic_read(&adev->irq_storms));
 	seq_printf(m, "jobs_polled %llu\n", stats.jobs_polled);
 	seq_printf(m, "jobs_at_doorbell %llu\n", stats.jobs_at_doorbell);
+	seq_printf(m, "suspends %u\n", stats.suspends);
+	seq_printf(m, "resumes %u\n", stats.resumes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(aimc_counters);

@@ -90,6 +90,8 @@ struct aimc_stats {
 	u32 files;
 	u64 jobs_polled;
 	u64 jobs_at_doorbell;
+	u32 suspends;
+	u32 resumes;
 };
 
 /**
@@ -251,6 +253,12 @@ void aimc_device_reset_prepare(struct aimc_device *adev);
 int aimc_device_reset_done(struct aimc_device *adev);
 void aimc_device_lost(struct aimc_device *adev);
 int aimc_ring_restart(struct aimc_device *adev);
+
+/* Runtime power management (aimc_pm.c). */
+int aimc_device_suspend(struct aimc_device *adev);
+int aimc_device_resume(struct aimc_device *adev);
+int aimc_pm_get(struct aimc_device *adev);
+void aimc_pm_put(struct aimc_device *adev);
 
 int aimc_ioctl_get_param(struct drm_device *drm, void *data,
 			 struct drm_file *file);

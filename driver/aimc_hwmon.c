@@ -21,15 +21,20 @@ static int aimc_hwmon_read(struct device *dev, enum hwmon_sensor_types type,
 			   u32 attr, int channel, long *val)
 {
 	struct aimc_device *adev = dev_get_drvdata(dev);
-	int idx;
+	int idx, ret;
 
 	if (type != hwmon_temp || attr != hwmon_temp_input)
 		return -EOPNOTSUPP;
 	if (!drm_dev_enter(&adev->drm, &idx))
 		return -ENODEV;
-	*val = (s32)aimc_hw_read(&adev->bus, AIMC_REG_TEL_TEMP_MC);
+	/* A suspended card is woken to be read (aimc_pm.c). */
+	ret = aimc_pm_get(adev);
+	if (!ret) {
+		*val = (s32)aimc_hw_read(&adev->bus, AIMC_REG_TEL_TEMP_MC);
+		aimc_pm_put(adev);
+	}
 	drm_dev_exit(idx);
-	return 0;
+	return ret;
 }
 
 static const struct hwmon_ops aimc_hwmon_ops = {

@@ -164,6 +164,10 @@ void aimc_job_release(struct aimc_job *job)
 	for_each_set_bit(i, job->slots_used, adev->caps.stream_slots)
 		aimc_resv_unuse(adev, AIMC_RESOURCE_SLOT, i);
 	bitmap_zero(job->slots_used, adev->caps.stream_slots);
+	if (job->pm_held) {
+		job->pm_held = false;
+		aimc_pm_put(adev);
+	}
 
 	mutex_lock(&adev->sched_lock);
 	/* Counted once queued (aimc_job_queue(): ids start at 1). */
@@ -365,6 +369,11 @@ int aimc_ioctl_submit(struct drm_device *drm, void *data,
 	ret = aimc_out_syncs_get(&out, file, args);
 	if (ret)
 		goto out_release;
+	/* The card stays powered until the job is released. */
+	ret = aimc_pm_get(job->adev);
+	if (ret)
+		goto out_release;
+	job->pm_held = true;
 	ret = aimc_job_enter(job);
 	if (ret)
 		goto out_release;

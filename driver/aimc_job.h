@@ -63,6 +63,7 @@ struct aimc_job_dep {
  * @deps: in-fences, @ndeps of them
  * @check_err: the errno a tile or slot was refused with (aimc_job_use())
  * @deps_pending: in-fences not yet signalled, plus one until queued
+ * @pm_held: the job holds a runtime PM reference on the card (aimc_pm_get())
  * @sched_inited: drm_sched_job_init() succeeded
  * @pushed: armed and pushed to the scheduler
  * @ran: its descriptors went on the ring
@@ -98,6 +99,7 @@ struct aimc_job {
 	u32 ndeps;
 	int check_err;
 	atomic_t deps_pending;
+	bool pm_held;
 	bool sched_inited;
 	bool pushed;
 	bool ran;

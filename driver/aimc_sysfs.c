@@ -9,7 +9,10 @@
  *   jobs_done       jobs that completed, jobs_failed those that did not
  *   tiles_in_use    tiles reserved by open files
  *   slots_in_use    stream slots reserved by open files
- * Card counters read -ENODEV once the card is gone.  The temperature is
+ *   suspends        runtime suspends (an idle card powered down), and
+ *   resumes         resumes (aimc_pm.c)
+ * Card counters read -ENODEV once the card is gone; reading them wakes a
+ * suspended card.  The temperature is
  * a hwmon sensor (aimc_hwmon.c), per-file usage is in fdinfo
  * (aimc_fdinfo.c).
  */
@@ -29,11 +32,19 @@ static ssize_t aimc_show_card64(struct device *dev, char *buf, u32 lo, u32 hi)
 	u32 vlo, vhi;
 	int idx;
 
+	int ret;
+
 	if (!drm_dev_enter(&adev->drm, &idx))
 		return -ENODEV;
+	ret = aimc_pm_get(adev);
+	if (ret) {
+		drm_dev_exit(idx);
+		return ret;
+	}
 	/* The card latches the high half when the low half is read. */
 	vlo = aimc_hw_read(&adev->bus, lo);
 	vhi = hi ? aimc_hw_read(&adev->bus, hi) : 0;
+	aimc_pm_put(adev);
 	drm_dev_exit(idx);
 	return sysfs_emit(buf, "%llu\n", (u64)vhi << 32 | vlo);
 }
@@ -107,6 +118,20 @@ static ssize_t slots_in_use_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(slots_in_use);
 
+static ssize_t suspends_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", aimc_sysfs_stats(dev).suspends);
+}
+static DEVICE_ATTR_RO(suspends);
+
+static ssize_t resumes_show(struct device *dev,
+			    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", aimc_sysfs_stats(dev).resumes);
+}
+static DEVICE_ATTR_RO(resumes);
+
 static struct attribute *aimc_telemetry_attrs[] = {
 	&dev_attr_jobs.attr,
 	&dev_attr_busy_us.attr,
@@ -116,6 +141,8 @@ static struct attribute *aimc_telemetry_attrs[] = {
 	&dev_attr_jobs_failed.attr,
 	&dev_attr_tiles_in_use.attr,
 	&dev_attr_slots_in_use.attr,
+	&dev_attr_suspends.attr,
+	&dev_attr_resumes.attr,
 	NULL,
 };
 
