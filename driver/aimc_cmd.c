@@ -92,27 +92,27 @@ static int aimc_operand_lookup(struct drm_file *file,
 }
 
 /*
- * Map the buffer under an operand for the card (aimc_bo_dma_get()).
- * Takes over the reference to @obj, also on failure.
+ * Map the buffer under an operand for the card (aimc_bo_dma_get()); the
+ * card writes a result operand.  Takes over the reference to @obj, also
+ * on failure.
  */
 static int aimc_job_map_operand(struct aimc_job *job, struct drm_gem_object *obj,
-				const struct drm_aimc_operand *op, u64 *dma)
+				const struct drm_aimc_operand *op, bool result,
+				u64 *dma)
 {
 	struct aimc_operand_map *map = &job->maps[job->nmaps];
 	dma_addr_t addr;
 	int ret;
 
 	ret = aimc_bo_dma_get(obj, job->adev->bus.dev, op->offset, op->length,
-			      &addr);
+			      &map->bounce, &addr);
 	if (ret) {
-		if (ret == -E2BIG)
-			drm_dbg(&job->adev->drm,
-				"operand is not contiguous for the card\n");
 		drm_gem_object_put(obj);
 		return ret;
 	}
 	*dma = addr;
 	map->obj = obj;
+	map->result = result;
 	job->nmaps++;
 	return 0;
 }
@@ -299,14 +299,14 @@ int aimc_job_add_cmd(struct aimc_job *job, struct drm_file *file,
 			goto err_put_dst;
 	}
 	if (src) {
-		ret = aimc_job_map_operand(job, src, &cmd->src,
+		ret = aimc_job_map_operand(job, src, &cmd->src, false,
 					   &desc.src_addr);
 		src = NULL;
 		if (ret)
 			goto err_put_dst;
 	}
 	if (dst) {
-		ret = aimc_job_map_operand(job, dst, &cmd->dst,
+		ret = aimc_job_map_operand(job, dst, &cmd->dst, true,
 					   &desc.dst_addr);
 		if (ret)
 			return ret;

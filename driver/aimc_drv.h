@@ -269,9 +269,14 @@ int aimc_ioctl_bo_info(struct drm_device *drm, void *data,
 		       struct drm_file *file);
 struct drm_gem_object *aimc_gem_create_object(struct drm_device *drm,
 					      size_t size);
+struct aimc_bounce;
 int aimc_bo_dma_get(struct drm_gem_object *obj, struct device *dev,
-		    u64 offset, u32 length, dma_addr_t *dma);
-void aimc_bo_dma_put(struct drm_gem_object *obj, struct device *dev);
+		    u64 offset, u32 length, struct aimc_bounce **bounce,
+		    dma_addr_t *dma);
+void aimc_bo_bounce_copy_back(struct drm_gem_object *obj,
+			      struct aimc_bounce *bounce);
+void aimc_bo_dma_put(struct drm_gem_object *obj, struct device *dev,
+		     struct aimc_bounce *bounce);
 
 int aimc_resv_init(struct aimc_device *adev);
 int aimc_ioctl_reserve(struct drm_device *drm, void *data,

@@ -12,9 +12,20 @@
  * possibly after the card was removed: a file may keep a buffer open
  * that long.)  The mapping's bookkeeping is under the object's
  * reservation lock; it is never taken where fences are signalled.
+ *
+ * The card takes one address and length per operand, so an operand must
+ * be contiguous in the card's address space.  Behind an IOMMU (or the
+ * emulator's) the whole buffer is; without one, shmem pages rarely are
+ * next to each other, and an operand that spans two of them that are not
+ * goes through a bounce buffer: a contiguous DMA allocation of the
+ * operand's length, filled from the buffer when the job is submitted;
+ * the card's result in it is copied back when the job ends, before its
+ * fence signals (aimc_bo_bounce_copy_back(): no lock, no allocation), and
+ * it is freed with the operand's mapping.
  */
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/highmem.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
@@ -33,6 +44,14 @@ struct aimc_bo {
 	struct drm_gem_shmem_object shmem;	/* first: the helpers kfree() it */
 	unsigned int dma_users;	/* operands of jobs not yet released */
 	struct sg_table *sgt;	/* mapped for the card while dma_users */
+};
+
+/* A contiguous copy of an operand the card cannot reach in one piece. */
+struct aimc_bounce {
+	u64 offset;
+	u32 length;
+	void *cpu;
+	dma_addr_t dma;
 };
 
 static struct aimc_bo *to_aimc_bo(struct drm_gem_object *obj)
@@ -75,7 +94,7 @@ static int aimc_bo_dma_range(struct sg_table *sgt, u64 offset, u32 length,
 			 * The card takes one address and length per operand:
 			 * the range must be contiguous in its DMA space, which
 			 * an IOMMU (or the emulator's) provides and a single
-			 * page always is.
+			 * page always is; -E2BIG sends it to a bounce buffer.
 			 */
 			if (offset + length > start + len)
 				return -E2BIG;
@@ -125,31 +144,84 @@ static void aimc_bo_unmap(struct aimc_bo *bo, struct device *dev)
 	aimc_shmem_unpin_resv_held(&bo->shmem);
 }
 
+/* Copy between the buffer's pages (pinned) and @buf. */
+static void aimc_bo_copy(struct aimc_bo *bo, u64 offset, void *buf, u32 length,
+			 bool to_bo)
+{
+	u32 done = 0;
+
+	while (done < length) {
+		u64 pos = offset + done;
+		u32 off = offset_in_page(pos);
+		u32 chunk = min_t(u32, length - done, PAGE_SIZE - off);
+		void *vaddr = kmap_local_page(bo->shmem.pages[pos >> PAGE_SHIFT]);
+
+		if (to_bo)
+			memcpy(vaddr + off, buf + done, chunk);
+		else
+			memcpy(buf + done, vaddr + off, chunk);
+		kunmap_local(vaddr);
+		done += chunk;
+	}
+}
+
+/* A bounce buffer for [offset, offset + length), filled from the buffer. */
+static int aimc_bo_bounce(struct aimc_bo *bo, struct device *dev, u64 offset,
+			  u32 length, struct aimc_bounce **bounce, dma_addr_t *dma)
+{
+	struct aimc_bounce *b = kzalloc(sizeof(*b), GFP_KERNEL | __GFP_NOWARN);
+
+	/* Userspace sees -ENOMEM: no log line per failed submit. */
+	if (!b)
+		return -ENOMEM;
+	b->cpu = dma_alloc_coherent(dev, length, &b->dma,
+				    GFP_KERNEL | __GFP_NOWARN);
+	if (!b->cpu) {
+		kfree(b);
+		return -ENOMEM;
+	}
+	b->offset = offset;
+	b->length = length;
+	/* What the card reads, and what it leaves alone of what it writes. */
+	dma_sync_sgtable_for_cpu(dev, bo->sgt, DMA_BIDIRECTIONAL);
+	aimc_bo_copy(bo, offset, b->cpu, length, false);
+	*bounce = b;
+	*dma = b->dma;
+	return 0;
+}
+
 /**
  * aimc_bo_dma_get - map a buffer for the card on behalf of one operand
  * @obj: the buffer; the caller holds a reference until aimc_bo_dma_put()
  * @dev: the card's DMA device
  * @offset: operand start in the buffer
  * @length: operand bytes; the caller checked the range is in the buffer
+ * @bounce: out, the operand's bounce buffer, or NULL if the card reaches
+ *	    the buffer itself; for aimc_bo_bounce_copy_back() and
+ *	    aimc_bo_dma_put()
  * @dma: out, the operand's address for the card
  *
  * Pins and maps the whole buffer on first use, syncs it for the card on
- * later ones.
+ * later ones.  A range that is not contiguous for the card (no IOMMU)
+ * gets a bounce buffer.
  *
- * Return: 0, -E2BIG if the range is not contiguous for the card, or the
- * pin or mapping error.
+ * Return: 0, or the pin, mapping or allocation error.
  */
 int aimc_bo_dma_get(struct drm_gem_object *obj, struct device *dev,
-		    u64 offset, u32 length, dma_addr_t *dma)
+		    u64 offset, u32 length, struct aimc_bounce **bounce,
+		    dma_addr_t *dma)
 {
 	struct aimc_bo *bo = to_aimc_bo(obj);
 	int ret = 0;
 
+	*bounce = NULL;
 	dma_resv_lock(obj->resv, NULL);
 	if (!bo->dma_users)
 		ret = aimc_bo_map(bo, dev);
 	if (!ret)
 		ret = aimc_bo_dma_range(bo->sgt, offset, length, dma);
+	if (ret == -E2BIG)
+		ret = aimc_bo_bounce(bo, dev, offset, length, bounce, dma);
 	if (!ret) {
 		if (bo->dma_users++)
 			dma_sync_sgtable_for_device(dev, bo->sgt,
@@ -162,17 +234,38 @@ int aimc_bo_dma_get(struct drm_gem_object *obj, struct device *dev,
 }
 
 /**
+ * aimc_bo_bounce_copy_back - the card's result from a bounce buffer
+ * @obj: the buffer
+ * @bounce: the operand's bounce buffer (aimc_bo_dma_get()), not NULL
+ *
+ * Called when the job ends, before its fence signals: no lock, no
+ * allocation (the buffer's pages stay pinned until aimc_bo_dma_put()).
+ */
+void aimc_bo_bounce_copy_back(struct drm_gem_object *obj,
+			      struct aimc_bounce *bounce)
+{
+	aimc_bo_copy(to_aimc_bo(obj), bounce->offset, bounce->cpu,
+		     bounce->length, true);
+}
+
+/**
  * aimc_bo_dma_put - an operand's job is done with the buffer
  * @obj: the buffer passed to aimc_bo_dma_get()
  * @dev: the card's DMA device
+ * @bounce: the operand's bounce buffer, or NULL; freed
  *
  * Unmaps and unpins the buffer when no operand uses it any more, else
  * syncs it for the CPU so the finished job's results are visible.
  */
-void aimc_bo_dma_put(struct drm_gem_object *obj, struct device *dev)
+void aimc_bo_dma_put(struct drm_gem_object *obj, struct device *dev,
+		     struct aimc_bounce *bounce)
 {
 	struct aimc_bo *bo = to_aimc_bo(obj);
 
+	if (bounce) {
+		dma_free_coherent(dev, bounce->length, bounce->cpu, bounce->dma);
+		kfree(bounce);
+	}
 	dma_resv_lock(obj->resv, NULL);
 	if (--bo->dma_users)
 		dma_sync_sgtable_for_cpu(dev, bo->sgt, DMA_BIDIRECTIONAL);

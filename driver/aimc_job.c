@@ -120,9 +120,14 @@ void aimc_job_end(struct aimc_job *job, u32 status, u32 device_status,
 		  u32 failed_cmd)
 {
 	struct aimc_device *adev = job->adev;
+	u32 i;
 
 	if (!job->ran)
 		atomic_dec(&adev->jobs_queued);
+	/* Results the card wrote into bounce buffers, before anyone looks. */
+	for (i = 0; i < job->nmaps && job->ran; i++)
+		if (job->maps[i].bounce && job->maps[i].result)
+			aimc_bo_bounce_copy_back(job->maps[i].obj, job->maps[i].bounce);
 	job->status = status;
 	job->device_status = device_status;
 	job->failed_cmd = failed_cmd;
@@ -151,7 +156,7 @@ void aimc_job_release(struct aimc_job *job)
 	u32 i;
 
 	for (i = 0; i < job->nmaps; i++) {
-		aimc_bo_dma_put(job->maps[i].obj, dev);
+		aimc_bo_dma_put(job->maps[i].obj, dev, job->maps[i].bounce);
 		drm_gem_object_put(job->maps[i].obj);
 	}
 	for (i = 0; i < job->nprogs; i++)

@@ -17,9 +17,15 @@
 struct drm_file;
 struct drm_gem_object;
 
-/* A buffer an operand uses, mapped for the card (aimc_bo_dma_get()). */
+/*
+ * A buffer an operand uses, mapped for the card (aimc_bo_dma_get()); the
+ * card reaches it through @bounce when it cannot reach the buffer's pages
+ * in one piece (no IOMMU), and writes it when it is a @result.
+ */
 struct aimc_operand_map {
 	struct drm_gem_object *obj;
+	struct aimc_bounce *bounce;
+	bool result;
 };
 
 /* A kernel-owned copy of an EXEC program, checked at submit. */
