@@ -12,6 +12,13 @@
 # (accel or render), VM_AIMC_MODULES (our .ko files built for it, see
 # build-initramfs.sh), VM_WORKDIR (initramfs and logs, default
 # $BUILD/vm/ABI), VM_SMP (QEMU's -smp, default 2).
+# Another machine (the PCI lane, tests/vm/run-pci.sh): VM_QEMU (the
+# qemu-system-x86_64 to run, default the machine's), VM_QEMU_ARGS (more
+# QEMU arguments, split at white space, e.g. -device lists), VM_AGENT_DEVICES
+# (starts tests/vm/host-agent.py on a QMP socket and the guest's second
+# serial port, so guest tests can ask for device_del/device_add/AER
+# injection; its value lists the cards device_add may bring back, as
+# NAME=DRIVER,PROP=VALUE,... separated by spaces).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
@@ -48,16 +55,40 @@ initrd="$work/initramfs.cpio.gz"
 BUILD=$build "$top/tests/vm/build-initramfs.sh" "$abi" "$kroot" "$initrd"
 
 log="$work/console.log"
+qemu=${VM_QEMU:-qemu-system-x86_64}
+# The host agent: QMP for the host side, the guest's ttyS1 for requests.
+agent_args=""
+agent_pid=""
+if [ -n "${VM_AGENT_DEVICES:-}" ]; then
+	rm -f "$work/qmp.sock" "$work/agent.sock"
+	agent_args="-qmp unix:$work/qmp.sock,server=on,wait=off
+		-chardev socket,id=agent,path=$work/agent.sock,server=on,wait=off
+		-serial chardev:agent"
+	append="$append aimc.env.AIMC_HOST_AGENT=1"
+fi
 started=$(date +%s)
-echo "vm: booting $abi ($node_kind node) under QEMU (log: $log)"
+echo "vm: booting $abi ($node_kind node) under $qemu (log: $log)"
 set +e
-timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
+# shellcheck disable=SC2086 # VM_QEMU_ARGS and agent_args are word lists
+timeout --foreground -k 10 "$timeout_s" "$qemu" \
 	-machine q35 -m 1G -smp "${VM_SMP:-2}" -nographic -no-reboot \
+	-serial mon:stdio $agent_args \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU loglevel=7 aimc.script=${VM_SCRIPT:-guest-tests.sh} $append ${VM_APPEND:-}" \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	</dev/null >"$log.raw" 2>&1
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 ${VM_QEMU_ARGS:-} \
+	</dev/null >"$log.raw" 2>&1 &
+qemu_pid=$!
+if [ -n "${VM_AGENT_DEVICES:-}" ]; then
+	dev_args=""
+	for d in $VM_AGENT_DEVICES; do dev_args="$dev_args --device $d"; done
+	# shellcheck disable=SC2086
+	/usr/bin/python3 "$top/tests/vm/host-agent.py" "$work/qmp.sock" "$work/agent.sock" \
+		"$work/agent.log" $dev_args 2>"$work/agent.err" &
+	agent_pid=$!
+fi
+wait $qemu_pid
 qemu_rc=$?
+[ -n "$agent_pid" ] && { kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null; }
 set -e
 # Serial output carries \r and terminal escapes.
 sed 's/\r//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' "$log.raw" >"$log"
