@@ -52,31 +52,31 @@
 #include "aimc_model.h"
 #include "aimc_pci_dbg.h"
 
-#define TYPE_AIMC_PCI		"aimc-pci"
+#define TYPE_AIMC_PCI           "aimc-pci"
 OBJECT_DECLARE_SIMPLE_TYPE(AimcPciState, AIMC_PCI)
 
 /* IDs aimc.ko's PCI glue matches (driver/aimc_pci.c). */
-#define AIMC_PCI_VENDOR_ID	0x1f1f
-#define AIMC_PCI_DEVICE_ID	0x0001
-#define AIMC_PCI_CLASS		0x1200	/* processing accelerator */
+#define AIMC_PCI_VENDOR_ID      0x1f1f
+#define AIMC_PCI_DEVICE_ID      0x0001
+#define AIMC_PCI_CLASS          0x1200  /* processing accelerator */
 
-#define AIMC_MSIX_BAR		4
-#define AIMC_PM_CAP_OFFSET	0x60
-#define AIMC_EXP_CAP_OFFSET	0x80
-#define AIMC_AER_OFFSET		0x100
+#define AIMC_MSIX_BAR           4
+#define AIMC_PM_CAP_OFFSET      0x60
+#define AIMC_EXP_CAP_OFFSET     0x80
+#define AIMC_AER_OFFSET         0x100
 
 /* Serial numbers of these cards start here (SERIAL) unless set. */
-#define AIMC_PCI_SERIAL_BASE	0xc0000000u
+#define AIMC_PCI_SERIAL_BASE    0xc0000000u
 
 /* Die temperature: about 40 C idle, 5 C warmer busy, as aimc_emu. */
-#define AIMC_TEMP_IDLE_MC	40000u
-#define AIMC_TEMP_BUSY_MC	5000u
-#define AIMC_TEMP_SPREAD_MC	250u
+#define AIMC_TEMP_IDLE_MC       40000u
+#define AIMC_TEMP_BUSY_MC       5000u
+#define AIMC_TEMP_SPREAD_MC     250u
 
 /* No operand of the contract is larger: a longer transfer is a bug. */
-#define AIMC_DMA_MAX_BYTES	(1u << 20)
+#define AIMC_DMA_MAX_BYTES      (1u << 20)
 /* Stray messages one storm batch delivers before it lets the vCPUs in. */
-#define AIMC_STORM_BATCH	16
+#define AIMC_STORM_BATCH        16
 
 /* The register file's writable and volatile state (BQL). */
 typedef struct AimcRegs {
@@ -98,7 +98,7 @@ typedef struct AimcRegs {
     uint64_t busy_us;
     uint32_t jobs;
     uint64_t pulses;
-    uint32_t busy_hi_latch;	/* TEL_*_HI as of the last _LO read */
+    uint32_t busy_hi_latch;     /* TEL_*_HI as of the last _LO read */
     uint32_t pulses_hi_latch;
 } AimcRegs;
 
@@ -155,20 +155,20 @@ struct AimcPciState {
     struct aimc_model_config cfg;
 
     QemuThread worker;
-    QemuCond wake;		/* the worker waits for work on it (BQL) */
-    QemuCond worker_exit;	/* unrealize waits on it for the worker */
+    QemuCond wake;              /* the worker waits for work on it (BQL) */
+    QemuCond worker_exit;       /* unrealize waits on it for the worker */
     bool stopping;
     bool worker_done;
-    bool computing;		/* the worker runs the model without the BQL */
-    uint32_t cur_epoch;	/* the epoch the computing descriptor began in */
+    bool computing;             /* the worker runs the model without the BQL */
+    uint32_t cur_epoch; /* the epoch the computing descriptor began in */
     uint32_t epoch;
-    bool reset_pending;	/* a reset waits for the model to be free */
+    bool reset_pending; /* a reset waits for the model to be free */
 
     AimcRegs regs;
-    bool hung;		/* stuck in a descriptor until a reset */
-    bool gone;		/* left the bus (surprise_remove) */
-    uint16_t power_state;	/* PMCSR state: 0 (D0) or 3 (D3hot) */
-    uint64_t fault_addr;	/* last failed DMA address */
+    bool hung;          /* stuck in a descriptor until a reset */
+    bool gone;          /* left the bus (surprise_remove) */
+    uint16_t power_state;       /* PMCSR state: 0 (D0) or 3 (D3hot) */
+    uint64_t fault_addr;        /* last failed DMA address */
 
     AimcKnobs knobs;
     uint32_t fetched;
@@ -447,7 +447,7 @@ static void aimc_pci_run(AimcPciState *s, AimcFetch *f, uint32_t status)
 {
     aimc_pci_delay(s, f);
     if (s->epoch != f->epoch || s->stopping) {
-        return;		/* abandoned by a reset, D3hot or removal */
+        return;         /* abandoned by a reset, D3hot or removal */
     }
     if (status == AIMC_ST_OK && s->knobs.error_next_desc) {
         status = s->knobs.error_next_desc;
@@ -650,8 +650,9 @@ static void aimc_pci_write_reg(AimcPciState *s, hwaddr reg, uint32_t val)
             return;
         }
         if ((val & AIMC_CONTROL_ENABLE) && !aimc_pci_ring_config_ok(r)) {
-            qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: ring enabled with base 0x%x"
-                          "%08x, size %u, completion area 0x%x%08x: refused\n",
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "aimc-pci: ring enabled with base 0x%x%08x, size %u, "
+                          "completion area 0x%x%08x: refused\n",
                           r->ring_base_hi, r->ring_base_lo, r->ring_size,
                           r->cpl_addr_hi, r->cpl_addr_lo);
             r->err_code = AIMC_ERR_RING_CONFIG;
@@ -716,7 +717,8 @@ static void aimc_pci_bar0_write(void *opaque, hwaddr addr, uint64_t val,
     /* Writes to a function in D3hot or off the bus go nowhere. */
     if (!aimc_pci_present(s)) {
         qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: write to 0x%" HWADDR_PRIx
-                      " while %s\n", addr, s->gone ? "off the bus" : "in D3hot");
+                      " while %s\n", addr,
+                      s->gone ? "off the bus" : "in D3hot");
         return;
     }
     aimc_pci_write_reg(s, addr, val);
@@ -875,7 +877,8 @@ static void aimc_pci_dbg_write(void *opaque, hwaddr addr, uint64_t val,
         break;
     case AIMC_DBG_SURPRISE_REMOVE:
         if (val != 1) {
-            qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: surprise_remove takes 1\n");
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "aimc-pci: surprise_remove takes 1\n");
             break;
         }
         s->gone = true;
@@ -1041,7 +1044,7 @@ static void aimc_pci_realize(PCIDevice *pdev, Error **errp)
     }
 
     pci_config_set_class(pdev->config, AIMC_PCI_CLASS);
-    pdev->config[PCI_INTERRUPT_PIN] = 0;	/* MSI-X only */
+    pdev->config[PCI_INTERRUPT_PIN] = 0;        /* MSI-X only */
     aimc_pci_add_pm_cap(pdev, errp);
     if (*errp) {
         return;

@@ -5,6 +5,9 @@
 # and libaimc's sim backend compile).
 #
 #   emulator/qemu/build.sh          prints the path of the binary on stdout
+#   emulator/qemu/build.sh --source prints the unpacked source tree (step 1
+#                                   only; tools/checkpatch.sh runs QEMU's
+#                                   checkpatch.pl from it on the device)
 #
 # Steps (progress on stderr):
 #   1. the source: `apt-get source qemu` (Debian's patches applied) through a
@@ -26,6 +29,12 @@
 # else ~/.cache/aimc/qemu.  A clean clone reuses it; a change to any of
 # them rebuilds (incrementally when $BUILD/qemu/ still holds the tree).
 set -eu
+source_only=0
+case ${1:-} in
+--source) source_only=1 ;;
+"") ;;
+*) echo "usage: build.sh [--source]" >&2; exit 2 ;;
+esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
 case $build in /*) ;; *) build="$top/$build" ;; esac
@@ -75,7 +84,7 @@ key=$( (echo "$version"; cat "$0" "$here/aimc_pci.c" "$here/aimc_pci_dbg.h" \
 	"$model/model.mk" "$model"/*.c "$model"/*.h;
 	for d in $hw_dirs; do cat "$d"/aimc_hw_*.h; done) | sha256sum | cut -c1-16)
 out=$AIMC_QEMU_CACHE/qemu-aimc-$key
-if [ -x "$out/qemu-system-x86_64" ]; then
+if [ $source_only = 0 ] && [ -x "$out/qemu-system-x86_64" ]; then
 	echo "$out/qemu-system-x86_64"
 	exit 0
 fi
@@ -100,6 +109,10 @@ if [ ! -e "$src/.aimc-unpacked" ]; then
 	# The dfsg tarball carries no edk2 firmware to unpack.
 	sed -i 's/^\(    unpack_edk2_blobs = \)bzip2.found()$/\1false/' "$src/meson.build"
 	touch "$src/.aimc-unpacked"
+fi
+if [ $source_only = 1 ]; then
+	echo "$src"
+	exit 0
 fi
 
 # 2. the device and the model, copied in when changed
