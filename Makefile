@@ -24,7 +24,7 @@ CFLAGS ?= -O2 -g
 # aarch64, -march=native) would change their bits.
 AIMC_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -fno-strict-aliasing \
 	-ffp-contract=off -D_GNU_SOURCE $(CFLAGS)
-AIMC_CPPFLAGS = -Iruntime/include -Iuapi -Iemulator/model -Idriver/hw \
+AIMC_CPPFLAGS = -Iruntime/include -Iuapi -Iemulator/model -Idriver/hw -Iemulator/qemu \
 	$(shell pkg-config --cflags libdrm) -DAIMC_PACKAGE_VERSION='"$(AIMC_VERSION)"'
 # Everything that runs in the QEMU guest is linked statically: the
 # initramfs then needs no shared libraries.

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * aimc-job-tool: submits jobs to the first aimc card for the guest's
- * shell tests (tests/vm/selftests/), which set the emulator's fault knobs
- * and then check what userspace sees.
+ * shell tests (tests/vm/selftests/), which set the card's fault knobs
+ * and then check what userspace sees.  The card is an aimc_emu.ko card
+ * (knobs in debugfs) or an aimc-pci card in QEMU (knobs in its test BAR,
+ * emulator/qemu/aimc_pci_dbg.h): the same knob names either way.
  *
  *   aimc-job-tool run [options]     submit jobs, wait, check how they ended
  *   aimc-job-tool stick TILE        program a 2x2 window, read it back
@@ -16,6 +18,20 @@
  *                                   the fence answers SYNC_IOC_FILE_INFO,
  *                                   and once both are closed the module
  *                                   unloads (it is left unloaded)
+ *   aimc-job-tool card [PCI-ADDR]   the card under test (or the aimc-pci
+ *                                   card at PCI-ADDR, bound or not):
+ *                                   "kind NAME tiles R C slots seed S
+ *                                   noise_free N"
+ *   aimc-job-tool knob NAME [VALUE] set a fault knob of the card under
+ *                                   test, or print its value; exit 4 if
+ *                                   this kind of card has no such knob
+ *   aimc-job-tool stray-dma --expect blocked|lands
+ *                                   an aimc-pci card's next result is
+ *                                   redirected to a page of this process
+ *                                   the driver never mapped: behind an
+ *                                   IOMMU the write is blocked (DMA fault,
+ *                                   the job fails, nothing changes),
+ *                                   without one it lands (the control)
  *
  * run options:
  *   --op nop|read|program   command of each job (default read; read and
@@ -210,15 +226,20 @@ static int cmd_run(int argc, char **argv)
 	}
 
 	for (i = 0; i < o.narm; i++) {
-		char path[256], name[64];
+		char name[64];
 		const char *eq = strchr(o.arm[i], '=');
+		struct vm_card card;
+		int ret;
 
 		if (!eq || eq - o.arm[i] >= (long)sizeof(name))
 			return 2;
 		snprintf(name, sizeof(name), "%.*s", (int)(eq - o.arm[i]), o.arm[i]);
-		snprintf(path, sizeof(path), "%s/%s", EMU_DEBUGFS, name);
-		if (vm_write_str(path, eq + 1)) {
-			fprintf(stderr, "cannot write %s to %s\n", eq + 1, path);
+		if (!vm_card_find(&card))
+			return 1;
+		ret = vm_card_knob(&card, name, eq + 1);
+		if (ret) {
+			fprintf(stderr, "cannot set knob %s=%s on %s: %s\n", name,
+				eq + 1, card.name, strerror(-ret));
 			return 1;
 		}
 	}
@@ -409,13 +430,12 @@ static int cmd_stress(int argc, char **argv)
 		{ "procs", required_argument, NULL, 'p' },
 		{ "seconds", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
-		{ "knobs", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int procs = 4, seconds = 20, seed = (unsigned int)time(NULL);
 	unsigned long faults = 0, per_knob[8] = { 0 };
-	const char *knob_dir = EMU_DEBUGFS;
 	struct stress_counts total = { 0 };
+	struct vm_card card;
 	int pipefd[2], opt, failures = 0;
 	unsigned int i;
 	uint32_t rng;
@@ -426,11 +446,15 @@ static int cmd_stress(int argc, char **argv)
 		case 'p': procs = (unsigned int)atoi(optarg); break;
 		case 's': seconds = (unsigned int)atoi(optarg); break;
 		case 'S': seed = (unsigned int)strtoul(optarg, NULL, 0); break;
-		case 'k': knob_dir = optarg; break;
 		default: return 2;
 		}
 	}
-	printf("stress: seed %u, %u processes, %u s\n", seed, procs, seconds);
+	if (!vm_card_find(&card)) {
+		fprintf(stderr, "stress: no aimc card\n");
+		return 1;
+	}
+	printf("stress: seed %u, %u processes, %u s, card %s\n", seed, procs,
+	       seconds, card.name);
 	fflush(stdout);
 	rng = seed ? seed : 1;
 	if (pipe(pipefd))
@@ -451,15 +475,13 @@ static int cmd_stress(int argc, char **argv)
 	/* Inject a fault every 100-400 ms while the children run. */
 	while (vm_now_ms() < end) {
 		unsigned int k = vm_rand(&rng) % 8;
-		char path[256];
 		const char *value = "1";
 
 		if (!strcmp(stress_knobs[k], "error_next_desc"))
 			value = "12";
 		else if (!strncmp(stress_knobs[k], "irq_storm", 9))
 			value = "2000";
-		snprintf(path, sizeof(path), "%s/%s", knob_dir, stress_knobs[k]);
-		if (vm_write_str(path, value) == 0) {
+		if (vm_card_knob(&card, stress_knobs[k], value) == 0) {
 			faults++;
 			per_knob[k]++;
 		}
@@ -490,12 +512,9 @@ static int cmd_stress(int argc, char **argv)
 	}
 	/* Whatever the knobs armed and nothing consumed must not linger. */
 	for (i = 0; i < 8; i++) {
-		char path[256];
-
 		if (!strncmp(stress_knobs[i], "irq_storm", 9))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", knob_dir, stress_knobs[i]);
-		vm_write_str(path, "0");
+		vm_card_knob(&card, stress_knobs[i], "0");
 	}
 	printf("stress: processes %u opens %lu jobs %lu done %lu failed %lu unwaited %lu rejected %lu faults %lu\n",
 	       procs, total.opens, total.submits, total.done, total.failed,
@@ -579,6 +598,183 @@ static int cmd_fence_outlives_module(void)
 	return 0;
 }
 
+/* ---- the card, its knobs ---- */
+
+static int cmd_card(int argc, char **argv)
+{
+	struct aimc_model_config cfg;
+	struct vm_card card;
+
+	if (argc >= 2) {
+		struct vm_dbg_bar b;
+		int ret = vm_dbg_open(argv[1], &b);
+
+		if (ret) {
+			fprintf(stderr, "test BAR of %s: %s\n", argv[1], strerror(-ret));
+			return 1;
+		}
+		printf("pci %s tiles %u rows %u cols %u slots %u seed %llu noise_free %u\n",
+		       argv[1], b.regs[AIMC_DBG_CFG_TILES / 4],
+		       b.regs[AIMC_DBG_CFG_ROWS / 4], b.regs[AIMC_DBG_CFG_COLS / 4],
+		       b.regs[AIMC_DBG_CFG_SLOTS / 4],
+		       (unsigned long long)b.regs[AIMC_DBG_CFG_SEED_HI / 4] << 32 |
+		       b.regs[AIMC_DBG_CFG_SEED_LO / 4],
+		       b.regs[AIMC_DBG_CFG_NOISE_FREE / 4]);
+		vm_dbg_close(&b);
+		return 0;
+	}
+	if (!vm_card_find(&card)) {
+		fprintf(stderr, "no aimc card\n");
+		return 1;
+	}
+	vm_card_config(&cfg);
+	printf("%s %s tiles %u rows %u cols %u slots %u seed %llu noise_free %u\n",
+	       card.kind == VM_CARD_PCI ? "pci" : "emu", card.name, cfg.tiles,
+	       cfg.rows, cfg.cols, cfg.slots, (unsigned long long)cfg.seed,
+	       cfg.noise_free);
+	return 0;
+}
+
+static int cmd_knob(int argc, char **argv)
+{
+	struct vm_card card;
+	long long v;
+	int ret;
+
+	if (argc < 2 || argc > 3)
+		return 2;
+	if (!vm_card_find(&card)) {
+		fprintf(stderr, "no aimc card\n");
+		return 1;
+	}
+	if (argc == 3) {
+		ret = vm_card_knob(&card, argv[1], argv[2]);
+		if (ret == -ENOTSUP)
+			return 4;
+		if (ret)
+			fprintf(stderr, "knob %s=%s on %s: %s\n", argv[1], argv[2],
+				card.name, strerror(-ret));
+		return ret ? 1 : 0;
+	}
+	v = vm_card_knob_get(&card, argv[1]);
+	if (v < 0)
+		return 4;
+	printf("%lld\n", v);
+	return 0;
+}
+
+/* The physical address of @p (root: /proc/self/pagemap); 0 if unknown. */
+static uint64_t phys_addr(const void *p)
+{
+	uint64_t entry, vpn = (uintptr_t)p / 4096;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = pread(fd, &entry, sizeof(entry), (off_t)(vpn * sizeof(entry)));
+	close(fd);
+	if (n != (ssize_t)sizeof(entry) || !(entry & (1ull << 63)))
+		return 0;
+	return (entry & ((1ull << 55) - 1)) * 4096 + (uintptr_t)p % 4096;
+}
+
+/*
+ * An aimc-pci card's next result goes to a page of this process that the
+ * driver never mapped for the card (the redirect knob: a card or driver
+ * gone wrong).  blocked: the IOMMU stops it: the job ends with the card's
+ * DMA status, the card reports the address, and neither the page nor the
+ * job's own result buffer changed.  lands: with no IOMMU the write
+ * reaches the page (the control: the test sees a stray write when there
+ * is one).
+ */
+static int cmd_stray_dma(int argc, char **argv)
+{
+	struct card c = { .v.fd = -1 };
+	struct drm_aimc_cmd cmd;
+	struct drm_aimc_wait w;
+	struct vm_card card;
+	struct vm_dbg_bar b;
+	uint8_t *page;
+	uint64_t pa, id;
+	uint32_t faults, fault_lo, fault_hi;
+	bool page_same, dst_same, blocked;
+	int ret, failures = 0;
+
+	if (argc != 3 || strcmp(argv[1], "--expect") ||
+	    (strcmp(argv[2], "blocked") && strcmp(argv[2], "lands")))
+		return 2;
+	blocked = !strcmp(argv[2], "blocked");
+	if (!vm_card_find(&card) || card.kind != VM_CARD_PCI) {
+		printf("stray-dma: no aimc-pci card: skip\n");
+		return 4;
+	}
+	if (card_setup(&c, AIMC_JOB_ANY))
+		return 1;
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+	if (page == MAP_FAILED)
+		return 1;
+	memset(page, FILL, 4096);
+	pa = phys_addr(page);
+	if (!pa) {
+		fprintf(stderr, "stray-dma: no physical address (pagemap)\n");
+		return 1;
+	}
+	cmd = cmd_read(c.tile, 0, 0, 4, 4, c.bo, RD_OFF);
+	memset(c.map + RD_OFF, FILL, 32);
+
+	ret = vm_dbg_open(card.name, &b);
+	if (ret)
+		return 1;
+	faults = b.regs[AIMC_DBG_DMA_FAULTS / 4];
+	b.regs[AIMC_DBG_REDIRECT_ADDR_LO / 4] = (uint32_t)pa;
+	b.regs[AIMC_DBG_REDIRECT_ADDR_HI / 4] = (uint32_t)(pa >> 32);
+	b.regs[AIMC_DBG_REDIRECT_ARM / 4] = 1;
+	ret = r_submit(c.v.fd, &cmd, 1, &id);
+	if (!ret)
+		ret = r_wait(c.v.fd, id, aimc_deadline_ns(10000), 0, &w);
+	if (ret) {
+		fprintf(stderr, "stray-dma: job: %s\n", strerror(-ret));
+		return 1;
+	}
+	fault_lo = b.regs[AIMC_DBG_LAST_FAULT_LO / 4];
+	fault_hi = b.regs[AIMC_DBG_LAST_FAULT_HI / 4];
+	page_same = untouched(page, 4096);
+	dst_same = untouched(c.map + RD_OFF, 32);
+	printf("stray-dma: page at 0x%llx, job %s device_status %u, card DMA faults +%u (last at 0x%llx), page %s, result buffer %s\n",
+	       (unsigned long long)pa, aimc_job_status_name(w.status),
+	       w.device_status, b.regs[AIMC_DBG_DMA_FAULTS / 4] - faults,
+	       (unsigned long long)fault_hi << 32 | fault_lo,
+	       page_same ? "untouched" : "written", dst_same ? "untouched" : "written");
+	if (blocked) {
+		failures += w.status != AIMC_JOB_DEVICE_ERROR;
+		failures += w.device_status != AIMC_ST_DMA_FAULT;
+		failures += b.regs[AIMC_DBG_DMA_FAULTS / 4] - faults != 1;
+		failures += ((uint64_t)fault_hi << 32 | fault_lo) != pa;
+		failures += !page_same;
+	} else {
+		failures += w.status != AIMC_JOB_DONE;
+		failures += page_same;
+	}
+	/* The job's own result buffer: the card wrote elsewhere or nowhere. */
+	failures += !dst_same;
+	failures += b.regs[AIMC_DBG_REDIRECT_ARM / 4] != 0;
+	vm_dbg_close(&b);
+
+	/* The card serves on. */
+	cmd = cmd_read(c.tile, 0, 0, 4, 4, c.bo, RD_OFF);
+	ret = r_run(c.v.fd, &cmd, 1);
+	printf("stray-dma: next job %s, result buffer %s\n",
+	       ret == AIMC_JOB_DONE ? "done" : "failed",
+	       untouched(c.map + RD_OFF, 32) ? "untouched" : "written");
+	failures += ret != AIMC_JOB_DONE || untouched(c.map + RD_OFF, 32);
+	munmap(page, 4096);
+	aimc_bo_munmap(c.map, c.map_size);
+	aimc_device_close(c.v.dev);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -590,6 +786,12 @@ int main(int argc, char **argv)
 		return cmd_stress(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "fence-outlives-module"))
 		return cmd_fence_outlives_module();
-	fprintf(stderr, "usage: aimc-job-tool run|stick|stress|fence-outlives-module [options]\n");
+	if (argc >= 2 && !strcmp(argv[1], "card"))
+		return cmd_card(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "knob"))
+		return cmd_knob(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "stray-dma"))
+		return cmd_stray_dma(argc - 1, argv + 1);
+	fprintf(stderr, "usage: aimc-job-tool run|stick|stress|fence-outlives-module|card|knob|stray-dma [options]\n");
 	return 2;
 }

@@ -1,38 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest tests: device discovery and GET_PARAM through aimc.ko on the
- * emulated card.  The VM lane loads aimc_emu.ko with non-default
- * geometry, so values that match its module parameters can only have
- * come from the emulated capability registers.
+ * Guest tests: device discovery and GET_PARAM through aimc.ko.  The VM
+ * lane loads aimc_emu.ko with non-default geometry, and the PCI lane
+ * gives its first aimc-pci card the same, so values that match the card's
+ * configuration (vm_card_config(): aimc_emu's module parameters, or the
+ * QEMU device's properties as its test BAR reports them) can only have
+ * come from the capability registers.
  */
-#include <check.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-
-#include <xf86drm.h>
-#include <drm/aimc_accel.h>
-
-#include "aimc.h"
-#include "aimc_model.h"
-
-#define EMU_SYSFS "/sys/devices/aimc_emu"
-#define EMU_PARAMS "/sys/module/aimc_emu/parameters"
-
-static unsigned int read_uint(const char *path)
-{
-	unsigned int value = 0;
-	FILE *f = fopen(path, "r");
-
-	ck_assert_msg(f, "cannot open %s", path);
-	ck_assert_int_eq(fscanf(f, "%u", &value), 1);
-	fclose(f);
-	return value;
-}
+#include "vm_util.h"
 
 static void write_sysfs(const char *path, const char *value)
 {
@@ -97,12 +72,11 @@ END_TEST
 
 START_TEST(test_caps_from_registers)
 {
+	struct aimc_model_config cfg;
 	struct aimc_device_info info;
-	struct aimc_model_config model;
 	struct aimc_device *dev;
+	struct vm_card card;
 
-	/* What the emulated card is: the device model's defaults, then aimc_emu's parameters */
-	aimc_model_config_defaults(&model);
 	ck_assert_int_eq(aimc_device_open(AIMC_BACKEND_DRM, 0, &dev), 0);
 	ck_assert_int_eq(aimc_device_info(dev, &info, sizeof(info)), 0);
 	aimc_device_close(dev);
@@ -111,15 +85,19 @@ START_TEST(test_caps_from_registers)
 	ck_assert_uint_eq(info.device_id, AIMC_ID_MAGIC);
 	ck_assert_uint_eq(info.hw_version, AIMC_HW_VERSION_MAJOR << 16 | AIMC_HW_VERSION_MINOR);
 	ck_assert_uint_eq(info.abi_version, AIMC_ABI_VERSION);
-	ck_assert_uint_eq(info.serial, 0xe0000000u);	/* aimc_emu's card 0 */
-	ck_assert_uint_eq(info.num_tiles, read_uint(EMU_PARAMS "/tiles"));
-	ck_assert_uint_eq(info.tile_rows, read_uint(EMU_PARAMS "/tile_rows"));
-	ck_assert_uint_eq(info.tile_cols, read_uint(EMU_PARAMS "/tile_cols"));
-	ck_assert_uint_eq(info.stream_slots, read_uint(EMU_PARAMS "/stream_slots"));
-	ck_assert_uint_eq(info.dac_bits, model.dac_bits);
-	ck_assert_uint_eq(info.adc_bits, model.adc_bits);
-	ck_assert_uint_eq(info.g_min_nsiemens, model.g_min_ns);
-	ck_assert_uint_eq(info.g_max_nsiemens, model.g_max_ns);
+	/* Serials: aimc_emu's 0xe0000000 + card number, aimc-pci's 0xc0000000 + seed */
+	card = vm_card();
+	vm_card_config(&cfg);
+	ck_assert_uint_eq(info.serial, card.kind == VM_CARD_EMU ?
+			  0xe0000000u + card.emu_id : 0xc0000000u + (uint32_t)cfg.seed);
+	ck_assert_uint_eq(info.num_tiles, cfg.tiles);
+	ck_assert_uint_eq(info.tile_rows, cfg.rows);
+	ck_assert_uint_eq(info.tile_cols, cfg.cols);
+	ck_assert_uint_eq(info.stream_slots, cfg.slots);
+	ck_assert_uint_eq(info.dac_bits, cfg.dac_bits);
+	ck_assert_uint_eq(info.adc_bits, cfg.adc_bits);
+	ck_assert_uint_eq(info.g_min_nsiemens, cfg.g_min_ns);
+	ck_assert_uint_eq(info.g_max_nsiemens, cfg.g_max_ns);
 	ck_assert_uint_gt(info.queue_depth, 1);
 }
 END_TEST
@@ -139,6 +117,7 @@ END_TEST
 
 START_TEST(test_nonzero_reserved_is_einval)
 {
+	struct aimc_model_config cfg;
 	uint64_t value = 0;
 	char node[64];
 	int fd = open_first_node(node, sizeof(node));
@@ -147,7 +126,8 @@ START_TEST(test_nonzero_reserved_is_einval)
 	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 0x80000000u, &value),
 			 -EINVAL);
 	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 0, &value), 0);
-	ck_assert_uint_eq(value, read_uint(EMU_PARAMS "/tiles"));
+	vm_card_config(&cfg);
+	ck_assert_uint_eq(value, cfg.tiles);
 	close(fd);
 }
 END_TEST
@@ -176,21 +156,39 @@ static void wait_for_count(int want)
 	ck_abort_msg("AIMC device count did not reach %d", want);
 }
 
+/*
+ * The card goes away under an open file: aimc_emu's del_device, or for an
+ * aimc-pci card the PCI core's own removal (sysfs remove), then back:
+ * new_device, or a bus rescan.
+ */
 START_TEST(test_removed_device_is_enodev)
 {
+	struct vm_card card = vm_card();
+	char path[256];
 	uint64_t value;
 	char node[64];
 	int fd = open_first_node(node, sizeof(node));
 
 	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 0, &value), 0);
-	write_sysfs(EMU_SYSFS "/del_device", "0");
+	if (card.kind == VM_CARD_EMU) {
+		snprintf(path, sizeof(path), "%u", card.emu_id);
+		write_sysfs(EMU_SYSFS "/del_device", path);
+	} else {
+		snprintf(path, sizeof(path), "%s/remove", card.sysfs);
+		write_sysfs(path, "1");
+	}
 	ck_assert_int_eq(get_param(fd, AIMC_PARAM_NUM_TILES, 0, &value), -ENODEV);
 	ck_assert_int_eq(get_param(fd, AIMC_PARAM_ABI_VERSION, 0, &value), -ENODEV);
 	ck_assert_int_eq(open(node, O_RDWR), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_int_eq(close(fd), 0);
 
-	write_sysfs(EMU_SYSFS "/new_device", "0");
+	if (card.kind == VM_CARD_EMU) {
+		snprintf(path, sizeof(path), "%u", card.emu_id);
+		write_sysfs(EMU_SYSFS "/new_device", path);
+	} else {
+		write_sysfs("/sys/bus/pci/rescan", "1");
+	}
 	wait_for_count(1);
 }
 END_TEST
@@ -221,7 +219,8 @@ Suite *drm_param_suite(void)
 	tcase_add_test(tc, test_nonzero_reserved_is_einval);
 	tcase_add_test(tc, test_closed_fd_is_ebadf);
 	tcase_add_test(tc, test_removed_device_is_enodev);
-	tcase_add_test(tc, test_new_and_del_device);
+	vm_add_emu_test(tc, test_new_and_del_device,
+			"aimc_emu's new_device/del_device; an aimc-pci card comes and goes by QMP (job_removal/device_del)");
 	suite_add_tcase(s, tc);
 	return s;
 }

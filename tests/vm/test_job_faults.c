@@ -82,7 +82,7 @@ START_TEST(test_hang_times_out_and_resets)
 	resets = reset_count();
 	counter_resets = (uint64_t)vm_counter("resets");
 
-	vm_write(EMU_DEBUGFS "/hang_next_job", "1");
+	vm_knob("hang_next_job", "1");
 	t0 = vm_now_ms();
 	ck_assert_int_eq(aimc_job_submit(V.dev, &a, 1, NULL, 0, 0, &ja), 0);
 	ck_assert_int_eq(aimc_job_submit(V.dev, &b, 1, NULL, 0, 0, &jb), 0);
@@ -122,7 +122,7 @@ START_TEST(test_dma_fault_fails_command)
 	uint64_t resets = reset_count(), job;
 
 	memset(map + RD_OFF, 0x55, 32);
-	vm_write(EMU_DEBUGFS "/fail_next_dma", "1");
+	vm_knob("fail_next_dma", "1");
 	ck_assert_int_eq(aimc_job_submit(V.dev, &c, 1, NULL, 0, 0, &job), 0);
 	ck_assert_int_eq(aimc_job_wait(V.dev, job, aimc_deadline_ns(10000),
 				       &res), 0);
@@ -154,7 +154,7 @@ START_TEST(test_dma_fault_later_commands_run)
 
 	memset(map + RD_OFF, 0x55, 32);
 	memset(map + RD2_OFF, 0x55, 32);
-	vm_write(EMU_DEBUGFS "/fail_next_dma", "1");
+	vm_knob("fail_next_dma", "1");
 	ck_assert_int_eq(aimc_job_submit(V.dev, c, 3, NULL, 0, 0, &job), 0);
 	ck_assert_int_eq(aimc_job_wait(V.dev, job, aimc_deadline_ns(10000),
 				       &res), 0);
@@ -203,7 +203,7 @@ START_TEST(test_reset_wipes_slot_state)
 	memcpy(&sum, map + RD2_OFF, 4);
 	ck_assert_int_eq(sum, 6);		/* state kept between jobs */
 
-	vm_write(EMU_DEBUGFS "/hang_next_job", "1");
+	vm_knob("hang_next_job", "1");
 	ck_assert_int_eq(r_run(V.fd, &hang, 1), AIMC_JOB_TIMED_OUT);
 	ck_assert_int_eq(r_submit(V.fd, &c, 1, &job), -EIO);
 	c = cmd_state_save(slot, bo, 0);

@@ -260,7 +260,7 @@ START_TEST(test_unsignalled_in_fence_cancelled_on_close)
 
 	ck_assert_int_ge(vm_job_timeout_ms(), 3000);
 	ck_assert_int_eq(aimc_syncobj_create(V.dev, &s_hang), 0);
-	vm_write(EMU_DEBUGFS "/hang_next_job", "1");
+	vm_knob("hang_next_job", "1");
 	ck_assert_int_eq(aimc_job_submit(V.dev, &hang, 1, NULL, 0, s_hang, &job_hang), 0);
 	ck_assert_int_eq(aimc_syncobj_export_sync_file(V.dev, s_hang, &sf_hang), 0);
 

@@ -297,7 +297,7 @@ static void kill_with_jobs(int jobs, bool hang)
 	read_counters(base);
 
 	if (hang)
-		vm_write(EMU_DEBUGFS "/hang_next_job", "1");
+		vm_knob("hang_next_job", "1");
 	ck_assert_int_eq(pipe(pipefd), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);

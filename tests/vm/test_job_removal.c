@@ -1,8 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest tests: the card goes away (del_device, unbind, rmmod aimc_emu)
- * while a process holds the node open, has a job in flight ("hang next
- * job", so it cannot finish) and a child is blocked in WAIT on it.  The
+ * Guest tests: the card goes away while a process holds the node open,
+ * has a job in flight ("hang next job", so it cannot finish) and a child
+ * is blocked in WAIT on it.  How it goes, by kind of card:
+ *
+ *   case        aimc_emu card           aimc-pci card (PCI lane)
+ *   del_device  del_device/new_device   the PCI core's sysfs remove, then
+ *                                       a bus rescan (as hot-unplug test
+ *                                       suites drive it)
+ *   unbind      unbind/bind             unbind/bind
+ *   rmmod_emu   rmmod/modprobe aimc_emu (skipped: no emulator)
+ *   device_del  (skipped: no QEMU)      QMP device_del/device_add through
+ *                                       the host agent (host-request.sh)
+ *
+ * The
  * WAIT returns (ABORTED, or -ENODEV), never hangs (alarm() bounds it),
  * every later ioctl on the open file gives -ENODEV, and once the card is
  * back a new open file runs jobs.  The kernel log is checked for
@@ -15,9 +26,14 @@
 
 #define BO_SIZE		(16 * 1024)
 
-enum removal { DEL_DEVICE, UNBIND, RMMOD_EMU };
+enum removal { DEL_DEVICE, UNBIND, RMMOD_EMU, QMP_DEVICE_DEL };
 
 static char emu_args[512];
+/* The card under test, as the test began; its QEMU id once device_del'd. */
+static struct vm_card card;
+static char qdev_id[64];
+/* The id, for the teardown (in the runner, not the test's child). */
+#define QDEV_DELETED	"/tmp/aimc-vm-device-del"
 
 /* aimc_emu's current parameters, to load it again the same way */
 static void save_emu_args(void)
@@ -53,11 +69,46 @@ static int load_emu(void)
 	return system(cmd);
 }
 
+/* No asserts: also the unchecked teardown.  Only this test's card. */
+static void restore_pci_card(void)
+{
+	char path[256];
+	int i;
+
+	FILE *f = fopen(QDEV_DELETED, "r");
+
+	if (f) {
+		if (!fgets(qdev_id, sizeof(qdev_id), f))
+			qdev_id[0] = 0;
+		qdev_id[strcspn(qdev_id, "\n")] = 0;
+		fclose(f);
+		unlink(QDEV_DELETED);
+	}
+	if (!vm_path_exists(card.sysfs) && qdev_id[0]) {
+		snprintf(path, sizeof(path), "device_add %s", qdev_id);
+		vm_host_request(path, NULL, 0);
+	}
+	qdev_id[0] = 0;
+	if (!vm_path_exists(card.sysfs))
+		vm_write_str("/sys/bus/pci/rescan", "1");
+	snprintf(path, sizeof(path), PCI_DRIVER "/%s", card.name);
+	for (i = 0; i < 200 && !vm_path_exists(path); i++)
+		vm_sleep_ms(10);
+	if (!vm_path_exists(path))
+		vm_write_str(PCI_DRIVER "/bind", card.name);
+	for (i = 0; i < 500 && aimc_device_count(AIMC_BACKEND_DRM) != 1; i++)
+		vm_sleep_ms(10);
+}
+
 /* No asserts: also the unchecked teardown. */
 static void restore_card(void)
 {
 	int i;
 
+	if (card.kind == VM_CARD_PCI) {
+		restore_pci_card();
+		return;
+	}
 	if (!vm_path_exists("/sys/module/aimc_emu"))
 		load_emu();
 	if (!vm_path_exists(EMU_SYSFS "/" SWDEV_NAME))
@@ -72,33 +123,64 @@ static void restore_card(void)
 
 static void remove_card(enum removal how)
 {
+	char path[256];
+	FILE *f;
 	int ret;
 
 	switch (how) {
 	case DEL_DEVICE:
-		vm_write(EMU_SYSFS "/del_device", "0");
+		if (card.kind == VM_CARD_PCI) {
+			snprintf(path, sizeof(path), "%s/remove", card.sysfs);
+			vm_write(path, "1");
+		} else {
+			vm_write(EMU_SYSFS "/del_device", "0");
+		}
 		break;
 	case UNBIND:
-		vm_write(SWDEV_DRIVER "/unbind", SWDEV_NAME);
+		vm_write(card.kind == VM_CARD_PCI ? PCI_DRIVER "/unbind" :
+			 SWDEV_DRIVER "/unbind", card.name);
 		break;
 	case RMMOD_EMU:
 		ret = system("/sbin/rmmod aimc_emu");
 		ck_assert_msg(ret == 0, "rmmod aimc_emu: %d", ret);
+		break;
+	case QMP_DEVICE_DEL:
+		snprintf(path, sizeof(path), "device_del %s", card.name);
+		ck_assert_msg(vm_host_request(path, qdev_id, sizeof(qdev_id)) == 0,
+			      "the host could not device_del %s", card.name);
+		ck_assert_msg(qdev_id[0], "device_del: no QEMU id for %s", card.name);
+		f = fopen(QDEV_DELETED, "w");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "%s\n", qdev_id);
+		fclose(f);
 		break;
 	}
 }
 
 static void add_card_back(enum removal how)
 {
+	char req[128];
+
 	switch (how) {
 	case DEL_DEVICE:
-		vm_write(EMU_SYSFS "/new_device", "0");
+		if (card.kind == VM_CARD_PCI)
+			vm_write("/sys/bus/pci/rescan", "1");
+		else
+			vm_write(EMU_SYSFS "/new_device", "0");
 		break;
 	case UNBIND:
-		vm_write(SWDEV_DRIVER "/bind", SWDEV_NAME);
+		vm_write(card.kind == VM_CARD_PCI ? PCI_DRIVER "/bind" :
+			 SWDEV_DRIVER "/bind", card.name);
 		break;
 	case RMMOD_EMU:
 		ck_assert_int_eq(load_emu(), 0);
+		break;
+	case QMP_DEVICE_DEL:
+		snprintf(req, sizeof(req), "device_add %s", qdev_id);
+		ck_assert_msg(vm_host_request(req, NULL, 0) == 0,
+			      "the host could not device_add %s", qdev_id);
+		qdev_id[0] = 0;
+		unlink(QDEV_DELETED);
 		break;
 	}
 	vm_wait_count(1);
@@ -134,7 +216,7 @@ static void remove_with_job_in_flight(enum removal how)
 	c = cmd_program(tile, 0, 0, 4, 4, bo, 0);
 	ck_assert_int_eq(r_run(v.fd, &c, 1), AIMC_JOB_DONE);
 
-	vm_write(EMU_DEBUGFS "/hang_next_job", "1");
+	vm_knob("hang_next_job", "1");
 	c = cmd_read(tile, 0, 0, 4, 4, bo, 4096);
 	ck_assert_int_eq(r_submit(v.fd, &c, 1, &job), 0);
 	ck_assert_int_eq(r_submit(v.fd, &c, 1, &job2), 0);
@@ -217,28 +299,51 @@ START_TEST(test_rmmod_emu_with_job_in_flight)
 }
 END_TEST
 
+START_TEST(test_qmp_device_del_with_job_in_flight)
+{
+	remove_with_job_in_flight(QMP_DEVICE_DEL);
+}
+END_TEST
+
 static void restore_setup(void)
 {
 	save_emu_args();
+	qdev_id[0] = 0;
+	if (!vm_card_find(&card))
+		memset(&card, 0, sizeof(card));
 }
 
 Suite *job_removal_suite(void)
 {
 	Suite *s = suite_create("job_removal");
+	int kind = vm_card_kind_now();
 	const struct {
 		const char *name;
 		const TTest *test;
+		bool applies;
+		const char *why;
 	} cases[] = {
-		{ "del_device", test_del_device_with_job_in_flight },
-		{ "unbind", test_unbind_with_job_in_flight },
-		{ "rmmod_emu", test_rmmod_emu_with_job_in_flight },
+		{ "del_device", test_del_device_with_job_in_flight, true, NULL },
+		{ "unbind", test_unbind_with_job_in_flight, true, NULL },
+		{ "rmmod_emu", test_rmmod_emu_with_job_in_flight, kind == VM_CARD_EMU,
+		  "an aimc-pci card: there is no aimc_emu to unload" },
+		{ "device_del", test_qmp_device_del_with_job_in_flight,
+		  kind == VM_CARD_PCI && vm_host_agent(),
+		  kind == VM_CARD_PCI ?
+		  "no host agent in this VM (tests/vm/run.sh VM_AGENT_DEVICES)" :
+		  "aimc_emu's card: no QEMU device to device_del" },
 	};
 	size_t i;
 
 	/* one TCase each: the card is restored after each, even on failure */
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		TCase *tc = tcase_create(cases[i].name);
+		TCase *tc;
 
+		if (!cases[i].applies) {
+			aimc_skip_test(cases[i].name, cases[i].why);
+			continue;
+		}
+		tc = tcase_create(cases[i].name);
 		tcase_add_unchecked_fixture(tc, restore_setup, restore_card);
 		tcase_set_timeout(tc, 40);
 		tcase_add_test(tc, cases[i].test);

@@ -479,7 +479,7 @@ START_TEST(test_exec_mvm_noisy)
 
 	vm_ref_init(&ref);
 	aimc_model_destroy(ref.m);
-	vm_emu_config(&cfg);
+	vm_card_config(&cfg);
 	cfg.noise_free = true;
 	ref.m = aimc_model_create(&cfg, &dma);
 	ck_assert_ptr_nonnull(ref.m);

@@ -706,7 +706,7 @@ START_TEST(test_wait_past_timeout_unfinished)
 	uint64_t job;
 
 	ck_assert_int_eq(vm_job_timeout_ms(), VM_SHORT_TIMEOUT_MS);
-	vm_write(EMU_DEBUGFS "/hang_next_job", "1");
+	vm_knob("hang_next_job", "1");
 	ck_assert_int_eq(r_submit(V.fd, &c, 1, &job), 0);
 	ck_assert_int_eq(r_wait(V.fd, job, 0, 0, &w), -ETIME);
 	ck_assert_int_eq(r_wait(V.fd, job, aimc_deadline_ns(0) - 1000000, 0,

@@ -6,12 +6,21 @@
  * the emulated card for reference results.  Header-only (static inline):
  * the Makefile links every tests/vm/test_*.c into one runner.
  *
- * Phases: the guest runs aimc-vm-tests once per aimc_emu configuration.
- * AIMC_VM_PHASE=noise_free means aimc_emu was loaded with noise_free=1
- * (exact cells, bit-exact comparisons); unset is the default, noisy card.
+ * Phases: the guest runs aimc-vm-tests once per card configuration.
+ * AIMC_VM_PHASE=noise_free means the card is noise-free (aimc_emu loaded
+ * with noise_free=1, or an aimc-pci card with noise-free=on: exact cells,
+ * bit-exact comparisons); unset is the default, noisy card.
  * A test meant for one phase is registered only in it
  * (vm_add_noise_free_test(), vm_add_noisy_test()); in the other the
  * runner reports it skipped (tests/check_skip.h), never as passed.
+ *
+ * Cards: the suites drive whichever card is the first aimc node, an
+ * aimc_emu.ko card (platform device aimc-swdev.N) or an aimc-pci card in
+ * the PCI lane's QEMU (emulator/qemu/); vm_card() says which.  Fault
+ * knobs go through vm_knob(): aimc_emu's debugfs files or the aimc-pci
+ * card's test BAR (emulator/qemu/aimc_pci_dbg.h), by the same names.  A
+ * test for one kind of card is registered only for it
+ * (vm_add_emu_test(), vm_add_pci_test()) and reported skipped otherwise.
  */
 #ifndef VM_UTIL_H
 #define VM_UTIL_H
@@ -38,6 +47,7 @@
 #include "../check_skip.h"
 #include "aimc.h"
 #include "aimc_model.h"
+#include "aimc_pci_dbg.h"
 #include "../../runtime/job.h"
 
 #define EMU_SYSFS	"/sys/devices/aimc_emu"
@@ -48,6 +58,8 @@
 #define DRM_DEBUGFS_ROOTS	{ "/sys/kernel/debug/accel", "/sys/kernel/debug/dri" }
 #define SWDEV_DRIVER	"/sys/bus/platform/drivers/aimc-swdev"
 #define SWDEV_NAME	"aimc-swdev.0"
+#define PCI_DRIVER	"/sys/bus/pci/drivers/aimc"
+#define PCI_DEVICES	"/sys/bus/pci/devices"
 
 /* ---- phases, sysfs, debugfs ---- */
 
@@ -106,39 +118,428 @@ static inline void vm_write(const char *path, const char *value)
 		      strerror(-ret));
 }
 
-/* The emulator's config of the card, for a userspace reference model. */
-static inline void vm_emu_config(struct aimc_model_config *cfg)
+/* ---- the card under test ---- */
+
+enum vm_card_kind {
+	VM_CARD_EMU,		/* aimc_emu.ko's software card */
+	VM_CARD_PCI,		/* an aimc-pci card in QEMU */
+};
+
+struct vm_card {
+	enum vm_card_kind kind;
+	char name[64];		/* bus device: aimc-swdev.0, 0000:01:00.0 */
+	char sysfs[160];	/* /sys/bus/<bus>/devices/<name> */
+	unsigned int emu_id;	/* aimc_emu's card number */
+};
+
+/*
+ * The card behind the first aimc node (the one aimc_device_open(DRM, 0)
+ * opens: nodes sorted by path, as the runtime sorts them); false if
+ * there is none.
+ */
+static inline bool vm_card_find(struct vm_card *c)
 {
-	aimc_model_config_defaults(cfg);
-	cfg->tiles = (u32)vm_read_ll(EMU_PARAMS "/tiles");
-	cfg->rows = (u32)vm_read_ll(EMU_PARAMS "/tile_rows");
-	cfg->cols = (u32)vm_read_ll(EMU_PARAMS "/tile_cols");
-	cfg->slots = (u32)vm_read_ll(EMU_PARAMS "/stream_slots");
-	if (vm_path_exists(EMU_PARAMS "/seed"))
-		cfg->seed = (u64)vm_read_ll(EMU_PARAMS "/seed");
-	if (vm_path_exists(EMU_PARAMS "/noise_free"))
-		cfg->noise_free = vm_read_ll(EMU_PARAMS "/noise_free") != 0;
+	static const char *const classes[] = { "/sys/class/accel", "/sys/class/drm" };
+	char best[64] = "", best_sys[128] = "";
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		DIR *d = opendir(classes[i]);
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			char link[300], target[256], node[64];
+			const char *drv;
+			ssize_t n;
+
+			if (strncmp(e->d_name, i ? "renderD" : "accel", i ? 7 : 5))
+				continue;
+			snprintf(link, sizeof(link), "%s/%s/device/driver", classes[i],
+				 e->d_name);
+			n = readlink(link, target, sizeof(target) - 1);
+			if (n < 0)
+				continue;
+			target[n] = 0;
+			drv = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+			if (strcmp(drv, "aimc") && strcmp(drv, "aimc-swdev"))
+				continue;
+			snprintf(node, sizeof(node), "%s/%.40s",
+				 i ? "/dev/dri" : "/dev/accel", e->d_name);
+			if (!best[0] || strcmp(node, best) < 0) {
+				snprintf(best, sizeof(best), "%s", node);
+				snprintf(best_sys, sizeof(best_sys), "%s/%.40s",
+					 classes[i], e->d_name);
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	if (!best[0])
+		return false;
+	{
+		char link[200], target[256];
+		const char *name;
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "%s/device", best_sys);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 0)
+			return false;
+		target[n] = 0;
+		name = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+		snprintf(c->name, sizeof(c->name), "%.63s", name);
+	}
+	if (!strncmp(c->name, "aimc-swdev.", 11)) {
+		c->kind = VM_CARD_EMU;
+		c->emu_id = (unsigned int)strtoul(c->name + 11, NULL, 10);
+		snprintf(c->sysfs, sizeof(c->sysfs), "/sys/bus/platform/devices/%s",
+			 c->name);
+	} else {
+		c->kind = VM_CARD_PCI;
+		c->emu_id = 0;
+		snprintf(c->sysfs, sizeof(c->sysfs), PCI_DEVICES "/%s", c->name);
+	}
+	return true;
 }
 
-/* In the noise-free phase the module must really be noise-free. */
-static inline void vm_check_phase(void)
+/* The card under test; ck_assert that there is one. */
+static inline struct vm_card vm_card(void)
 {
-	if (noise_free_phase())
-		ck_assert_msg(vm_path_exists(EMU_PARAMS "/noise_free") &&
-			      vm_read_ll(EMU_PARAMS "/noise_free") == 1,
-			      "AIMC_VM_PHASE=noise_free but aimc_emu noise_free != 1");
+	struct vm_card c;
+
+	ck_assert_msg(vm_card_find(&c), "no aimc card");
+	return c;
+}
+
+static inline bool vm_card_is_pci(void)
+{
+	return vm_card().kind == VM_CARD_PCI;
+}
+
+/* The kind of the first card, for registering tests; -1 if there is none. */
+static inline int vm_card_kind_now(void)
+{
+	struct vm_card c;
+
+	return vm_card_find(&c) ? (int)c.kind : -1;
+}
+
+/* Tests for one kind of card: registered for it, reported skipped otherwise. */
+#define vm_add_emu_test(tc, test, why)					\
+	aimc_add_test_if(tc, test, vm_card_kind_now() == VM_CARD_EMU, why)
+#define vm_add_pci_test(tc, test, why)					\
+	aimc_add_test_if(tc, test, vm_card_kind_now() == VM_CARD_PCI, why)
+
+/*
+ * Ask the host (tests/vm/host-agent.py, through host-request.sh): 0 and
+ * the answer's detail in @detail (if given), or -1 (no asserts).
+ */
+static inline int vm_host_request(const char *request, char *detail, size_t len)
+{
+	char cmd[512], line[256];
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "sh /usr/share/aimc/host-request.sh %s", request);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (detail && len)
+		detail[0] = 0;
+	/* Read to the end: pclose() closes the pipe before it waits. */
+	while (fgets(line, sizeof(line), p)) {
+		if (detail && len && !detail[0]) {
+			size_t n = strcspn(line, "\n");
+
+			n = n < len ? n : len - 1;
+			memcpy(detail, line, n);
+			detail[n] = 0;
+		}
+	}
+	status = pclose(p);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static inline bool vm_host_agent(void)
+{
+	const char *a = getenv("AIMC_HOST_AGENT");
+
+	return a && !strcmp(a, "1");
+}
+
+/* ---- an aimc-pci card's test BAR (emulator/qemu/aimc_pci_dbg.h) ---- */
+
+struct vm_dbg_bar {
+	int fd;
+	volatile uint32_t *regs;
+};
+
+/* Map @pci_name's test BAR; 0 or -errno (no assert: usable in tools). */
+static inline int vm_dbg_open(const char *pci_name, struct vm_dbg_bar *b)
+{
+	char path[200];
+	void *p;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource%d", pci_name,
+		 AIMC_DBG_BAR);
+	b->fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (b->fd < 0)
+		return -errno;
+	p = mmap(NULL, AIMC_DBG_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 b->fd, 0);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		close(b->fd);
+		return err;
+	}
+	b->regs = p;
+	if (b->regs[AIMC_DBG_ID / 4] != AIMC_DBG_ID_MAGIC) {
+		munmap(p, AIMC_DBG_BAR_SIZE);
+		close(b->fd);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static inline void vm_dbg_close(struct vm_dbg_bar *b)
+{
+	munmap((void *)b->regs, AIMC_DBG_BAR_SIZE);
+	close(b->fd);
+}
+
+static inline uint32_t vm_dbg_read(const char *pci_name, uint32_t reg)
+{
+	struct vm_dbg_bar b = { -1, NULL };
+	uint32_t v;
+	int ret = vm_dbg_open(pci_name, &b);
+
+	ck_assert_msg(ret == 0, "test BAR of %s: %s", pci_name, strerror(-ret));
+	v = b.regs[reg / 4];
+	vm_dbg_close(&b);
+	return v;
+}
+
+/* The aimc_emu knob names that an aimc-pci card's test BAR has too. */
+static inline int vm_pci_knob_reg(const char *name, uint32_t *reg)
+{
+	static const struct {
+		const char *name;
+		uint32_t reg;
+	} knobs[] = {
+		{ "hang_next_job", AIMC_DBG_HANG_NEXT_JOB },
+		{ "hang_every_n", AIMC_DBG_HANG_EVERY_N },
+		{ "fail_next_dma", AIMC_DBG_FAIL_NEXT_DMA },
+		{ "fail_next_dma_read", AIMC_DBG_FAIL_NEXT_DMA_READ },
+		{ "fail_next_dma_write", AIMC_DBG_FAIL_NEXT_DMA_WRITE },
+		{ "drop_next_irq", AIMC_DBG_DROP_NEXT_IRQ },
+		{ "error_next_desc", AIMC_DBG_ERROR_NEXT_DESC },
+		{ "delay_us", AIMC_DBG_DELAY_US },
+		{ "irq_storm", AIMC_DBG_IRQ_STORM },
+		{ "irq_storm_status", AIMC_DBG_IRQ_STORM_STATUS },
+		{ "surprise_remove", AIMC_DBG_SURPRISE_REMOVE },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		if (!strcmp(knobs[i].name, name)) {
+			*reg = knobs[i].reg;
+			return 0;
+		}
+	}
+	return -ENOTSUP;
+}
+
+/* stick_cell "TILE ROW COL gmin|gmax" on an aimc-pci card: 0 or -errno. */
+static inline int vm_pci_stick(struct vm_dbg_bar *b, const char *value)
+{
+	unsigned int tile, row, col, i;
+	char level[8];
+
+	if (sscanf(value, "%u %u %u %7s", &tile, &row, &col, level) != 4 ||
+	    (strcmp(level, "gmin") && strcmp(level, "gmax")))
+		return -EINVAL;
+	b->regs[AIMC_DBG_STICK_TILE / 4] = tile;
+	b->regs[AIMC_DBG_STICK_ROW / 4] = row;
+	b->regs[AIMC_DBG_STICK_COL / 4] = col;
+	b->regs[AIMC_DBG_STICK_CMD / 4] = strcmp(level, "gmax") ?
+					  AIMC_DBG_STICK_GMIN : AIMC_DBG_STICK_GMAX;
+	for (i = 0; i < 5000; i++) {
+		uint32_t st = b->regs[AIMC_DBG_STICK_STATUS / 4];
+
+		if (st != AIMC_DBG_STICK_PENDING)
+			return st ? -EINVAL : 0;
+		usleep(1000);
+	}
+	return -ETIMEDOUT;
 }
 
 /*
- * The driver's counters of the first card (aimc_emu's card 0): the
- * "counters" file in the debugfs directory of the DRM device whose
- * "name" says it is bound to aimc-swdev.0, else the first found.
+ * Set fault knob @name of @c to @value (aimc_emu's debugfs names and
+ * values, emulator/README.md): 0, -ENOTSUP if this kind of card has no
+ * such knob, or -errno (no assert: usable in tools and teardowns).
+ */
+static inline int vm_card_knob(const struct vm_card *c, const char *name,
+			       const char *value)
+{
+	struct vm_dbg_bar b = { -1, NULL };
+	uint32_t reg = 0;
+	int ret;
+
+	if (c->kind == VM_CARD_EMU) {
+		char path[200];
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/aimc_emu/%u/%s",
+			 c->emu_id, name);
+		if (!vm_path_exists(path))
+			return -ENOTSUP;
+		return vm_write_str(path, value);
+	}
+	if (strcmp(name, "stick_cell") && vm_pci_knob_reg(name, &reg))
+		return -ENOTSUP;
+	ret = vm_dbg_open(c->name, &b);
+	if (ret)
+		return ret;
+	if (!strcmp(name, "stick_cell"))
+		ret = vm_pci_stick(&b, value);
+	else
+		b.regs[reg / 4] = (uint32_t)strtoul(value, NULL, 0);
+	vm_dbg_close(&b);
+	return ret;
+}
+
+/* vm_card_knob() on the card under test; ck_assert that it worked. */
+static inline void vm_knob(const char *name, const char *value)
+{
+	struct vm_card c = vm_card();
+	int ret = vm_card_knob(&c, name, value);
+
+	ck_assert_msg(ret == 0, "knob %s=%s on %s: %s", name, value, c.name,
+		      strerror(-ret));
+}
+
+/* A knob's value (read-only ones too, e.g. irq_storm); -1 if none. */
+static inline long long vm_card_knob_get(const struct vm_card *c,
+					 const char *name)
+{
+	struct vm_dbg_bar b = { -1, NULL };
+	long long v = -1;
+	uint32_t reg = 0;
+
+	if (c->kind == VM_CARD_EMU) {
+		char path[200];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/aimc_emu/%u/%s",
+			 c->emu_id, name);
+		f = fopen(path, "r");
+		if (!f)
+			return -1;
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+		return v;
+	}
+	if (vm_pci_knob_reg(name, &reg) || vm_dbg_open(c->name, &b))
+		return -1;
+	v = b.regs[reg / 4];
+	vm_dbg_close(&b);
+	return v;
+}
+
+/*
+ * @c's device model configuration, for a userspace reference: 0 or -errno
+ * (no asserts: tools run outside Check, where even a passing ck_assert
+ * aborts the process).
+ */
+static inline int vm_card_config_of(const struct vm_card *c,
+				    struct aimc_model_config *cfg)
+{
+	static const char *const params[] = {
+		"tiles", "tile_rows", "tile_cols", "stream_slots", "seed", "noise_free",
+	};
+	long long v[6];
+	unsigned int i;
+
+	aimc_model_config_defaults(cfg);
+	if (c->kind == VM_CARD_PCI) {
+		struct vm_dbg_bar b = { -1, NULL };
+		int ret = vm_dbg_open(c->name, &b);
+
+		if (ret)
+			return ret;
+		cfg->tiles = b.regs[AIMC_DBG_CFG_TILES / 4];
+		cfg->rows = b.regs[AIMC_DBG_CFG_ROWS / 4];
+		cfg->cols = b.regs[AIMC_DBG_CFG_COLS / 4];
+		cfg->slots = b.regs[AIMC_DBG_CFG_SLOTS / 4];
+		cfg->seed = (uint64_t)b.regs[AIMC_DBG_CFG_SEED_HI / 4] << 32 |
+			    b.regs[AIMC_DBG_CFG_SEED_LO / 4];
+		cfg->noise_free = b.regs[AIMC_DBG_CFG_NOISE_FREE / 4] != 0;
+		vm_dbg_close(&b);
+		return 0;
+	}
+	/* aimc_emu: its parameters (0: the model's default); card N: seed + N */
+	for (i = 0; i < 6; i++) {
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), EMU_PARAMS "/%s", params[i]);
+		f = fopen(path, "r");
+		if (!f)
+			return -errno;
+		if (fscanf(f, "%lld", &v[i]) != 1)
+			v[i] = -1;
+		fclose(f);
+		if (v[i] < 0)
+			return -EINVAL;
+	}
+	if (v[0])
+		cfg->tiles = (u32)v[0];
+	if (v[1])
+		cfg->rows = (u32)v[1];
+	if (v[2])
+		cfg->cols = (u32)v[2];
+	if (v[3])
+		cfg->slots = (u32)v[3];
+	cfg->seed = (u64)v[4] + c->emu_id;
+	cfg->noise_free = v[5] != 0;
+	return 0;
+}
+
+/* The card under test's configuration; ck_assert that it could be read. */
+static inline void vm_card_config(struct aimc_model_config *cfg)
+{
+	struct vm_card c = vm_card();
+	int ret = vm_card_config_of(&c, cfg);
+
+	ck_assert_msg(ret == 0, "configuration of %s: %s", c.name, strerror(-ret));
+}
+
+/* In the noise-free phase the card must really be noise-free. */
+static inline void vm_check_phase(void)
+{
+	struct aimc_model_config cfg;
+
+	if (!noise_free_phase())
+		return;
+	vm_card_config(&cfg);
+	ck_assert_msg(cfg.noise_free,
+		      "AIMC_VM_PHASE=noise_free but the card is not noise-free");
+}
+
+/*
+ * The driver's counters of the card under test: the "counters" file in
+ * the debugfs directory of its DRM device (accel/<bus device>/, or the
+ * dri/<minor>/ whose "name" names the bus device).
  */
 static inline void vm_counters_path(char *buf, size_t len)
 {
 	static const char *const roots[] = DRM_DEBUGFS_ROOTS;
-	char path[300], name[256];
+	struct vm_card c = vm_card();
+	char path[300], name[256], want[80];
 	unsigned int r;
+
+	snprintf(want, sizeof(want), "dev=%s", c.name);
 
 	buf[0] = 0;
 	for (r = 0; r < sizeof(roots) / sizeof(roots[0]); r++) {
@@ -146,13 +547,13 @@ static inline void vm_counters_path(char *buf, size_t len)
 		struct dirent *e;
 
 		while (d && (e = readdir(d))) {
+			bool match = false;
+			const char *p;
 			FILE *f;
 
 			snprintf(path, sizeof(path), "%s/%.100s/counters", roots[r], e->d_name);
 			if (e->d_name[0] == '.' || !vm_path_exists(path))
 				continue;
-			if (!buf[0])
-				snprintf(buf, len, "%.250s", path);
 			snprintf(path, sizeof(path), "%s/%.100s/name", roots[r], e->d_name);
 			f = fopen(path, "r");
 			name[0] = 0;
@@ -160,8 +561,12 @@ static inline void vm_counters_path(char *buf, size_t len)
 				name[0] = 0;
 			if (f)
 				fclose(f);
-			if (strstr(name, "aimc-swdev.0 ") || strstr(name, "aimc-swdev.0\n") ||
-			    !strcmp(e->d_name, "aimc-swdev.0")) {
+			p = strstr(name, want);
+			if (p) {
+				p += strlen(want);
+				match = *p == ' ' || *p == '\n' || !*p;
+			}
+			if (match || !strcmp(e->d_name, c.name)) {
 				snprintf(buf, len, "%s/%.100s/counters", roots[r], e->d_name);
 				closedir(d);
 				return;
@@ -170,7 +575,8 @@ static inline void vm_counters_path(char *buf, size_t len)
 		if (d)
 			closedir(d);
 	}
-	ck_assert_msg(buf[0], "no aimc counters under /sys/kernel/debug/{accel,dri}");
+	ck_assert_msg(buf[0], "no aimc counters of %s under /sys/kernel/debug/{accel,dri}",
+		      c.name);
 }
 
 static inline void vm_sleep_ms(unsigned int ms)
@@ -712,14 +1118,14 @@ static inline int vm_ref_write(void *ctx, u64 addr, const void *src, u32 len)
 	return 0;
 }
 
-/* A model configured like the emulated card (its module parameters). */
+/* A model configured like the card under test (vm_card_config()). */
 static inline void vm_ref_init(struct vm_ref *r)
 {
 	struct aimc_model_config cfg;
 	struct aimc_model_dma dma = { vm_ref_read, vm_ref_write, r };
 
 	memset(r, 0, sizeof(*r));
-	vm_emu_config(&cfg);
+	vm_card_config(&cfg);
 	r->m = aimc_model_create(&cfg, &dma);
 	ck_assert_ptr_nonnull(r->m);
 }

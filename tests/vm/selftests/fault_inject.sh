@@ -39,9 +39,9 @@ stop_injecting() {
 # injected DIR: how many failures it injected
 injected() { echo $((budget - $(cat "$1/times"))); }
 
-check "load aimc_emu and aimc" load tiles=4 tile_rows=128 tile_cols=64 stream_slots=16
+check "load aimc_emu and aimc ($CARD_KIND card)" load tiles=4 tile_rows=128 tile_cols=64 stream_slots=16
 echo 300 > $DRV_PARAMS/job_timeout_ms
-mapped=$(cat $EMU/mapped_pages)
+mapped=$(knob_get mapped_pages 2>/dev/null)
 check "failslab: 10 % of the fuzzer's slab allocations fail" inject $FAILSLAB 10
 check "fail_page_alloc: 2 % of its page allocations fail" inject $FAILPAGE 2
 out=/tmp/fault-fuzz.out
@@ -58,14 +58,14 @@ echo "# injected: $slab slab and $page page allocation failures"
 check "failures were injected ($slab slab, $page page)" [ "$slab" -gt 0 ]
 check "some calls failed with ENOMEM" grep -q 'ENOMEM=[1-9]' $out
 check "driver back to baseline" wait_until 10 at_baseline
-check "emulator mapped_pages back to $mapped" \
-	wait_until 5 sh -c "[ \$(cat $EMU/mapped_pages) -eq $mapped ]"
+emu_check "emulator mapped_pages back to $mapped" \
+	wait_until 5 sh -c "[ \$(aimc-job-tool knob mapped_pages) -eq $mapped ]"
 echo 5000 > $DRV_PARAMS/job_timeout_ms
 check "the card still serves" aimc-job-tool run --op read
 # kmemleak's own metadata allocations may fail too: it must still be on,
 # or the leak check at the end of the run proves nothing.
 check "kmemleak still watching" sh -c "! dmesg | grep -qE 'kmemleak: (Cannot allocate a kmemleak_object|Kernel memory leak detector disabled)'"
 check "rmmod aimc" rmmod_aimc
-check "rmmod aimc_emu" $rmmod aimc_emu
+emu_check "rmmod aimc_emu" $rmmod aimc_emu
 check "no kernel reports" sh -c "! dmesg | grep -qE '$KERNEL_REPORTS'"
 tap_done

@@ -1,5 +1,6 @@
 #!/bin/sh
-# aimc_emu's fault knobs against aimc.ko: set the knob, submit jobs with
+# The card's fault knobs against aimc.ko (aimc_emu's debugfs knobs, or the
+# same knobs in an aimc-pci card's test BAR): set the knob, submit jobs with
 # aimc-job-tool, check what userspace sees (statuses, errnos, timings,
 # untouched buffers) and what the driver counts, then check that nothing is
 # left held.  Each knob is tested by one harness: hang_next_job and
@@ -11,7 +12,7 @@
 tool=aimc-job-tool
 
 # Noise-free cells: stick_cell can be checked exactly.
-check "load aimc_emu (noise-free) and aimc" \
+check "load aimc_emu (noise-free) and aimc ($CARD_KIND card)" \
 	load tiles=4 tile_rows=128 tile_cols=64 stream_slots=16 noise_free=1
 echo 300 > $DRV_PARAMS/job_timeout_ms
 
@@ -70,7 +71,7 @@ check "delay_us=0: job done" $tool run --op read
 
 # ---- stick_cell: a stuck cell reads g_max / g_min whatever is programmed
 check "stick_cell: cell off the card refused" \
-	sh -c "! echo '99 0 0 gmax' > $EMU/stick_cell 2>/dev/null"
+	sh -c "! aimc-job-tool knob stick_cell '99 0 0 gmax' 2>/dev/null"
 knob stick_cell "1 0 0 gmax"
 knob stick_cell "1 0 1 gmin"
 out=$($tool stick 1)
@@ -86,7 +87,7 @@ check "stick_cell: (1,0) unaffected, programmed 14000 nS" \
 # while instead of letting the kernel kill the line, jobs go on.
 spurious=$(counter irq_spurious)
 storms=$(counter irq_storms)
-raised=$(cat $EMU/irq_storm)
+raised=$(knob_get irq_storm)
 t0=$(now_ms)
 knob irq_storm 150000
 sleep 0.2
@@ -96,7 +97,7 @@ check "irq_storm: the guest stays responsive (sleep 0.2 took $((t1 - t0)) ms)" \
 check "irq_storm: jobs complete during the storm" \
 	$tool run --op read --jobs 8 --max-ms 5000
 check "irq_storm: 150000 interrupts raised" \
-	wait_until 120 sh -c "[ \$(cat $EMU/irq_storm) -ge $((raised + 150000)) ]"
+	wait_until 120 sh -c "[ \$(aimc-job-tool knob irq_storm) -ge $((raised + 150000)) ]"
 echo "# irq_storm: $(( $(now_ms) - t0 )) ms, spurious $(( $(counter irq_spurious) - spurious )), vector disabled $(( $(counter irq_storms) - storms )) times"
 check "irq_storm: spurious interrupts counted" \
 	[ "$(counter irq_spurious)" -ge $((spurious + 1000)) ]
@@ -112,12 +113,12 @@ check "irq_storm: the completion vector is back on" \
 # ---- irq_storm_status: causes latched without completions: all handled
 completions=$(counter irq_completion)
 storms=$(counter irq_storms)
-raised=$(cat $EMU/irq_storm)
+raised=$(knob_get irq_storm)
 knob irq_storm_status 20000
 check "irq_storm_status: jobs complete during the storm" \
 	$tool run --op read --jobs 8 --max-ms 5000
 check "irq_storm_status: 20000 interrupts raised" \
-	wait_until 60 sh -c "[ \$(cat $EMU/irq_storm) -ge $((raised + 20000)) ]"
+	wait_until 60 sh -c "[ \$(aimc-job-tool knob irq_storm) -ge $((raised + 20000)) ]"
 check "irq_storm_status: handled as completions" \
 	[ "$(counter irq_completion)" -ge $((completions + 10000)) ]
 check "irq_storm_status: no vector had to be turned off" \
@@ -127,8 +128,9 @@ check "driver back to baseline after the knobs" at_baseline
 
 # ---- surprise_remove: the driver itself notices the card is gone (before
 # any removal is announced): the job in flight is aborted at once and the
-# file gets ENODEV; then the hotplug removal (del_device) comes, 2 s later,
-# with the file still open.
+# file gets ENODEV; then the hotplug removal (del_device, or QMP's
+# device_del for an aimc-pci card) comes, 2 s later, with the file still
+# open.
 echo 5000 > $DRV_PARAMS/job_timeout_ms
 $tool run --op nop --arm delay_us=5000000 --expect aborted --max-ms 1500 \
 	--then-submit ENODEV --hold-ms 3000 > /tmp/surprise.out 2>&1 &
@@ -136,22 +138,20 @@ pid=$!
 sleep 0.5
 knob surprise_remove 1
 sleep 2
-check "surprise_remove: del_device with the file open" \
-	sh -c "echo 0 > $EMU_SYSFS/del_device"
+check "surprise_remove: hotplug removal with the file open" card_remove
 wait $pid
 rc=$?
 sed 's/^/# /' /tmp/surprise.out
 check "surprise_remove: job aborted within 1.5 s (before del_device), then ENODEV" \
 	[ $rc -eq 0 ]
 check "surprise_remove: node gone" no_node
-check "surprise_remove: new_device brings a card back" \
-	sh -c "echo 0 > $EMU_SYSFS/new_device"
+check "surprise_remove: a card comes back" card_add
 check "surprise_remove: node back" wait_node
 check "surprise_remove: the new card serves" $tool run --op read
 
 # Nothing mapped for the card once the driver lets go of it.
 check "rmmod aimc" rmmod_aimc
-check "emulator: mapped_pages 0 after unbind" [ "$(cat $EMU/mapped_pages)" -eq 0 ]
-check "rmmod aimc_emu" $rmmod aimc_emu
+emu_check "emulator: mapped_pages 0 after unbind" [ "$(cat $EMU/mapped_pages)" -eq 0 ]
+emu_check "rmmod aimc_emu" $rmmod aimc_emu
 check "no kernel reports" sh -c "! dmesg | grep -qE '$KERNEL_REPORTS'"
 tap_done

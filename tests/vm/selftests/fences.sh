@@ -7,7 +7,7 @@
 # called into the unloaded module.  TAP output.
 . "$(dirname "$0")/lib.sh"
 
-check "load aimc_emu and aimc" load
+check "load aimc_emu and aimc ($CARD_KIND card)" load
 out=/tmp/fences.out
 aimc-job-tool fence-outlives-module > $out 2>&1
 rc=$?
@@ -18,6 +18,6 @@ check "modprobe aimc again" $modprobe aimc
 check "node back" wait_node
 check "the card serves" aimc-job-tool run --op nop
 check "rmmod aimc" rmmod_aimc
-check "rmmod aimc_emu" $rmmod aimc_emu
+emu_check "rmmod aimc_emu" $rmmod aimc_emu
 check "no kernel reports" sh -c "! dmesg | grep -qE '$KERNEL_REPORTS'"
 tap_done

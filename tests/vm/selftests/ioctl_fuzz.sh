@@ -10,9 +10,9 @@ procs=${FUZZ_PROCS:-2}
 seconds=${FUZZ_SECONDS:-150}
 seed=${FUZZ_SEED:-$(now_ms)}
 
-check "load aimc_emu and aimc" load tiles=4 tile_rows=128 tile_cols=64 stream_slots=16
+check "load aimc_emu and aimc ($CARD_KIND card)" load tiles=4 tile_rows=128 tile_cols=64 stream_slots=16
 echo 300 > $DRV_PARAMS/job_timeout_ms
-mapped=$(cat $EMU/mapped_pages)
+mapped=$(knob_get mapped_pages 2>/dev/null)
 out=/tmp/fuzz.out
 aimc-ioctl-fuzz --seed "$seed" --calls "$calls" --procs "$procs" \
 	--seconds "$seconds" > $out 2>&1
@@ -22,11 +22,11 @@ check "fuzz: exited cleanly, no oracle violation" [ $rc -eq 0 ]
 made=$(sed -n 's/^fuzz: \([0-9]*\) calls in.*/\1/p' $out)
 check "fuzz: made $made calls (want $calls)" [ "${made:-0}" -ge "$calls" ]
 check "fuzz: driver back to baseline" wait_until 10 at_baseline
-check "fuzz: emulator mapped_pages back to $mapped" \
-	wait_until 5 sh -c "[ \$(cat $EMU/mapped_pages) -eq $mapped ]"
+emu_check "fuzz: emulator mapped_pages back to $mapped" \
+	wait_until 5 sh -c "[ \$(aimc-job-tool knob mapped_pages) -eq $mapped ]"
 echo 5000 > $DRV_PARAMS/job_timeout_ms
 check "fuzz: the card still serves" aimc-job-tool run --op read
 check "rmmod aimc" rmmod_aimc
-check "rmmod aimc_emu" $rmmod aimc_emu
+emu_check "rmmod aimc_emu" $rmmod aimc_emu
 check "no kernel reports" sh -c "! dmesg | grep -qE '$KERNEL_REPORTS'"
 tap_done
