@@ -36,6 +36,8 @@ MODEL_SRCS := $(addprefix emulator/model/,$(AIMC_MODEL_SRCS))
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 VM_TEST_SRCS := $(sort $(wildcard tests/vm/test_*.c))
+# The PCI lane's PCI-only suites (aimc-pci cards in QEMU).
+PCI_TEST_SRCS := $(sort $(wildcard tests/vm/pci/test_*.c))
 TOOLS := aimc-smi aimc-run
 # libaimc's white-box diagnostics (runtime/diag/README.md), built next to
 # the tools in $(BUILD)/tools/ but from the runtime's own sources.
@@ -46,6 +48,7 @@ LIBAIMC := $(BUILD)/libaimc.a
 TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS) $(DIAGS))
 HOST_TESTS := $(BUILD)/tests/host/aimc-host-tests
 VM_TESTS := $(BUILD)/tests/vm/aimc-vm-tests
+PCI_TESTS := $(BUILD)/tests/vm/pci/aimc-pci-tests
 # Guest helpers of the shell tests (tests/vm/selftests/) and the fuzzer.
 VM_TOOL_BINS := $(BUILD)/tests/vm/aimc-job-tool $(BUILD)/tests/vm/aimc-ioctl-fuzz
 # The C path the Python package is held to (tests/python, make bench).
@@ -55,7 +58,7 @@ STREAM_LOOP_SO := $(BUILD)/tests/python/libstream-loop.so
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all help deps modules userspace check check-deps check-all \
-	check-host check-host-asan check-vm check-qat check-kws lint checkpatch sparse demo demo-run \
+	check-host check-host-asan check-vm check-pci qemu check-qat check-kws lint checkpatch sparse demo demo-run \
 	demo-kws demo-kws-run demo-python fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-python install-dkms uninstall \
 	check-install check-dkms check-debug check-debug-run check-python print-pythondir
@@ -73,6 +76,10 @@ help:
 	@echo "make check-host  Check unit tests on this machine"
 	@echo "make check-host-asan  the same suites under ASan + UBSan ($(BUILD)/asan)"
 	@echo "make check-vm    boot each kernel in QEMU with aimc.ko + aimc_emu.ko, run guest tests"
+	@echo "make check-pci   the same on two aimc-pci cards in a QEMU built with the device"
+	@echo "                 (q35, 6.12 behind an emulated IOMMU, 6.1 without), and the"
+	@echo "                 PCI-only tests (MSI-X, IOMMU, hot-unplug, FLR, AER, runtime PM)"
+	@echo "make qemu        build that QEMU (emulator/qemu/build.sh; cached outside the checkout)"
 	@echo "make check-qat   the trainer's export round trip, read back by the C loader"
 	@echo "make check-kws   the kws example's features and accuracy against the trainer"
 	@echo "make check-python  the Python package's pytest suite (tests/python)"
@@ -194,7 +201,7 @@ $(KWS_BIN): $(call objs,$(KWS_SRCS)) $(LIBAIMC)
 
 # After the variables it names: make expands prerequisites as it reads.
 userspace: $(LIBAIMC) $(LIBAIMC_SO) $(TOOL_BINS) $(INSTALL_TOOL_BINS) \
-	$(HOST_TESTS) $(VM_TESTS) $(VM_TOOL_BINS) $(KWS_BIN) $(STREAM_C) $(STREAM_LOOP_SO)
+	$(HOST_TESTS) $(VM_TESTS) $(PCI_TESTS) $(VM_TOOL_BINS) $(KWS_BIN) $(STREAM_C) $(STREAM_LOOP_SO)
 
 # What libaimc itself links; aimc.pc's Requires.private and Libs.private
 # must name the same for static linking.
@@ -317,6 +324,11 @@ $(VM_TESTS): $(BUILD)/obj/tests/vm/check_main.o $(call objs,$(VM_TEST_SRCS)) \
 	$(CC) $(AIMC_CFLAGS) -o $@ $^ $(STATIC_LIBS) \
 		$(shell pkg-config --static --libs check json-c)
 
+$(PCI_TESTS): $(BUILD)/obj/tests/vm/pci/check_main.o $(call objs,$(PCI_TEST_SRCS)) \
+		$(LIBAIMC) $(LIBMODEL)
+	$(CC) $(AIMC_CFLAGS) -o $@ $^ $(STATIC_LIBS) \
+		$(shell pkg-config --static --libs check json-c)
+
 $(VM_TOOL_BINS): $(BUILD)/tests/vm/%: $(BUILD)/obj/tests/vm/%.o $(LIBAIMC) $(LIBMODEL)
 	$(CC) $(AIMC_CFLAGS) -o $@ $^ $(STATIC_LIBS) \
 		$(shell pkg-config --static --libs check json-c)
@@ -364,6 +376,17 @@ check-python: $(LIBAIMC_SO) $(STREAM_C)
 	AIMC_LIBRARY=$(abspath $(BUILD))/libaimc.so.$(SONAME_MAJOR) \
 	AIMC_STREAM_C=$(abspath $(STREAM_C)) PYTHONPATH=runtime/python \
 		$(PYTHON) -m pytest $(PYTEST_ARGS) tests/python
+
+# The PCI lane (README.md, "The PCI lane"): Debian's QEMU built with the
+# aimc-pci device (emulator/qemu/build.sh, cached outside the checkout)
+# boots each kernel line with two cards; aimc.ko binds them through its
+# PCI glue.  6.12 runs behind an emulated VT-d, 6.1 without an IOMMU.
+qemu:
+	BUILD=$(BUILD) emulator/qemu/build.sh
+
+check-pci: modules $(TOOL_BINS) $(KWS_BIN) $(VM_TESTS) $(PCI_TESTS) $(VM_TOOL_BINS)
+	set -e; for k in $(KERNELS); do \
+		BUILD=$(BUILD) KERNEL_LINE=$$k tests/vm/run-pci.sh; done
 
 # The QAT trainer's export round trip (tools/qat/README.md, a few
 # seconds): tiny models trained a few steps, exported, re-read by the
@@ -435,7 +458,7 @@ sparse:
 # guest (kernel path), with tables, CSV and JSON under $(BUILD)/bench/.
 # Only the packages it needs (no trainer, fuzzer or lint packages).
 bench:
-	tools/install-deps.sh build vm bench python
+	tools/install-deps.sh build vm qemu bench python
 	$(MAKE) bench-run
 
 bench-run: modules $(TOOL_BINS) $(VM_TESTS) $(LIBAIMC_SO) $(STREAM_LOOP_SO)
@@ -488,7 +511,7 @@ check-kws: $(KWS_BIN)
 check: deps
 	$(MAKE) check-all
 
-check-all: all lint check-host check-host-asan check-python check-qat check-kws fuzz-smoke check-install check-dkms check-vm
+check-all: all lint check-host check-host-asan check-python check-qat check-kws fuzz-smoke check-install check-dkms check-vm check-pci
 
 clean:
 	rm -rf $(BUILD)

@@ -3,7 +3,7 @@
 # need.  Idempotent: packages already installed are not touched.  When not
 # root, print the exact command to run instead and fail.
 #
-#   tools/install-deps.sh [GROUP...]     groups: build install vm lint fuzz qat python
+#   tools/install-deps.sh [GROUP...]     groups: build install vm qemu lint fuzz qat python
 #                                        debug bench (default: all but debug and bench)
 set -eu
 
@@ -17,6 +17,11 @@ pkgs_build="gcc make pkg-config libdrm-dev check libsubunit-dev libjson-c-dev li
 # check-install renders man pages.
 pkgs_install="dkms openssl man-db"
 pkgs_vm="qemu-system-x86 busybox-static kmod cpio xz-utils"
+# The PCI lane's QEMU (emulator/qemu/build.sh): Debian's qemu source
+# (dpkg-source unpacks it with its patches) and what building it with
+# meson takes; python3 runs meson and the lane's host agent
+# (tests/vm/host-agent.py).  Its firmware is qemu-system-x86's (vm).
+pkgs_qemu="dpkg-dev python3 meson ninja-build libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev"
 pkgs_lint="sparse"
 pkgs_fuzz="clang libclang-rt-14-dev"
 # The QAT trainer (tools/qat/; make check-qat runs its export round trip):
@@ -33,20 +38,21 @@ pkgs_debug="linux-source-6.12 linux-source-6.1 bison flex libelf-dev bc cpio"
 # make bench only: the plots.
 pkgs_bench="gnuplot-nox"
 
-groups=${*:-build install vm lint fuzz qat python}
+groups=${*:-build install vm qemu lint fuzz qat python}
 want=""
 for g in $groups; do
 	case $g in
 	build) want="$want $pkgs_build" ;;
 	install) want="$want $pkgs_install" ;;
 	vm) want="$want $pkgs_vm" ;;
+	qemu) want="$want $pkgs_qemu" ;;
 	lint) want="$want $pkgs_lint" ;;
 	fuzz) want="$want $pkgs_fuzz" ;;
 	qat) want="$want $pkgs_qat" ;;
 	python) want="$want $pkgs_python" ;;
 	debug) want="$want $pkgs_debug" ;;
 	bench) want="$want $pkgs_bench" ;;
-	*) echo "install-deps: unknown group '$g' (build install vm lint fuzz qat python debug bench)" >&2; exit 2 ;;
+	*) echo "install-deps: unknown group '$g' (build install vm qemu lint fuzz qat python debug bench)" >&2; exit 2 ;;
 	esac
 done
 

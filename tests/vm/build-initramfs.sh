@@ -85,6 +85,7 @@ depmod -b "$root" "$abi"
 
 # aimc-smi links libkmod (no static library exists) and libc dynamically.
 for bin in "$build"/tools/* "$build/tests/vm/aimc-vm-tests" \
+	"$build/tests/vm/pci/aimc-pci-tests" \
 	"$build/tests/vm/aimc-job-tool" "$build/tests/vm/aimc-ioctl-fuzz"; do
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	cp "$bin" "$root/usr/bin/"

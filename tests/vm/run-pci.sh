@@ -39,9 +39,9 @@ if [ "$iommu" = on ]; then
 	args="$args -device intel-iommu"
 	append="intel_iommu=on"
 fi
-args="$args -device pcie-root-port,id=rp0,chassis=1,slot=1,bus=pcie.0,addr=0x4"
-args="$args -device pcie-root-port,id=rp1,chassis=2,slot=2,bus=pcie.0,addr=0x5"
-args="$args -device pcie-root-port,id=rp2,chassis=3,slot=3,bus=pcie.0,addr=0x6"
+args="$args -device pcie-root-port,id=rp0,chassis=1,slot=1,bus=pcie.0,addr=0x4,x-speed=2_5,x-width=1"
+args="$args -device pcie-root-port,id=rp1,chassis=2,slot=2,bus=pcie.0,addr=0x5,x-speed=2_5,x-width=1"
+args="$args -device pcie-root-port,id=rp2,chassis=3,slot=3,bus=pcie.0,addr=0x6,x-speed=2_5,x-width=1"
 args="$args -device ${card0#*=} -device ${card1#*=}"
 
 abi=$("$top/tools/kernel.sh" abi "$line")
