@@ -679,6 +679,13 @@ static int gather_drm(json_object *report)
 			bus[len] = '\0';
 			add_string(dev, "bus_device", strrchr(bus, '/') ? strrchr(bus, '/') + 1 : bus);
 		}
+		/* The bus the card sits on: pci for a card, platform for aimc_emu's. */
+		snprintf(link, sizeof(link), "%s/device/subsystem", nodes[i].sysfs);
+		len = readlink(link, bus, sizeof(bus) - 1);
+		if (len > 0) {
+			bus[len] = '\0';
+			add_string(dev, "bus", strrchr(bus, '/') ? strrchr(bus, '/') + 1 : bus);
+		}
 		node_access_json(&nodes[i], dev);
 		ret = aimc_device_open_node(nodes[i].dev, &handle);
 		if (ret == 0) {
@@ -795,7 +802,10 @@ static void print_text(json_object *report)
 			printf(" (%s node)", get_str(dev, "node_kind"));
 		printf("  backend %s", get_str(dev, "backend"));
 		if (json_object_object_get(dev, "bus_device"))
-			printf("  %s  %s:%s %s", get_str(dev, "bus_device"), get_str(dev, "owner"),
+			printf("  %s%s%s  %s:%s %s",
+			       json_object_object_get(dev, "bus") ? get_str(dev, "bus") : "",
+			       json_object_object_get(dev, "bus") ? " " : "",
+			       get_str(dev, "bus_device"), get_str(dev, "owner"),
 			       get_str(dev, "group"), get_str(dev, "mode"));
 		printf("\n");
 		if (info)
