@@ -1,11 +1,13 @@
 #!/bin/sh
 # `make bench`: aimc-bench's host sections on the sim backend, the Python
 # package against the C API (tests/python/bench_overhead.py), aimc-bench's
-# kernel section in the QEMU guest (tests/vm/guest/guest-bench.sh), the
-# plots, and one table of all.  Everything lands in $BUILD/bench/:
-# host.txt, python.txt, kernel.txt (the runs' own output), host.csv,
-# python.csv, kernel.csv, bench.csv, bench.json, table.txt, *.dat, *.gp
-# and *.png.
+# kernel section in the QEMU guest on an aimc_emu card
+# (tests/vm/guest/guest-bench.sh) and on an aimc-pci card in the PCI
+# lane's QEMU (guest-bench-pci.sh, section kernel-pci), the plots, and one
+# table of all.  Everything lands in $BUILD/bench/: host.txt, python.txt,
+# kernel.txt, kernel-pci.txt (the runs' own output), host.csv,
+# python.csv, kernel.csv, kernel-pci.csv, bench.csv, bench.json,
+# table.txt, *.dat, *.gp and *.png.
 #
 # Environment: BUILD (default build), AIMC_BENCH_REPEATS (default 5),
 # AIMC_BENCH_MODELS (default tools/qat/models: every *.safetensors there),
@@ -47,16 +49,28 @@ tables="$out/host.csv $out/python.csv"
 if [ "${AIMC_BENCH_GUEST:-yes}" = no ]; then
 	echo "bench: no QEMU guest (AIMC_BENCH_GUEST=no): no kernel section"
 else
-	echo "bench: kernel section in the QEMU guest (about 2 minutes)"
-	BUILD=$build VM_SCRIPT=guest-bench.sh \
+	echo "bench: kernel section in the QEMU guest, aimc_emu card (about 2 minutes)"
+	BUILD=$build VM_SCRIPT=guest-bench.sh VM_WORKDIR=$out/vm \
 		VM_APPEND="slub_debug=- AIMC_BENCH_REPEATS=$repeats ${VM_APPEND:-}" \
 		tests/vm/run.sh >"$out/kernel.txt" 2>&1 || {
 		cat "$out/kernel.txt" >&2
 		exit 1
 	}
 	# The guest prints its CSV on the console, one BENCH-CSV: line per row.
-	sed -n 's/^BENCH-CSV: //p' "$build/vm/console.log" >"$out/kernel.csv"
+	sed -n 's/^BENCH-CSV: //p' "$out/vm/console.log" >"$out/kernel.csv"
 	tables="$tables $out/kernel.csv"
+
+	# The same kernel line on an aimc-pci card: the PCI lane's QEMU and
+	# machine (tests/vm/run-pci.sh; no IOMMU on 6.1), one card bound.
+	echo "bench: kernel section in the QEMU guest, aimc-pci card (about 2 minutes; the first run builds that QEMU)"
+	BUILD=$build VM_SCRIPT=guest-bench-pci.sh VM_WORKDIR=$out/vm-pci VM_PYTHON=no \
+		VM_APPEND="slub_debug=- AIMC_BENCH_REPEATS=$repeats ${VM_APPEND:-}" \
+		tests/vm/run-pci.sh >"$out/kernel-pci.txt" 2>&1 || {
+		cat "$out/kernel-pci.txt" >&2
+		exit 1
+	}
+	sed -n 's/^BENCH-CSV: //p' "$out/vm-pci/console.log" >"$out/kernel-pci.csv"
+	tables="$tables $out/kernel-pci.csv"
 fi
 
 if command -v gnuplot >/dev/null; then

@@ -5,7 +5,7 @@
  *
  *   aimc-bench [--device drm|sim|auto] [--repeats N] [--csv FILE]
  *              [--json FILE] [--plots DIR] [--models DIR] [--quick]
- *              [--emu-knobs DIR] [SECTION...]
+ *              [--emu-knobs DIR] [--card LABEL] [SECTION...]
  *   aimc-bench --table CSV... [--json FILE]   one table from earlier runs
  *
  * Sections (sim: stream cost mem wv; drm: kernel):
@@ -26,7 +26,9 @@
  *            throughput against jobs in flight and chunk size (drm only);
  *            with --emu-knobs (an aimc_emu card's debugfs directory) the
  *            empty job also with the card's worker running every
- *            descriptor (its inline_short knob off)
+ *            descriptor (its inline_short knob off); with --card LABEL
+ *            the rows' section is kernel-LABEL (e.g. kernel-pci for an
+ *            aimc-pci card), so one table holds both kinds of card
  *
  * Models: every *.safetensors under --models (default tools/qat/models);
  * without any, in-memory models of the trainer's shapes (marked "mem:").
@@ -82,6 +84,7 @@ struct bench {
 	const char *plots;	/* directory for .dat and .gp files, or NULL */
 	const char *models_dir;
 	const char *emu_knobs;	/* the emulated card's debugfs directory, or NULL */
+	char kernel_section[16];	/* the kernel section's rows: "kernel[-LABEL]" */
 	struct bench_model models[BENCH_MAX_MODELS];
 	unsigned int nmodels;
 	/* a shipped float model (runs on the float reference only), or NULL */
@@ -144,7 +147,7 @@ static void add_kernel_series_row(struct bench *b, const char *name,
 				  unsigned int k, double value, const char *unit,
 				  struct bench_row **base)
 {
-	struct bench_row *r = add_row(b, "kernel", name, value, unit);
+	struct bench_row *r = add_row(b, b->kernel_section, name, value, unit);
 
 	if (k == 0)
 		*base = r;
@@ -1375,7 +1378,28 @@ static int kernel_stream(struct bench *b, const struct bench_row *ioctl_row)
 	}
 	if (ret)
 		goto out;
-	r = add_row(b, "kernel", "stream chunk (1 step) round trip, median", median(t, b->repeats), "us");
+	r = add_row(b, b->kernel_section, "stream chunk (1 step) round trip, median", median(t, b->repeats), "us");
+	set_baseline(r, ioctl_row);
+
+	/* The same with 64 steps per chunk: the card's share grows. */
+	ret = aimc_stream_set_chunk(s[0], 64);
+	for (rep = 0; rep < b->repeats && !ret; rep++) {
+		double per[200];
+		unsigned int n = round_trips / 4;
+
+		for (i = 0; i < n && !ret; i++) {
+			double t0 = now_s();
+
+			ret = aimc_stream_push(s[0], u + 3 * ((64 * i) % (u_steps - 64)), 3,
+					       64, out);
+			per[i] = (now_s() - t0) * 1e6;
+		}
+		t[rep] = median(per, n);
+	}
+	if (ret)
+		goto out;
+	r = add_row(b, b->kernel_section, "stream chunk (64 steps) round trip, median",
+		    median(t, b->repeats), "us");
 	set_baseline(r, ioctl_row);
 
 	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]) && !ret; k++) {
@@ -1556,12 +1580,12 @@ static int kernel_latency_worker(struct bench *b, unsigned int jobs,
 		ret = -EIO;
 	if (ret < 0)
 		goto out;
-	r = add_row(b, "kernel", "empty job, card worker runs it (inline_short=0)",
+	r = add_row(b, b->kernel_section, "empty job, card worker runs it (inline_short=0)",
 		    median(m[1], b->repeats), "us");
 	set_baseline(r, ioctl_row);
-	r = add_row(b, "kernel", "  of which the SUBMIT ioctl", median(m[2], b->repeats), "us");
+	r = add_row(b, b->kernel_section, "  of which the SUBMIT ioctl", median(m[2], b->repeats), "us");
 	set_baseline(r, ioctl_row);
-	r = add_row(b, "kernel", "  of which WAIT", median(m[3], b->repeats), "us");
+	r = add_row(b, b->kernel_section, "  of which WAIT", median(m[3], b->repeats), "us");
 	set_baseline(r, ioctl_row);
 out:
 	if (ret == -ENOMEM)
@@ -1648,24 +1672,24 @@ static int kernel_latency(struct bench *b, int fd, unsigned int calls,
 		m[5][rep] = median(v, jobs);
 	}
 
-	ioctl_row = add_row(b, "kernel", "no-op ioctl (GET_PARAM), median call",
+	ioctl_row = add_row(b, b->kernel_section, "no-op ioctl (GET_PARAM), median call",
 			    median(m[0], b->repeats), "us");
 	*ioctl_out = ioctl_row;
-	job_row = add_row(b, "kernel", "empty job round trip, median job",
+	job_row = add_row(b, b->kernel_section, "empty job round trip, median job",
 			  median(m[1], b->repeats), "us");
 	set_baseline(job_row, ioctl_row);
-	r = add_row(b, "kernel", "  of which the SUBMIT ioctl", median(m[2], b->repeats), "us");
+	r = add_row(b, b->kernel_section, "  of which the SUBMIT ioctl", median(m[2], b->repeats), "us");
 	set_baseline(r, ioctl_row);
-	r = add_row(b, "kernel", "  of which WAIT (card, IRQ, retire, wakeup)",
+	r = add_row(b, b->kernel_section, "  of which WAIT (card, IRQ, retire, wakeup)",
 		    median(m[3], b->repeats), "us");
 	set_baseline(r, ioctl_row);
-	r = add_row(b, "kernel", "empty job round trip, mean (tail included)",
+	r = add_row(b, b->kernel_section, "empty job round trip, mean (tail included)",
 		    median(m[4], b->repeats), "us");
 	set_baseline(r, ioctl_row);
-	pipe_row = add_row(b, "kernel", "pipe round trip via another process, median",
+	pipe_row = add_row(b, b->kernel_section, "pipe round trip via another process, median",
 			   median(m[5], b->repeats), "us");
 	set_baseline(pipe_row, ioctl_row);
-	r = add_row(b, "kernel", "empty job round trip, median job (again)", job_row->value, "us");
+	r = add_row(b, b->kernel_section, "empty job round trip, median job (again)", job_row->value, "us");
 	set_baseline(r, pipe_row);
 	ret = 0;
 out:
@@ -1740,7 +1764,7 @@ static void print_table(const struct bench *b)
 {
 	unsigned int i;
 
-	printf("%-7s %-58s %12s %-8s %-50s %8s\n", "section", "figure", "median",
+	printf("%-10s %-58s %12s %-8s %-50s %8s\n", "section", "figure", "median",
 	       "unit", "baseline (same run)", "ratio");
 	for (i = 0; i < b->nrows; i++) {
 		const struct bench_row *r = &b->rows[i];
@@ -1749,10 +1773,10 @@ static void print_table(const struct bench *b)
 			continue;
 		/* counts exactly: %.4g printed 12 992 cells as 1.299e+04 */
 		if (r->value == floor(r->value) && fabs(r->value) < 1e9)
-			printf("%-7s %-58s %12.0f %-8s %-50s ", r->section, r->name,
+			printf("%-10s %-58s %12.0f %-8s %-50s ", r->section, r->name,
 			       r->value, r->unit, r->baseline[0] ? r->baseline : "-");
 		else
-			printf("%-7s %-58s %12.4g %-8s %-50s ", r->section, r->name,
+			printf("%-10s %-58s %12.4g %-8s %-50s ", r->section, r->name,
 			       r->value, r->unit, r->baseline[0] ? r->baseline : "-");
 		if (r->baseline[0])
 			printf("%8.3g\n", r->ratio);
@@ -1894,7 +1918,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: aimc-bench [--device drm|sim|auto] [--repeats N] [--quick]\n"
 		"                  [--csv FILE] [--json FILE] [--plots DIR] [--models DIR]\n"
-		"                  [--emu-knobs DIR] [SECTION...]\n"
+		"                  [--emu-knobs DIR] [--card LABEL] [SECTION...]\n"
 		"       aimc-bench --table CSV... [--csv FILE] [--json FILE]\n"
 		"Sections: stream cost mem noise wv (sim), kernel (drm).\n"
 		"Default: every section the device supports.\n");
@@ -1943,6 +1967,7 @@ int main(int argc, char **argv)
 		{ "models", required_argument, NULL, 'm' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "emu-knobs", required_argument, NULL, 'e' },
+		{ "card", required_argument, NULL, 'k' },
 		{ "table", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1958,7 +1983,8 @@ int main(int argc, char **argv)
 
 	if (argc == 6 && !strcmp(argv[1], "--mem-child"))
 		return mem_child(argv + 2);
-	while ((opt = getopt_long(argc, argv, "d:r:c:j:p:m:e:qth", options, NULL)) != -1) {
+	snprintf(b.kernel_section, sizeof(b.kernel_section), "kernel");
+	while ((opt = getopt_long(argc, argv, "d:r:c:j:p:m:e:k:qth", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (!strcmp(optarg, "drm"))
@@ -1996,6 +2022,14 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			b.emu_knobs = optarg;
+			break;
+		case 'k':
+			if (strlen(optarg) > sizeof(b.kernel_section) - 8) {
+				fprintf(stderr, "aimc-bench: --card takes at most %zu characters\n",
+					sizeof(b.kernel_section) - 8);
+				return 2;
+			}
+			snprintf(b.kernel_section, sizeof(b.kernel_section), "kernel-%s", optarg);
 			break;
 		case 't':
 			table = 1;
