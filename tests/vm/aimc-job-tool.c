@@ -627,7 +627,10 @@ static int cmd_card(int argc, char **argv)
 		fprintf(stderr, "no aimc card\n");
 		return 1;
 	}
-	vm_card_config(&cfg);
+	if (vm_card_config_of(&card, &cfg)) {
+		fprintf(stderr, "no configuration for %s\n", card.name);
+		return 1;
+	}
 	printf("%s %s tiles %u rows %u cols %u slots %u seed %llu noise_free %u\n",
 	       card.kind == VM_CARD_PCI ? "pci" : "emu", card.name, cfg.tiles,
 	       cfg.rows, cfg.cols, cfg.slots, (unsigned long long)cfg.seed,
