@@ -76,7 +76,11 @@ OBJECT_DECLARE_SIMPLE_TYPE(AimcPciState, AIMC_PCI)
 /* No operand of the contract is larger: a longer transfer is a bug. */
 #define AIMC_DMA_MAX_BYTES      (1u << 20)
 /* Stray messages one storm batch delivers before it lets the vCPUs in. */
-#define AIMC_STORM_BATCH        16
+#define AIMC_STORM_BATCH        64
+/* ... at this pace: about what a TCG vCPU takes without merging them. */
+#define AIMC_STORM_GAP_NS       20000
+/* How long a latching storm waits for the driver's acknowledgment. */
+#define AIMC_STORM_ACK_WAIT_MS  10
 
 /* The register file's writable and volatile state (BQL). */
 typedef struct AimcRegs {
@@ -118,6 +122,7 @@ typedef struct AimcKnobs {
     uint32_t storm_left;
     uint32_t storm_bits;
     uint32_t storm_raised;
+    int64_t storm_last_ns;
     uint32_t stick_tile;
     uint32_t stick_row;
     uint32_t stick_col;
@@ -481,33 +486,66 @@ static void aimc_pci_stick(AimcPciState *s)
     k->stick_status = ret ? AIMC_DBG_STICK_REFUSED : 0;
 }
 
+/* One interrupt of a latching storm (irq_storm_status); BQL held. */
+static void aimc_pci_storm_status_one(AimcPciState *s)
+{
+    AimcKnobs *k = &s->knobs;
+
+    k->storm_left--;
+    aimc_pci_raise(s, k->storm_bits, false);
+    k->storm_raised++;
+}
+
 /*
- * A batch of the irq_storm knobs' interrupts.  With bits, each latches
- * them and is delivered if unmasked; without, the completion vector's
- * message goes out whatever INT_MASK says (stray MSI-X messages: only
- * the MSI-X vector mask stops them).  The BQL is let go after each
- * batch, so the vCPUs can take them.
+ * The irq_storm knobs' interrupts, on the worker.  Without bits, the
+ * completion vector's message goes out whatever INT_MASK says (stray
+ * MSI-X messages: only the MSI-X vector mask stops them), at most one
+ * per AIMC_STORM_GAP_NS while the vector is unmasked (faster, the
+ * interrupt controller merges them before a TCG vCPU takes them), the
+ * BQL let go between batches.
+ * With bits, each interrupt latches them and is delivered if unmasked:
+ * the next one follows the driver's acknowledgment of the last
+ * (aimc_pci_write_reg(), INT_ACK), as a card's next event would; messages
+ * the vCPU has not taken yet would merge in the interrupt controller.
+ * The worker starts such a storm and keeps it going when no
+ * acknowledgment comes within AIMC_STORM_ACK_WAIT_MS (a masked vector).
  */
 static void aimc_pci_storm_batch(AimcPciState *s)
 {
     AimcKnobs *k = &s->knobs;
     unsigned int n;
 
+    if (!aimc_pci_present(s)) {
+        k->storm_left = 0;
+        return;
+    }
+    if (k->storm_bits) {
+        if (!(s->regs.int_status & k->storm_bits)) {
+            aimc_pci_storm_status_one(s);
+            return;
+        }
+        qemu_cond_timedwait_iothread(&s->wake, AIMC_STORM_ACK_WAIT_MS);
+        if (k->storm_left && aimc_pci_present(s) && !s->stopping &&
+            (s->regs.int_status & k->storm_bits)) {
+            aimc_pci_storm_status_one(s);
+        }
+        return;
+    }
     for (n = 0; n < AIMC_STORM_BATCH && k->storm_left; n++) {
-        k->storm_left--;
-        if (!aimc_pci_present(s)) {
-            k->storm_left = 0;
+        int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+
+        /* A masked vector only sets its pending bit: no need to pace. */
+        if (now - k->storm_last_ns < AIMC_STORM_GAP_NS &&
+            !(msix_enabled(&s->pdev) && msix_is_masked(&s->pdev, 0))) {
             break;
         }
-        if (k->storm_bits) {
-            aimc_pci_raise(s, k->storm_bits, false);
-        } else {
-            aimc_pci_notify(s, 0);
-        }
+        k->storm_last_ns = now;
+        k->storm_left--;
+        aimc_pci_notify(s, 0);
         k->storm_raised++;
     }
     qemu_mutex_unlock_iothread();
-    g_usleep(20);
+    sched_yield();
     qemu_mutex_lock_iothread();
 }
 
@@ -666,6 +704,11 @@ static void aimc_pci_write_reg(AimcPciState *s, hwaddr reg, uint32_t val)
         break;
     case AIMC_REG_INT_ACK:
         r->int_status &= ~val;
+        /* A latching interrupt storm goes on (aimc_pci_storm_batch()). */
+        if (s->knobs.storm_bits && s->knobs.storm_left &&
+            (val & s->knobs.storm_bits)) {
+            aimc_pci_storm_status_one(s);
+        }
         break;
     case AIMC_REG_RING_BASE_LO:
         r->ring_base_lo = val;
