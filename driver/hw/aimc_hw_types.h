@@ -49,8 +49,12 @@ typedef unsigned long long __le64;
 #define __packed
 #endif
 #ifndef static_assert
-/* A negative array size if @e is false: fails the build like C11's. */
-#define static_assert(e) extern char aimc_static_assert[(e) ? 1 : -1]
+/*
+ * C11's own (<assert.h> names it static_assert; a translation unit may not
+ * include that).  Not an extern array per use: builds with
+ * -Wredundant-decls (QEMU's, for the aimc-pci device) warn on each.
+ */
+#define static_assert(e) _Static_assert(e, #e)
 #endif
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
