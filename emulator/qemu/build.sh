@@ -15,7 +15,7 @@
 #      this machine's debian.sources: the machine's apt configuration is not
 #      touched;
 #   2. the device: aimc_pci.c, aimc_pci_dbg.h, the model's sources and the
-#      contract headers copied into hw/misc/aimc/ of the source tree, one
+#      hardware contract (driver/hw/) copied into hw/misc/aimc/ of the source tree, one
 #      Kconfig entry and one meson.build line (re-copied every run: an edit
 #      rebuilds incrementally);
 #   3. configure for x86_64 with only what the lanes boot (q35, VT-d, PCIe
@@ -40,8 +40,9 @@ build=${BUILD:-$top/build}
 case $build in /*) ;; *) build="$top/$build" ;; esac
 here=$top/emulator/qemu
 model=$top/emulator/model
-# The contract headers live with the model today; the driver's side of the
-# tree (driver/hw/) is where they are going.  Both are searched.
+# The hardware contract (headers, and the one validator the model
+# compiles in) lives on the driver's side of the tree, driver/hw/; the
+# model's folder once held the headers: both are searched.
 hw_dirs="$model"
 [ -d "$top/driver/hw" ] && hw_dirs="$top/driver/hw $hw_dirs"
 work=$build/qemu
@@ -82,7 +83,7 @@ version=$(apt-cache $apt_opts showsrc qemu 2>/dev/null | sed -n 's/^Version: //p
 # The key: what the binary is made of.
 key=$( (echo "$version"; cat "$0" "$here/aimc_pci.c" "$here/aimc_pci_dbg.h" \
 	"$model/model.mk" "$model"/*.c "$model"/*.h;
-	for d in $hw_dirs; do cat "$d"/aimc_hw_*.h; done) | sha256sum | cut -c1-16)
+	for d in $hw_dirs; do cat "$d"/aimc_hw_*.[ch]; done) | sha256sum | cut -c1-16)
 out=$AIMC_QEMU_CACHE/qemu-aimc-$key
 if [ $source_only = 0 ] && [ -x "$out/qemu-system-x86_64" ]; then
 	echo "$out/qemu-system-x86_64"
@@ -129,7 +130,9 @@ for f in $model_srcs "$model"/*.h; do
 	case $f in /*) sync_file "$f" "$dev" ;; *) sync_file "$model/$f" "$dev" ;; esac
 done
 for d in $hw_dirs; do
-	for f in "$d"/aimc_hw_*.h; do sync_file "$f" "$dev"; done
+	for f in "$d"/aimc_hw_*.[ch]; do
+		[ -e "$f" ] && sync_file "$f" "$dev"
+	done
 done
 files="'aimc/aimc_pci.c'"
 for f in $model_srcs; do files="$files, 'aimc/$f'"; done
@@ -168,14 +171,17 @@ if [ ! -e "$bld/build.ninja" ]; then
 		>"$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
 fi
 echo "qemu: building qemu-system-x86_64 with $jobs jobs (log: $log)" >&2
-# The model's headers come in through the device's directory.
+# The model's headers come in through the device's directory.  The log
+# keeps every run; only this run's lines are searched for warnings.
+logstart=$(($(wc -l <"$log" 2>/dev/null || echo 0) + 1))
 ninja -C "$bld" -j"$jobs" qemu-system-x86_64 >>"$log" 2>&1 || {
-	grep -E 'error|warning' "$log" | tail -30 >&2
+	tail -n +"$logstart" "$log" | grep -E "error|warning" | tail -30 >&2
 	tail -10 "$log" >&2
 	exit 1
 }
 # Warnings in our files fail the recipe (the rest of QEMU is not ours).
-if grep -E '^\.\./[^ ]*hw/misc/aimc/[^:]*:[0-9]+:[0-9]+: warning' "$log" >&2; then
+if tail -n +"$logstart" "$log" |
+	grep -E '^\.\./[^ ]*hw/misc/aimc/[^:]*:[0-9]+:[0-9]+: warning' >&2; then
 	echo "qemu: compiler warnings in the aimc-pci device or the model (above)" >&2
 	exit 1
 fi
