@@ -4,7 +4,7 @@
  * device>/ for an accel node, /sys/kernel/debug/dri/<minor>/ else):
  *   counters  driver counters, one "name value" per line
  *   ring      the ring's state and the jobs on it
- *   clients   each open file: pid, tiles, slots, unfinished jobs
+ *   open_files each open file: pid, tiles, slots, unfinished jobs
  * The DRM core removes the directory with the device.
  */
 #include <linux/debugfs.h>
@@ -75,7 +75,7 @@ static void aimc_show_owned(struct seq_file *m, struct aimc_device *adev,
 			seq_printf(m, " %u", i);
 }
 
-static int aimc_clients_show(struct seq_file *m, void *data)
+static int aimc_open_files_show(struct seq_file *m, void *data)
 {
 	struct aimc_device *adev = m->private;
 	struct aimc_file *afile;
@@ -96,13 +96,13 @@ static int aimc_clients_show(struct seq_file *m, void *data)
 	mutex_unlock(&adev->sched_lock);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(aimc_clients);
+DEFINE_SHOW_ATTRIBUTE(aimc_open_files);
 
 static void aimc_debugfs_create(struct aimc_device *adev, struct dentry *root)
 {
 	debugfs_create_file("counters", 0444, root, adev, &aimc_counters_fops);
 	debugfs_create_file("ring", 0444, root, adev, &aimc_ring_fops);
-	debugfs_create_file("clients", 0444, root, adev, &aimc_clients_fops);
+	debugfs_create_file("open_files", 0444, root, adev, &aimc_open_files_fops);
 }
 
 #if HAVE_DRM_DEVICE_DEBUGFS_ROOT

@@ -44,13 +44,18 @@ suites() {
 # The Python package's pytest suite against the card (tests/python with
 # AIMC_TEST_BACKEND=drm: what only the sim has skips), from the source
 # tree initramfs-python.sh put in; a skip without python3 there.
+# "python_suite noise-free": the card has no programming noise, and the
+# tests that need some skip.
 python_suite() {
+	noise_free=0
+	[ "${1:-}" = noise-free ] && noise_free=1
 	tree=/usr/share/aimc/tree
 	if [ ! -x /usr/bin/python3 ] || [ ! -d $tree/tests/python ]; then
 		echo "no python3 and aimc package in this initramfs (VM_PYTHON=no, or none on the host)"
 		return 4
 	fi
-	(cd $tree && AIMC_TEST_BACKEND=drm AIMC_LIBRARY=/lib/x86_64-linux-gnu/libaimc.so.2 \
+	(cd $tree && AIMC_TEST_BACKEND=drm AIMC_TEST_CARD_NOISE_FREE=$noise_free \
+		AIMC_LIBRARY=/lib/x86_64-linux-gnu/libaimc.so.2 \
 		python3 -m pytest -q -p no:cacheprovider -rs tests/python)
 }
 

@@ -90,28 +90,51 @@ static inline long long pci_telemetry(const struct vm_card *c, const char *name)
 }
 
 /*
+ * Whether Linux IRQ @irq is one of the card's MSI/MSI-X interrupts: the
+ * PCI core lists them, by IRQ number, in the device's msi_irqs directory.
+ */
+static inline bool pci_irq_is_cards(const struct vm_card *c, long irq)
+{
+	char path[256], rel[64];
+
+	snprintf(rel, sizeof(rel), "msi_irqs/%ld", irq);
+	pci_attr_path(c, rel, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+/*
  * /proc/interrupts for the card's MSI-X vector @v: the line's total over
  * all CPUs into *count, and the line itself into @line; false if the
- * vector has no line.
+ * vector has no line.  The line is the card's if its IRQ number is in
+ * the device's msi_irqs; its vector is the hardware IRQ number's low 11
+ * bits (the "N-edge" field), which is the MSI index itself on kernels
+ * with per-device MSI domains (6.2 on, "PCI-MSIX-<bdf>") and the MSI
+ * index under the PCI requester ID before that (6.1, "PCI-MSI").
  */
 static inline bool pci_irq_line(const struct vm_card *c, int v, long long *count,
 				char *line, size_t len)
 {
-	char buf[512], tag[96], edge[16];
+	char buf[512];
 	bool found = false;
 	FILE *f = fopen("/proc/interrupts", "r");
 
 	ck_assert_ptr_nonnull(f);
-	snprintf(tag, sizeof(tag), "MSIX-%s", c->name);
-	snprintf(edge, sizeof(edge), " %d-edge ", v);
 	while (!found && fgets(buf, sizeof(buf), f)) {
-		char *p = strchr(buf, ':');
+		char *end, *edge = strstr(buf, "-edge ");
+		long irq = strtol(buf, &end, 10);
+		char *p = end;
+		long hwirq;
 
-		if (!p || !strstr(buf, tag) || !strstr(buf, edge))
+		if (end == buf || *end != ':' || !edge ||
+		    !pci_irq_is_cards(c, irq))
+			continue;
+		while (edge > buf && edge[-1] >= '0' && edge[-1] <= '9')
+			edge--;
+		hwirq = strtol(edge, NULL, 10);
+		if ((hwirq & 0x7ff) != v)
 			continue;
 		*count = 0;
 		for (p++;;) {
-			char *end;
 			long long n = strtoll(p, &end, 10);
 
 			if (end == p)
