@@ -511,7 +511,15 @@ check-kws: $(KWS_BIN)
 check: deps
 	$(MAKE) check-all
 
-check-all: all lint check-host check-host-asan check-python check-qat check-kws fuzz-smoke check-install check-dkms check-vm check-pci
+# One make per step, in this order, each with its time (CI reports them).
+CHECK_STEPS := all lint check-host check-host-asan check-python check-qat check-kws \
+	fuzz-smoke check-install check-dkms check-vm check-pci
+check-all:
+	@set -e; for t in $(CHECK_STEPS); do \
+		start=$$(date +%s); \
+		$(MAKE) $$t; \
+		echo "check: $$t passed in $$(($$(date +%s) - start)) s"; \
+	done
 
 clean:
 	rm -rf $(BUILD)
