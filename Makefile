@@ -61,7 +61,8 @@ objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 	check-host check-host-asan check-vm check-pci qemu check-qat check-kws lint checkpatch sparse demo demo-run \
 	demo-kws demo-kws-run demo-python fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-python install-dkms uninstall \
-	check-install check-dkms check-debug check-debug-run check-python print-pythondir
+	check-install check-dkms check-debug check-debug-run check-python print-pythondir \
+	vm-shell vm-shell-pci
 .DEFAULT_GOAL := all
 # Keep objects make considers intermediate: rebuilds stay incremental.
 .SECONDARY:
@@ -80,6 +81,8 @@ help:
 	@echo "                 (q35, 6.12 behind an emulated IOMMU, 6.1 without), and the"
 	@echo "                 PCI-only tests (MSI-X, IOMMU, hot-unplug, FLR, AER, runtime PM)"
 	@echo "make qemu        build that QEMU (emulator/qemu/build.sh; cached outside the checkout)"
+	@echo "make vm-shell    a shell in a guest with an aimc_emu card on this terminal (vm-shell-pci:"
+	@echo "                 two aimc-pci cards; KERNEL=6.1 for the other line, default 6.12)"
 	@echo "make check-qat   the trainer's export round trip, read back by the C loader"
 	@echo "make check-kws   the kws example's features and accuracy against the trainer"
 	@echo "make check-python  the Python package's pytest suite (tests/python)"
@@ -357,6 +360,16 @@ check-host-asan:
 check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
 	set -e; for k in $(KERNELS); do \
 		BUILD=$(BUILD) KERNEL_LINE=$$k tests/vm/run.sh; done
+
+# A shell in the guest with the driver bound, on this terminal: an
+# aimc_emu card (vm-shell) or two aimc-pci cards (vm-shell-pci); the
+# kernel line is KERNEL (default 6.12).
+VM_SHELL_KERNEL := $(if $(KERNEL),$(KERNEL),6.12)
+vm-shell: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
+	BUILD=$(BUILD) KERNEL_LINE=$(VM_SHELL_KERNEL) VM_INTERACTIVE=1 tests/vm/run.sh
+
+vm-shell-pci: modules $(TOOL_BINS) $(KWS_BIN) $(VM_TESTS) $(PCI_TESTS) $(VM_TOOL_BINS)
+	BUILD=$(BUILD) KERNEL_LINE=$(VM_SHELL_KERNEL) VM_INTERACTIVE=1 tests/vm/run-pci.sh
 
 # The Python package's pytest suite (tests/python/README.md) on the
 # library just built, with the C path it is held to (aimc-stream-c, on the

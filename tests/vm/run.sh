@@ -19,6 +19,8 @@
 # serial port, so guest tests can ask for device_del/device_add/AER
 # injection; its value lists the cards device_add may bring back, as
 # NAME=DRIVER,PROP=VALUE,... separated by spaces).
+# VM_INTERACTIVE=1 (make vm-shell, make vm-shell-pci): the guest's console
+# on this terminal, guest script shell.sh, no timeout and no verdict.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
@@ -56,6 +58,14 @@ BUILD=$build "$top/tests/vm/build-initramfs.sh" "$abi" "$kroot" "$initrd"
 
 log="$work/console.log"
 qemu=${VM_QEMU:-qemu-system-x86_64}
+if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
+	echo "vm: booting $abi ($node_kind node) under $qemu; leave the guest's shell to power off"
+	# shellcheck disable=SC2086 # VM_QEMU_ARGS is a word list
+	exec "$qemu" -machine q35 -m 1G -smp "${VM_SMP:-2}" -nographic -no-reboot \
+		-serial mon:stdio -kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 loglevel=4 aimc.script=shell.sh $append ${VM_APPEND:-}" \
+		${VM_QEMU_ARGS:-}
+fi
 # The host agent: QMP for the host side, the guest's ttyS1 for requests.
 agent_args=""
 agent_pid=""
