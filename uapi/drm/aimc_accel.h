@@ -363,15 +363,16 @@ struct drm_aimc_sync {
  * in-sync without a fence), -E2BIG (more commands or syncs than the
  * params allow, an operand longer than %AIMC_OPERAND_MAX_BYTES, EXEC
  * programs of more than 256 KiB in one job, non-zero bytes past the
- * struct this driver knows, an operand that the platform cannot map
- * contiguously for the card), -ENOENT (unknown buffer or syncobj handle),
+ * struct this driver knows), -ENOENT (unknown buffer or syncobj handle),
  * -EOVERFLOW (offset + length overflows), -ERANGE (operand past the end
  * of its buffer), -EACCES (a tile or slot, in a command or an EXEC
  * program, that this file has not reserved), -EIO (a command relies on a
  * slot's state, which a card reset since wiped: replace it first with
  * EXEC and %AIMC_CMD_F_RESET_STATE, or STATE_LOAD), -EFAULT (bad user
  * pointer), -EAGAIN (this file already has %AIMC_PARAM_MAX_FILE_JOBS
- * unfinished jobs), -ENODEV (device removed), -ENOMEM.  An EXEC program
+ * unfinished jobs), -ENODEV (device removed), -ENOMEM (also: no memory
+ * for the bounce buffer of an operand that is not contiguous for a card
+ * without an IOMMU).  An EXEC program
  * is checked as the card checks it (&enum drm_aimc_device_status).
  */
 struct drm_aimc_submit {
