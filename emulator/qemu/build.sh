@@ -11,7 +11,7 @@
 #
 # Steps (progress on stderr):
 #   1. the source: `apt-get source qemu` (Debian's patches applied) through a
-#      private sources directory under $BUILD/qemu/apt, a deb-src copy of
+#      private sources directory under $AIMC_QEMU_CACHE/work/apt, a deb-src copy of
 #      this machine's debian.sources: the machine's apt configuration is not
 #      touched;
 #   2. the device: aimc_pci.c, aimc_pci_dbg.h, the model's sources and the
@@ -27,7 +27,8 @@
 # version, this script, the device file and the model (sources and
 # headers): $AIMC_QEMU_CACHE, default /var/cache/aimc/qemu when writable,
 # else ~/.cache/aimc/qemu.  A clean clone reuses it; a change to any of
-# them rebuilds (incrementally when $BUILD/qemu/ still holds the tree).
+# them rebuilds, incrementally: the source and build trees are kept in
+# $AIMC_QEMU_CACHE/work (a lock serializes builds from several checkouts).
 set -eu
 source_only=0
 case ${1:-} in
@@ -36,8 +37,6 @@ case ${1:-} in
 *) echo "usage: build.sh [--source]" >&2; exit 2 ;;
 esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD:-$top/build}
-case $build in /*) ;; *) build="$top/$build" ;; esac
 here=$top/emulator/qemu
 model=$top/emulator/model
 # The hardware contract (headers, and the one validator the model
@@ -45,9 +44,7 @@ model=$top/emulator/model
 # model's folder once held the headers: both are searched.
 hw_dirs="$model"
 [ -d "$top/driver/hw" ] && hw_dirs="$top/driver/hw $hw_dirs"
-work=$build/qemu
 jobs=${QEMU_BUILD_JOBS:-$(nproc)}
-log=$work/build.log
 
 if [ -z "${AIMC_QEMU_CACHE:-}" ]; then
 	if mkdir -p /var/cache/aimc/qemu 2>/dev/null && [ -w /var/cache/aimc/qemu ]; then
@@ -56,14 +53,26 @@ if [ -z "${AIMC_QEMU_CACHE:-}" ]; then
 		AIMC_QEMU_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/aimc/qemu
 	fi
 fi
-mkdir -p "$work" "$AIMC_QEMU_CACHE"
+# The source and build trees live in the cache too, so that a clean clone
+# after a change to the device or the model rebuilds only what changed
+# (seconds) instead of all of QEMU.  One build at a time uses them: other
+# checkouts of the project wait here.
+work=$AIMC_QEMU_CACHE/work
+log=$work/build.log
+mkdir -p "$work"
+exec 9>"$AIMC_QEMU_CACHE/.lock"
+if ! flock -n 9; then
+	echo "qemu: waiting for another build in $work" >&2
+	flock 9
+fi
 
 # A private apt state: deb-src lines for this machine's Debian archive.
 apt_dir=$work/apt
 apt_opts="-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=$apt_dir/sources.list.d
 	-o Dir::State::Lists=$apt_dir/lists -o Dir::Cache=$apt_dir/cache
 	-o Debug::NoLocking=1 -o APT::Sandbox::User=root"
-if [ ! -e "$apt_dir/.updated" ]; then
+# Refreshed daily: the archive drops a source version once it is replaced.
+if [ -z "$(find "$apt_dir/.updated" -mtime -1 2>/dev/null)" ]; then
 	mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 	srcs=/etc/apt/sources.list.d/debian.sources
 	[ -r "$srcs" ] || { echo "qemu: no $srcs to derive deb-src entries from" >&2; exit 1; }
@@ -86,6 +95,7 @@ key=$( (echo "$version"; cat "$0" "$here/aimc_pci.c" "$here/aimc_pci_dbg.h" \
 	for d in $hw_dirs; do cat "$d"/aimc_hw_*.[ch]; done) | sha256sum | cut -c1-16)
 out=$AIMC_QEMU_CACHE/qemu-aimc-$key
 if [ $source_only = 0 ] && [ -x "$out/qemu-system-x86_64" ]; then
+	touch "$out"	# in use: see the pruning below
 	echo "$out/qemu-system-x86_64"
 	exit 0
 fi
@@ -190,5 +200,8 @@ cp "$bld/qemu-system-x86_64" "$out.tmp/"
 echo "$version" >"$out.tmp/VERSION"
 rm -rf "$out"
 mv "$out.tmp" "$out"
+# Builds of other keys nobody has used for two weeks (old device or model
+# versions) go; each is a 35 MB binary.
+find "$AIMC_QEMU_CACHE" -maxdepth 1 -name 'qemu-aimc-*' -mtime +14 -exec rm -rf {} +
 echo "qemu: built in $(($(date +%s) - start)) s: $out" >&2
 echo "$out/qemu-system-x86_64"
