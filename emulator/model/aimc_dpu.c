@@ -45,8 +45,10 @@ static s32 lut_index(s32 v)
 
 /*
  * x' = A x + B u per complex mode (A Q1.30, B and state Q15.16), then
- * y = Re(sum C x') + D u.  Products are halved before summing so no s64
- * sum can overflow; state and y saturate at s32.
+ * y = Re(sum C x) + D u.  Products are halved before summing so no s64
+ * sum can overflow; state and y saturate at s32.  Every product here is
+ * of two s32 (|p| <= 2^62), so aimc_rshift_round_prod() rounds it
+ * exactly as aimc_rshift_round() would.
  */
 static void op_ssm(struct aimc_model *m, const struct aimc_uop *u,
 		   const u8 *consts, struct aimc_slot *slot)
@@ -55,35 +57,37 @@ static void op_ssm(struct aimc_model *m, const struct aimc_uop *u,
 	u32 modes = u->src_b, h, n;
 	const s32 *in = reg(m, u->src_a);
 	s32 *out = reg(m, u->dst);
-	s32 *state = &slot->words[u->imm1];
+	s32 *x = &slot->words[u->imm1];
 	const u8 *dpar = par + 4 * SSM_WORDS(modes) * u->len;
+	const u8 *q = par;
 
 	for (h = 0; h < u->len; h++) {
 		s64 uin = in[h], acc = 0;
 
-		for (n = 0; n < modes; n++) {
-			const u8 *q = par + 4 * SSM_WORDS(modes) * h +
-				      4 * SSM_WORDS(1) * n;
+		for (n = 0; n < modes; n++, q += 4 * SSM_WORDS(1), x += 2) {
 			s64 are = (s32)aimc_hw_get_le32(q);
 			s64 aim = (s32)aimc_hw_get_le32(q + 4);
 			s64 bre = (s32)aimc_hw_get_le32(q + 8);
 			s64 bim = (s32)aimc_hw_get_le32(q + 12);
 			s64 cre = (s32)aimc_hw_get_le32(q + 16);
 			s64 cim = (s32)aimc_hw_get_le32(q + 20);
-			s32 *x = &state[2 * (h * modes + n)];
 			s64 xr = x[0], xi = x[1], nr, ni, term;
 
-			nr = aimc_rshift_round(aimc_rshift_round(are * xr, 1) -
-					       aimc_rshift_round(aim * xi, 1),
-					       AIMC_SSM_A_FRAC - 1) + bre * uin;
-			ni = aimc_rshift_round(aimc_rshift_round(are * xi, 1) +
-					       aimc_rshift_round(aim * xr, 1),
-					       AIMC_SSM_A_FRAC - 1) + bim * uin;
+			nr = aimc_rshift_round_prod(
+				aimc_rshift_round_prod(are * xr, 1) -
+				aimc_rshift_round_prod(aim * xi, 1),
+				AIMC_SSM_A_FRAC - 1) + bre * uin;
+			ni = aimc_rshift_round_prod(
+				aimc_rshift_round_prod(are * xi, 1) +
+				aimc_rshift_round_prod(aim * xr, 1),
+				AIMC_SSM_A_FRAC - 1) + bim * uin;
 			x[0] = aimc_sat_s32(nr);
 			x[1] = aimc_sat_s32(ni);
-			term = aimc_rshift_round(cre * x[0], 1) -
-			       aimc_rshift_round(cim * x[1], 1);
-			acc = aimc_sat_add_s64(acc, term);
+			term = aimc_rshift_round_prod(cre * x[0], 1) -
+			       aimc_rshift_round_prod(cim * x[1], 1);
+			/* aimc_sat_add_s64(), with the overflow flag */
+			if (__builtin_add_overflow(acc, term, &acc))
+				acc = term > 0 ? AIMC_S64_MAX : -AIMC_S64_MAX - 1;
 		}
 		acc = aimc_rshift_round(acc, AIMC_SSM_FRAC - 1);
 		out[h] = aimc_sat_s32(acc + (s32)aimc_hw_get_le32(dpar + 4 * h) *
@@ -129,55 +133,61 @@ static void op_pool(struct aimc_model *m, const struct aimc_uop *u,
 	}
 }
 
+/* One loop per op, so that each is a plain loop the compiler can schedule. */
 static void op_elementwise(struct aimc_model *m, const struct aimc_uop *u,
 			   const u8 *consts)
 {
 	const s32 *a = reg(m, u->src_a), *b = reg(m, u->src_b);
+	const u8 *c = consts + u->imm0;
 	s32 *y = reg(m, u->dst);
-	u32 i, shift;
+	u32 i, len = u->len, shift, bits;
+	const s16 *t;
+	s32 mul;
 
-	for (i = 0; i < u->len; i++) {
-		s64 v;
-
-		switch (u->op) {
-		case AIMC_UOP_LUT:
-			if (u->aux == AIMC_LUT_GELU)
-				v = aimc_lut_gelu[lut_index(a[i])];
-			else if (u->aux == AIMC_LUT_SIGMOID)
-				v = aimc_lut_sigmoid[lut_index(a[i])];
-			else
-				v = (s16)aimc_hw_get_le16(consts + u->imm0 +
-						       2 * lut_index(a[i]));
-			break;
-		case AIMC_UOP_GLU:
-			v = aimc_rshift_round((s64)a[i] *
-					      aimc_lut_sigmoid[lut_index(b[i])],
-					      15);
-			break;
-		case AIMC_UOP_ADD:
-			v = (s64)a[i] + b[i];
-			break;
-		case AIMC_UOP_MUL:
-			v = aimc_rshift_round((s64)a[i] * b[i], u->imm0);
-			break;
-		case AIMC_UOP_REQUANT:
-			shift = u->imm1 & 0xff;
-			v = aimc_rshift_round((s64)a[i] * (s32)u->imm0, shift);
-			v = aimc_sat_bits(v, (u->imm1 >> 8) & 0xff);
-			break;
-		case AIMC_UOP_AFFINE:
-			v = aimc_rshift_round((s64)a[i] *
-					      (s32)aimc_hw_get_le32(consts +
-								 u->imm0 +
-								 8 * i),
-					      u->imm1);
-			v += (s32)aimc_hw_get_le32(consts + u->imm0 + 8 * i + 4);
-			break;
-		default: /* AIMC_UOP_CONST_LD */
-			v = (s32)aimc_hw_get_le32(consts + u->imm0 + 4 * i);
-			break;
+	switch (u->op) {
+	case AIMC_UOP_LUT:
+		if (u->aux == AIMC_LUT_PROGRAM) {
+			for (i = 0; i < len; i++)
+				y[i] = (s16)aimc_hw_get_le16(c + 2 * lut_index(a[i]));
+			return;
 		}
-		y[i] = aimc_sat_s32(v);
+		t = u->aux == AIMC_LUT_GELU ? aimc_lut_gelu : aimc_lut_sigmoid;
+		for (i = 0; i < len; i++)
+			y[i] = t[lut_index(a[i])];
+		return;
+	case AIMC_UOP_GLU:
+		for (i = 0; i < len; i++)
+			y[i] = aimc_sat_s32(aimc_rshift_round_prod(
+				(s64)a[i] * aimc_lut_sigmoid[lut_index(b[i])],
+				15));
+		return;
+	case AIMC_UOP_ADD:
+		for (i = 0; i < len; i++)
+			y[i] = aimc_sat_s32((s64)a[i] + b[i]);
+		return;
+	case AIMC_UOP_MUL:
+		for (i = 0; i < len; i++)
+			y[i] = aimc_sat_s32(aimc_rshift_round_prod(
+				(s64)a[i] * b[i], u->imm0));
+		return;
+	case AIMC_UOP_REQUANT:
+		mul = (s32)u->imm0;
+		shift = u->imm1 & 0xff;
+		bits = (u->imm1 >> 8) & 0xff;
+		for (i = 0; i < len; i++)
+			y[i] = aimc_sat_bits(aimc_rshift_round_prod(
+				(s64)a[i] * mul, shift), bits);
+		return;
+	case AIMC_UOP_AFFINE:
+		for (i = 0; i < len; i++, c += 8)
+			y[i] = aimc_sat_s32(aimc_rshift_round_prod(
+				(s64)a[i] * (s32)aimc_hw_get_le32(c), u->imm1) +
+				(s32)aimc_hw_get_le32(c + 4));
+		return;
+	default: /* AIMC_UOP_CONST_LD */
+		for (i = 0; i < len; i++)
+			y[i] = (s32)aimc_hw_get_le32(c + 4 * i);
+		return;
 	}
 }
 

@@ -9,6 +9,9 @@
 
 #define NS_PER_S	1000000000u
 #define MAX_CELL_BYTES	((u64)1 << 30)
+/* a cell's state, its drifted conductance and the MVM's view of it */
+#define BYTES_PER_CELL	(sizeof(struct aimc_cell) + sizeof(u16) + \
+			 (sizeof(s32) + sizeof(u32)) / 2)
 
 void aimc_model_config_defaults(struct aimc_model_config *cfg)
 {
@@ -76,7 +79,7 @@ static const char *config_problem(const struct aimc_model_config *cfg)
 	if (!(cfg->cols >= 2 && cfg->cols <= 4096 && !(cfg->cols & 1)))
 		return "cols not even in 2..4096";
 	cells = (u64)cfg->tiles * cfg->rows * cfg->cols;
-	if (cells * (sizeof(struct aimc_cell) + sizeof(u16)) > MAX_CELL_BYTES)
+	if (cells * BYTES_PER_CELL > MAX_CELL_BYTES)
 		return "cell array above 1 GiB";
 	if (!(cfg->dac_bits >= 2 && cfg->dac_bits <= 8))
 		return "dac_bits not 2..8";
@@ -171,6 +174,7 @@ static void derive(struct aimc_model *m)
 	m->lim.rows = c->rows;
 	m->lim.cols = c->cols;
 	m->lim.slots = c->slots;
+	m->k.sq_shift = 2ULL * c->g_max_ns * c->g_max_ns > 0xffffffffULL;
 }
 
 static void reset_volatile(struct aimc_model *m)
@@ -195,6 +199,10 @@ void aimc_model_destroy(struct aimc_model *m)
 		return;
 	aimc_free(m->cells);
 	aimc_free(m->g_now);
+	aimc_free(m->pair_diff);
+	aimc_free(m->pair_sq);
+	aimc_free(m->row_x);
+	aimc_free(m->row_off);
 	aimc_free(m->tile_drift_stamp);
 	aimc_free(m->calib);
 	aimc_free(m->slots);
@@ -203,7 +211,6 @@ void aimc_model_destroy(struct aimc_model *m)
 	aimc_free(m->col_acc);
 	aimc_free(m->col_sq);
 	aimc_free(m->col_lin);
-	aimc_free(m->dac_in);
 	aimc_free(m->uops);
 	aimc_free(m->prog);
 	aimc_free(m->io_in);
@@ -234,24 +241,33 @@ struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
 	ncells = (size_t)cfg->tiles * cfg->rows * cfg->cols;
 	m->cells = aimc_zalloc(ncells * sizeof(*m->cells));
 	m->g_now = aimc_zalloc(ncells * sizeof(*m->g_now));
+	m->pair_diff = aimc_zalloc((ncells / 2 + AIMC_MVM_SLACK) *
+				   sizeof(*m->pair_diff));
+	m->pair_sq = aimc_zalloc((ncells / 2 + AIMC_MVM_SLACK) *
+				 sizeof(*m->pair_sq));
 	m->tile_drift_stamp = aimc_zalloc(cfg->tiles * sizeof(u64));
 	m->calib = aimc_zalloc((size_t)cfg->tiles * m->k.half_cols *
 			       sizeof(*m->calib));
 	m->slots = aimc_zalloc((size_t)cfg->slots * sizeof(*m->slots));
 	m->work = aimc_zalloc(sizeof(*m->work));
 	m->regs = aimc_zalloc(AIMC_DPU_NREGS * AIMC_DPU_VLEN * sizeof(s32));
-	m->col_acc = aimc_zalloc(AIMC_DPU_VLEN * sizeof(s64));
-	m->col_sq = aimc_zalloc(AIMC_DPU_VLEN * sizeof(u64));
-	m->col_lin = aimc_zalloc(AIMC_DPU_VLEN * sizeof(u64));
-	m->dac_in = aimc_zalloc(AIMC_DPU_VLEN * sizeof(s32));
+	m->col_acc = aimc_zalloc((AIMC_DPU_VLEN + AIMC_MVM_SLACK) *
+				 sizeof(*m->col_acc));
+	m->col_sq = aimc_zalloc((AIMC_DPU_VLEN + AIMC_MVM_SLACK) *
+				sizeof(*m->col_sq));
+	m->col_lin = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->col_lin));
+	m->row_x = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_x));
+	m->row_off = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_off));
 	m->uops = aimc_zalloc(AIMC_PROG_MAX_UOPS * sizeof(struct aimc_uop));
 	m->prog = aimc_zalloc(AIMC_PROG_MAX_BYTES);
 	m->io_in = aimc_zalloc(AIMC_IO_MAX_BYTES);
 	m->io_out = aimc_zalloc(AIMC_IO_MAX_BYTES);
-	if (!m->cells || !m->g_now || !m->tile_drift_stamp || !m->calib ||
+	if (!m->cells || !m->g_now || !m->pair_diff || !m->pair_sq ||
+	    !m->row_x || !m->row_off ||
+	    !m->tile_drift_stamp || !m->calib ||
 	    !m->slots || !m->work || !m->regs || !m->col_acc ||
 	    !m->col_sq || !m->col_lin ||
-	    !m->dac_in || !m->uops || !m->prog || !m->io_in || !m->io_out) {
+	    !m->uops || !m->prog || !m->io_in || !m->io_out) {
 		aimc_model_destroy(m);
 		return NULL;
 	}
@@ -380,7 +396,7 @@ int aimc_model_stick_cell(struct aimc_model *m, u32 tile, u32 row, u32 col,
 	c->gain_set = 0;
 	c->gain_reset = 0;
 	c->g_prog = (u16)(at_gmax ? m->cfg.g_max_ns : m->cfg.g_min_ns);
-	m->g_now[idx] = c->g_prog;
+	aimc_xbar_set_g_now(m, idx, c->g_prog);
 	c->nu_q16 = 0;
 	return 0;
 }

@@ -26,6 +26,10 @@ struct aimc_cell {
 
 #define AIMC_GAIN_ONE	128
 
+/* Block of the MVM loops; arrays they run over have this many spare entries. */
+#define AIMC_MVM_BLOCK	4
+#define AIMC_MVM_SLACK	8
+
 struct aimc_slot {
 	s32 words[AIMC_SLOT_STATE_WORDS];
 	s64 pool[AIMC_POOL_LEN];
@@ -41,6 +45,7 @@ struct aimc_derived {
 	s32 log2_t0_q16;
 	s32 dac_max;
 	u32 half_cols;
+	u32 sq_shift;		/* 1 if 2 g_max^2 does not fit u32, else 0 */
 };
 
 struct aimc_model {
@@ -56,6 +61,15 @@ struct aimc_model {
 
 	struct aimc_cell *cells;	/* [tile][row][col] */
 	u16 *g_now;			/* [tile][row][col], drift cache, nS */
+	/*
+	 * What MVMs read, per differential pair, kept equal to g_now by
+	 * aimc_xbar_set_g_now(): G+ - G-, and (G+^2 + G-^2) >> k.sq_shift
+	 * (the pair's read-noise variance is rel^2 times that, plus terms
+	 * in abs).  AIMC_MVM_SLACK spare entries at the end: the MAC loop
+	 * runs in blocks of AIMC_MVM_BLOCK pairs.
+	 */
+	s32 *pair_diff;			/* [tile][row][col / 2] */
+	u32 *pair_sq;			/* [tile][row][col / 2] */
 	u64 *tile_drift_stamp;		/* clock_s + 1 of g_now, 0 = stale */
 	struct aimc_calib_rec *calib;	/* [tile][col / 2] */
 	struct aimc_slot *slots;
@@ -63,10 +77,11 @@ struct aimc_model {
 	/* scratch, never part of the state */
 	struct aimc_slot *work;
 	s32 *regs;			/* [AIMC_DPU_NREGS][AIMC_DPU_VLEN] */
-	s64 *col_acc;			/* [AIMC_DPU_VLEN] */
-	u64 *col_sq;			/* [AIMC_DPU_VLEN] sum x^2 g^2 */
-	u64 *col_lin;			/* [AIMC_DPU_VLEN] sum x^2 g */
-	s32 *dac_in;			/* [AIMC_DPU_VLEN] */
+	s32 *col_acc;			/* [AIMC_DPU_VLEN + AIMC_MVM_SLACK] */
+	u64 *col_sq;			/* [VLEN + SLACK] sum x^2 pair_sq */
+	u64 *col_lin;			/* [VLEN] sum x^2 (G+ + G-) */
+	s32 *row_x;			/* [AIMC_DPU_VLEN] an MVM's non-zero inputs */
+	u32 *row_off;			/* [AIMC_DPU_VLEN] and their rows' offsets */
 	struct aimc_uop *uops;		/* [AIMC_PROG_MAX_UOPS] */
 	u8 *prog;			/* AIMC_PROG_MAX_BYTES */
 	u8 *io_in;			/* AIMC_IO_MAX_BYTES */

@@ -3,11 +3,11 @@
 #include "aimc_xbar.h"
 #include "aimc_fixmath.h"
 
-s32 aimc_adc_convert(struct aimc_model *m, u32 tile, u32 lcol,
-		     s64 col_current, u32 shift)
+/* code = sat_adc(rnd(I x gain, 14 + shift) + offset), clips counted */
+static inline s32 adc_code(struct aimc_model *m,
+			   const struct aimc_calib_rec *cal, s64 col_current,
+			   u32 shift)
 {
-	const struct aimc_calib_rec *cal =
-		&m->calib[(size_t)tile * m->k.half_cols + lcol];
 	s64 hi = ((s64)1 << (m->cfg.adc_bits - 1)) - 1;
 	s64 code;
 
@@ -18,6 +18,13 @@ s32 aimc_adc_convert(struct aimc_model *m, u32 tile, u32 lcol,
 		code = aimc_clamp_s64(code, -hi - 1, hi);
 	}
 	return (s32)code;
+}
+
+s32 aimc_adc_convert(struct aimc_model *m, u32 tile, u32 lcol,
+		     s64 col_current, u32 shift)
+{
+	return adc_code(m, &m->calib[(size_t)tile * m->k.half_cols + lcol],
+			col_current, shift);
 }
 
 /* (a * b) >> shift without a 128-bit product; shift <= 32 */
@@ -44,54 +51,116 @@ static u64 column_variance(const struct aimc_model *m, u64 sq, u64 lin,
 	return var + a * a * 2 * x2_sum;
 }
 
+/*
+ * The column sums of pairs j0 .. j0 + AIMC_MVM_BLOCK - 1 over the n rows
+ * with a non-zero input, in registers.  acc is exact in s32: |x| <= 127,
+ * |G+ - G-| <= 65535 and at most 256 rows give |acc| <= 2 130 673 920 <
+ * 2^31.  The variance sum is u32 x u32 products in u64.  Blocks past the
+ * window's last pair read spare entries (AIMC_MVM_SLACK) and land in
+ * spare outputs, which nobody reads.
+ */
+static void mac_block(const struct aimc_model *m, size_t base, u32 n,
+		      bool noisy, s32 *acc, u64 *sq)
+{
+	const s32 *diff = &m->pair_diff[base];
+	const u32 *psq = &m->pair_sq[base];
+	const s32 *xs = m->row_x;
+	const u32 *off = m->row_off;
+	s32 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+	u64 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	u32 k;
+
+	if (!noisy) {
+		for (k = 0; k < n; k++) {
+			const s32 *d = diff + off[k];
+			s32 x = xs[k];
+
+			a0 += x * d[0];
+			a1 += x * d[1];
+			a2 += x * d[2];
+			a3 += x * d[3];
+		}
+	} else {
+		for (k = 0; k < n; k++) {
+			const s32 *d = diff + off[k];
+			const u32 *q = psq + off[k];
+			s32 x = xs[k];
+			u64 x2 = (u64)(x * x);
+
+			a0 += x * d[0];
+			a1 += x * d[1];
+			a2 += x * d[2];
+			a3 += x * d[3];
+			s0 += x2 * q[0];
+			s1 += x2 * q[1];
+			s2 += x2 * q[2];
+			s3 += x2 * q[3];
+		}
+	}
+	acc[0] = a0;
+	acc[1] = a1;
+	acc[2] = a2;
+	acc[3] = a3;
+	sq[0] = s0 << m->k.sq_shift;
+	sq[1] = s1 << m->k.sq_shift;
+	sq[2] = s2 << m->k.sq_shift;
+	sq[3] = s3 << m->k.sq_shift;
+}
+
 void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 	      u32 cols, u32 shift, const s32 *x, s32 *y)
 {
-	u32 half = cols / 2, i, j;
-	s64 *acc = m->col_acc;
+	u32 half = cols / 2, hc = m->k.half_cols, i, j, n = 0;
+	size_t base = aimc_cell_index(m, tile, row0, col0) / 2;
+	s32 *acc = m->col_acc;
 	u64 *sq = m->col_sq, *lin = m->col_lin, x2_sum = 0;
-	s32 *dac = m->dac_in;
-	bool noisy = m->k.read_rel_q32 || m->cfg.read_sigma_abs_ns;
+	bool rel = m->k.read_rel_q32, abs = m->cfg.read_sigma_abs_ns;
+	const struct aimc_calib_rec *cal =
+		&m->calib[(size_t)tile * hc + col0 / 2];
 
 	aimc_xbar_refresh_drift(m, tile);
-	for (i = 0; i < rows; i++)
-		dac[i] = (s32)aimc_clamp_s64(x[i], -m->k.dac_max, m->k.dac_max);
-	memset(acc, 0, half * sizeof(*acc));
-	memset(sq, 0, half * sizeof(*sq));
-	memset(lin, 0, half * sizeof(*lin));
+	/* the DAC; rows at 0 add nothing, not even noise */
 	for (i = 0; i < rows; i++) {
-		const u16 *g = &m->g_now[aimc_cell_index(m, tile, row0 + i,
-							 col0)];
-		s64 xi = dac[i];
-		u64 x2 = (u64)(xi * xi);
+		s32 xi = (s32)aimc_clamp_s64(x[i], -m->k.dac_max,
+					      m->k.dac_max);
 
 		if (!xi)
 			continue;
-		x2_sum += x2;
-		for (j = 0; j < half; j++)
-			acc[j] += xi * ((s32)g[2 * j] - g[2 * j + 1]);
-		if (!noisy)
-			continue;
-		/* independent cell noise adds up in variance */
+		m->row_x[n] = xi;
+		m->row_off[n++] = i * hc;
+		x2_sum += (u64)(xi * xi);
+	}
+	for (j = 0; j < half; j += AIMC_MVM_BLOCK)
+		mac_block(m, base + j, n, rel, &acc[j], &sq[j]);
+	/* independent cell noise adds up in variance */
+	if (abs) {
 		for (j = 0; j < half; j++) {
-			u64 gp = g[2 * j], gn = g[2 * j + 1];
+			lin[j] = 0;
+			for (i = 0; i < n; i++) {
+				const u16 *g = &m->g_now[2 * (base + j +
+							      m->row_off[i])];
 
-			sq[j] += x2 * (gp * gp + gn * gn);
-			lin[j] += x2 * (gp + gn);
+				lin[j] += (u64)(m->row_x[i] * m->row_x[i]) *
+					  ((u32)g[0] + g[1]);
+			}
 		}
 	}
+	if (!(rel || abs) || !x2_sum) {
+		for (j = 0; j < half; j++)
+			y[j] = adc_code(m, &cal[j], acc[j], shift);
+		m->stats.mvms++;
+		return;
+	}
+	/* two passes: the second's square roots then overlap */
+	for (j = 0; j < half; j++)
+		sq[j] = column_variance(m, rel ? sq[j] : 0, abs ? lin[j] : 0,
+					x2_sum);
 	for (j = 0; j < half; j++) {
-		s64 col_current = acc[j];
+		s64 sd_q4 = aimc_isqrt_u64(sq[j]);
+		s64 z = aimc_rng_normal_q16(&m->rng);
 
-		if (noisy && x2_sum) {
-			u64 var = column_variance(m, sq[j], lin[j], x2_sum);
-			s64 sd_q4 = aimc_isqrt_u64(var);
-			s64 z = aimc_rng_normal_q16(&m->rng);
-
-			col_current += aimc_rshift_round(sd_q4 * z, 20);
-		}
-		y[j] = aimc_adc_convert(m, tile, col0 / 2 + j, col_current,
-					shift);
+		y[j] = adc_code(m, &cal[j],
+				acc[j] + aimc_rshift_round(sd_q4 * z, 20), shift);
 	}
 	m->stats.mvms++;
 }

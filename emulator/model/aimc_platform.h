@@ -44,6 +44,11 @@ static inline s64 aimc_div_s64(s64 dividend, s32 divisor)
 	return div_s64(dividend, divisor);
 }
 
+static inline u64 aimc_div64_u64(u64 dividend, u64 divisor)
+{
+	return div64_u64(dividend, divisor);
+}
+
 #define aimc_log_err(fmt, ...) pr_err("aimc_model: " fmt, ##__VA_ARGS__)
 #define aimc_log_dbg(fmt, ...) pr_debug("aimc_model: " fmt, ##__VA_ARGS__)
 
@@ -77,6 +82,11 @@ static inline u64 aimc_div_u64_rem(u64 dividend, u32 divisor, u32 *rem)
 }
 
 static inline s64 aimc_div_s64(s64 dividend, s32 divisor)
+{
+	return dividend / divisor;
+}
+
+static inline u64 aimc_div64_u64(u64 dividend, u64 divisor)
 {
 	return dividend / divisor;
 }

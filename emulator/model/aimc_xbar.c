@@ -55,7 +55,7 @@ static void mark_programmed(struct aimc_model *m, size_t idx)
 
 	c->nu_q16 = draw_nu_q16(m, c->g_prog);
 	c->t_prog_s = (u32)aimc_clamp_s64((s64)m->clock_s, 0, 0xffffffffLL);
-	m->g_now[idx] = c->g_prog;
+	aimc_xbar_set_g_now(m, idx, c->g_prog);
 	m->stats.cells_programmed++;
 }
 
@@ -100,7 +100,7 @@ void aimc_xbar_manufacture(struct aimc_model *m)
 			cell->gain_reset = 0;
 			cell->g_prog = (u16)c->g_max_ns;
 		}
-		m->g_now[i] = cell->g_prog;
+		aimc_xbar_set_g_now(m, i, cell->g_prog);
 	}
 }
 
@@ -208,7 +208,6 @@ void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile)
 	size_t n = (size_t)cfg->rows * cfg->cols, i;
 	size_t first = aimc_cell_index(m, tile, 0, 0);
 	const struct aimc_cell *cells = &m->cells[first];
-	u16 *g_now = &m->g_now[first];
 	u64 stamp = m->clock_s + 1;
 	u32 memo_t = 0;
 	s32 memo_log2 = 0;
@@ -223,7 +222,7 @@ void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile)
 		s64 e_q16;
 
 		if (!c->nu_q16) {
-			g_now[i] = c->g_prog;
+			aimc_xbar_set_g_now(m, first + i, c->g_prog);
 			continue;
 		}
 		/* cells programmed together share the time: reuse the log */
@@ -236,9 +235,10 @@ void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile)
 			memo_valid = true;
 		}
 		e_q16 = -(((s64)c->nu_q16 * memo_log2) >> 16);
-		g_now[i] = (u16)(((u64)c->g_prog *
-				  aimc_exp2_neg_q30((s32)e_q16) +
-				  (1u << 29)) >> 30);
+		aimc_xbar_set_g_now(m, first + i,
+				    (u16)(((u64)c->g_prog *
+					   aimc_exp2_neg_q30((s32)e_q16) +
+					   (1u << 29)) >> 30));
 	}
 }
 

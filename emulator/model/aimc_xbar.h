@@ -12,6 +12,21 @@
 
 void aimc_xbar_manufacture(struct aimc_model *m);
 
+/* Set cell @idx's drifted conductance and what MVMs derive from it. */
+static inline void aimc_xbar_set_g_now(struct aimc_model *m, size_t idx,
+				       u16 g)
+{
+	size_t even = idx & ~(size_t)1;
+	u32 gp, gn;
+
+	m->g_now[idx] = g;
+	gp = m->g_now[even];
+	gn = m->g_now[even + 1];
+	m->pair_diff[idx >> 1] = (s32)gp - (s32)gn;
+	m->pair_sq[idx >> 1] = (u32)(((u64)gp * gp + (u64)gn * gn) >>
+				     m->k.sq_shift);
+}
+
 /* Open-loop programming of cell @idx towards @target_ns (in range). */
 void aimc_xbar_program_target(struct aimc_model *m, size_t idx,
 			      u32 target_ns);

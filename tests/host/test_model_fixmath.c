@@ -93,6 +93,46 @@ START_TEST(fix_log2_exp2_accuracy)
 }
 END_TEST
 
+/* The bit-by-bit root the model used before its table + Newton one. */
+static u64 isqrt_bitwise(u64 v)
+{
+	u64 root = 0, bit = (u64)1 << 62;
+
+	while (bit > v)
+		bit >>= 2;
+	while (bit) {
+		if (v >= root + bit) {
+			v -= root + bit;
+			root = (root >> 1) + bit;
+		} else {
+			root >>= 1;
+		}
+		bit >>= 2;
+	}
+	return root;
+}
+
+/* Every bit width, squares and their neighbours, 2 10^5 random values. */
+static void isqrt_matches_bitwise_root(void)
+{
+	struct aimc_rng rng;
+	u64 v, r;
+	u32 i, b;
+
+	for (b = 0; b < 64; b++)
+		for (v = ((u64)1 << b) - 2; v <= ((u64)1 << b) + 2; v++)
+			ck_assert_uint_eq(aimc_isqrt_u64(v), isqrt_bitwise(v));
+	for (r = 1; r < ((u64)1 << 32); r = r * 3 + 1) {
+		for (v = r * r - 1; v <= r * r + 1; v++)
+			ck_assert_uint_eq(aimc_isqrt_u64(v), isqrt_bitwise(v));
+	}
+	aimc_rng_seed(&rng, 99);
+	for (i = 0; i < 200000; i++) {
+		v = aimc_rng_next(&rng) >> (i % 64);
+		ck_assert_uint_eq(aimc_isqrt_u64(v), isqrt_bitwise(v));
+	}
+}
+
 START_TEST(fix_isqrt_and_rounding)
 {
 	u64 v;
@@ -103,6 +143,7 @@ START_TEST(fix_isqrt_and_rounding)
 		ck_assert(r * r <= v && (r + 1) * (r + 1) > v);
 	}
 	ck_assert_uint_eq(aimc_isqrt_u64(~0ULL), 0xffffffffu);
+	isqrt_matches_bitwise_root();
 	/* half up: 2.5 -> 3, -2.5 -> -2, -2.75 -> -3 */
 	ck_assert_int_eq(aimc_rshift_round(5, 1), 3);
 	ck_assert_int_eq(aimc_rshift_round(-5, 1), -2);
