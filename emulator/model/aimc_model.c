@@ -202,6 +202,7 @@ void aimc_model_destroy(struct aimc_model *m)
 	aimc_free(m->pair_diff);
 	aimc_free(m->pair_sq);
 	aimc_free(m->row_x);
+	aimc_free(m->row_x2);
 	aimc_free(m->row_off);
 	aimc_free(m->tile_drift_stamp);
 	aimc_free(m->calib);
@@ -257,13 +258,14 @@ struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
 				sizeof(*m->col_sq));
 	m->col_lin = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->col_lin));
 	m->row_x = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_x));
+	m->row_x2 = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_x2));
 	m->row_off = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_off));
 	m->uops = aimc_zalloc(AIMC_PROG_MAX_UOPS * sizeof(struct aimc_uop));
 	m->prog = aimc_zalloc(AIMC_PROG_MAX_BYTES);
 	m->io_in = aimc_zalloc(AIMC_IO_MAX_BYTES);
 	m->io_out = aimc_zalloc(AIMC_IO_MAX_BYTES);
 	if (!m->cells || !m->g_now || !m->pair_diff || !m->pair_sq ||
-	    !m->row_x || !m->row_off ||
+	    !m->row_x || !m->row_x2 || !m->row_off ||
 	    !m->tile_drift_stamp || !m->calib ||
 	    !m->slots || !m->work || !m->regs || !m->col_acc ||
 	    !m->col_sq || !m->col_lin ||

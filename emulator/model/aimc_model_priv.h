@@ -81,6 +81,7 @@ struct aimc_model {
 	u64 *col_sq;			/* [VLEN + SLACK] sum x^2 pair_sq */
 	u64 *col_lin;			/* [VLEN] sum x^2 (G+ + G-) */
 	s32 *row_x;			/* [AIMC_DPU_VLEN] an MVM's non-zero inputs */
+	u32 *row_x2;			/* [AIMC_DPU_VLEN] their squares */
 	u32 *row_off;			/* [AIMC_DPU_VLEN] and their rows' offsets */
 	struct aimc_uop *uops;		/* [AIMC_PROG_MAX_UOPS] */
 	u8 *prog;			/* AIMC_PROG_MAX_BYTES */

@@ -81,11 +81,13 @@ static void mac_block(const struct aimc_model *m, size_t base, u32 n,
 			a3 += x * d[3];
 		}
 	} else {
+		const u32 *x2s = m->row_x2;
+
 		for (k = 0; k < n; k++) {
 			const s32 *d = diff + off[k];
 			const u32 *q = psq + off[k];
 			s32 x = xs[k];
-			u64 x2 = (u64)(x * x);
+			u64 x2 = x2s[k];
 
 			a0 += x * d[0];
 			a1 += x * d[1];
@@ -127,8 +129,9 @@ void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 		if (!xi)
 			continue;
 		m->row_x[n] = xi;
-		m->row_off[n++] = i * hc;
-		x2_sum += (u64)(xi * xi);
+		m->row_x2[n] = (u32)(xi * xi);
+		m->row_off[n] = i * hc;
+		x2_sum += m->row_x2[n++];
 	}
 	for (j = 0; j < half; j += AIMC_MVM_BLOCK)
 		mac_block(m, base + j, n, rel, &acc[j], &sq[j]);
@@ -140,8 +143,7 @@ void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 				const u16 *g = &m->g_now[2 * (base + j +
 							      m->row_off[i])];
 
-				lin[j] += (u64)(m->row_x[i] * m->row_x[i]) *
-					  ((u32)g[0] + g[1]);
+				lin[j] += (u64)m->row_x2[i] * ((u32)g[0] + g[1]);
 			}
 		}
 	}
