@@ -224,6 +224,49 @@ static void op_move(struct aimc_model *m, const struct aimc_uop *u,
 		memcpy(&slot->words[u->imm0], reg(m, u->src_a), bytes);
 }
 
+/*
+ * Arithmetic of one step, for the energy telemetry: a complex SSM mode
+ * is 8 multiplies and 8 adds (A x: 4 + 2, B u: 2 + 2, C x: 2 + 2 with
+ * the sum), D u one of each per channel; REQUANT, AFFINE, MUL and GLU
+ * one of each per element; ADD, LUT and POOL_ACC one add.  Moves, loads
+ * and stores are register-file traffic, not counted.
+ */
+static void dpu_energy(struct aimc_model *m, u32 n_uops, u64 steps)
+{
+	u64 muls = 0, adds = 0;
+	u32 i;
+
+	for (i = 0; i < n_uops; i++) {
+		const struct aimc_uop *u = &m->uops[i];
+
+		switch (u->op) {
+		case AIMC_UOP_SSM:
+			muls += (u64)u->len * (8 * u->src_b + 1);
+			adds += (u64)u->len * (8 * u->src_b + 1);
+			break;
+		case AIMC_UOP_REQUANT:
+		case AIMC_UOP_AFFINE:
+		case AIMC_UOP_MUL:
+		case AIMC_UOP_GLU:
+			muls += u->len;
+			adds += u->len;
+			break;
+		case AIMC_UOP_ADD:
+		case AIMC_UOP_LUT:
+		case AIMC_UOP_POOL_ACC:
+			adds += u->len;
+			break;
+		default:
+			break;
+		}
+	}
+	m->stats.dpu_muls += muls * steps;
+	m->stats.dpu_adds += adds * steps;
+	m->stats.energy_fj[AIMC_ENERGY_DPU] +=
+		steps * (muls * m->cfg.energy_dpu_mul_fj +
+			 adds * m->cfg.energy_dpu_add_fj);
+}
+
 u64 aimc_dpu_run(struct aimc_model *m, const struct aimc_desc *d,
 		 u32 n_uops, struct aimc_slot *slot)
 {
@@ -269,6 +312,7 @@ u64 aimc_dpu_run(struct aimc_model *m, const struct aimc_desc *d,
 			}
 		}
 	}
+	dpu_energy(m, n_uops, d->steps);
 	return (u64)d->steps * n_uops * m->cfg.t_uop_ns +
 	       mvms * m->cfg.t_mvm_ns;
 }

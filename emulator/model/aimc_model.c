@@ -11,7 +11,63 @@
 #define MAX_CELL_BYTES	((u64)1 << 30)
 /* a cell's state, its drifted conductance and the MVM's view of it */
 #define BYTES_PER_CELL	(sizeof(struct aimc_cell) + sizeof(u16) + \
-			 (sizeof(s32) + sizeof(u32)) / 2)
+			 (sizeof(s32) + 2 * sizeof(u32)) / 2)
+
+/* One function per preset of aimc_presets.def, setting what it lists. */
+#define AIMC_PRESET(id, name, desc) \
+	static void preset_##id(struct aimc_model_config *c) {
+#define AIMC_P(field, value, src)	c->field = (value);
+#define AIMC_PRESET_END(id)		}
+#define AIMC_BASELINE(name, value, src)
+#include "aimc_presets.def"
+#undef AIMC_PRESET
+#undef AIMC_P
+#undef AIMC_PRESET_END
+
+static const struct {
+	const char *name;
+	void (*apply)(struct aimc_model_config *c);
+} presets[] = {
+#define AIMC_PRESET(id, name, desc)	{ name, preset_##id },
+#define AIMC_P(field, value, src)
+#define AIMC_PRESET_END(id)
+#include "aimc_presets.def"
+#undef AIMC_PRESET
+#undef AIMC_P
+#undef AIMC_PRESET_END
+#undef AIMC_BASELINE
+};
+
+const char *aimc_model_preset_name(u32 index)
+{
+	return index < AIMC_ARRAY_SIZE(presets) ? presets[index].name : NULL;
+}
+
+int aimc_model_config_preset(struct aimc_model_config *cfg, const char *name)
+{
+	struct aimc_model_config keep = *cfg;
+	u32 i;
+
+	for (i = 0; i < AIMC_ARRAY_SIZE(presets); i++) {
+		if (strcmp(presets[i].name, name))
+			continue;
+		/* every preset starts from the defaults, which are the first */
+		aimc_model_config_defaults(cfg);
+		cfg->seed = keep.seed;
+		cfg->noise_free = keep.noise_free;
+		cfg->tiles = keep.tiles;
+		cfg->rows = keep.rows;
+		cfg->cols = keep.cols;
+		cfg->dac_bits = keep.dac_bits;
+		cfg->adc_bits = keep.adc_bits;
+		cfg->slots = keep.slots;
+		if (i)
+			presets[i].apply(cfg);
+		cfg->preset = i;
+		return 0;
+	}
+	return -AIMC_EINVAL;
+}
 
 void aimc_model_config_defaults(struct aimc_model_config *cfg)
 {
@@ -22,49 +78,46 @@ void aimc_model_config_defaults(struct aimc_model_config *cfg)
 	cfg->cols = 256;
 	cfg->dac_bits = 8;
 	cfg->adc_bits = 8;
-	cfg->g_min_ns = 0;
-	cfg->g_max_ns = 25000;
 	cfg->slots = 16;
+	/* cells, timing and energy: preset 0 (aimc_presets.def) */
+	presets[0].apply(cfg);
+}
 
-	/* aihwkit PCMLikeNoiseModel prog_coeff, g_max 25 uS */
-	cfg->prog_sigma_c0_ns = 263;
-	cfg->prog_sigma_c1_ns = 1965;
-	cfg->prog_sigma_c2_ns = -1173;
+u64 aimc_model_energy_fj(const struct aimc_model_stats *stats)
+{
+	u64 sum = 0;
+	u32 i;
 
-	/* short-term read noise about 1 % (aihwkit ReRAM noise model note) */
-	cfg->read_sigma_rel_ppm = 10000;
-	cfg->read_sigma_abs_ns = 0;
+	for (i = 0; i < AIMC_ENERGY_KINDS; i++)
+		sum += stats->energy_fj[i];
+	return sum;
+}
 
-	/* aihwkit PCMLikeNoiseModel drift fit, t_0 = 20 s */
-	cfg->drift_t0_s = 20;
-	cfg->drift_nu_mu_slope_ppm = -15500;
-	cfg->drift_nu_mu_icept_ppm = 24400;
-	cfg->drift_nu_mu_min_ppm = 49000;
-	cfg->drift_nu_mu_max_ppm = 100000;
-	cfg->drift_nu_sd_slope_ppm = -12500;
-	cfg->drift_nu_sd_icept_ppm = -5900;
-	cfg->drift_nu_sd_min_ppm = 8000;
-	cfg->drift_nu_sd_max_ppm = 45000;
-	cfg->drift_scale_pct = 100;
+static bool sigma_poly_ok(const s32 *c)
+{
+	u32 i;
 
-	/* pulse response, see README "Pulse programming" */
-	cfg->set_step_ns = 250;
-	cfg->reset_step_ns = 375;
-	cfg->set_vth_mv = 800;
-	cfg->set_vref_mv = 1000;
-	cfg->reset_vth_mv = 900;
-	cfg->reset_vref_mv = 1200;
-	cfg->pulse_v_double_mv = 100;
-	cfg->pulse_c2c_sigma_ppm = 300000;
-	cfg->d2d_sigma_ppm = 300000;
+	for (i = 0; i < 5; i++)
+		if (c[i] < -262143 || c[i] > 262143)
+			return false;
+	return true;
+}
 
-	cfg->stuck_gmin_ppm = 5000;
-	cfg->stuck_gmax_ppm = 5000;
+/* relaxation: off, or three increasing times from 1 s */
+static const char *relax_problem(const struct aimc_model_config *cfg)
+{
+	u32 k;
 
-	cfg->t_pulse_ns = 100;
-	cfg->t_cell_target_ns = 1000;
-	cfg->t_mvm_ns = 133;
-	cfg->t_uop_ns = 10;
+	if (!cfg->relax_t_s[0])
+		return NULL;
+	if (cfg->relax_t_s[0] > cfg->relax_t_s[1] ||
+	    cfg->relax_t_s[1] > cfg->relax_t_s[2] ||
+	    cfg->relax_t_s[2] > 100000000u)
+		return "relax_t_s not increasing within 1..1e8 s";
+	for (k = 0; k < AIMC_RELAX_POINTS; k++)
+		if (!sigma_poly_ok(cfg->relax_sigma_ns[k]))
+			return "relax_sigma_ns beyond +-262143 nS";
+	return NULL;
 }
 
 /* NULL if @cfg is usable, else what is wrong with it */
@@ -89,13 +142,14 @@ static const char *config_problem(const struct aimc_model_config *cfg)
 		return "need g_min_ns < g_max_ns <= 65535";
 	if (!(cfg->slots >= 1 && cfg->slots <= 1024))
 		return "slots not in 1..1024";
-	if (!(cfg->prog_sigma_c0_ns >= -65535 &&
-	      cfg->prog_sigma_c0_ns <= 65535 &&
-	      cfg->prog_sigma_c1_ns >= -65535 &&
-	      cfg->prog_sigma_c1_ns <= 65535 &&
-	      cfg->prog_sigma_c2_ns >= -65535 &&
-	      cfg->prog_sigma_c2_ns <= 65535))
-		return "prog_sigma coefficients beyond +-65535 nS";
+	if (!sigma_poly_ok((const s32[5]){ cfg->prog_sigma_c0_ns,
+					   cfg->prog_sigma_c1_ns,
+					   cfg->prog_sigma_c2_ns,
+					   cfg->prog_sigma_c3_ns,
+					   cfg->prog_sigma_c4_ns }))
+		return "prog_sigma coefficients beyond +-262143 nS";
+	if (relax_problem(cfg))
+		return relax_problem(cfg);
 	if (!(cfg->read_sigma_rel_ppm <= 200000))
 		return "read_sigma_rel_ppm > 20 %";
 	if (!(cfg->read_sigma_abs_ns <= 5000))
@@ -130,6 +184,15 @@ static const char *config_problem(const struct aimc_model_config *cfg)
 		return "variation sigma above 100 %";
 	if (!((u64)cfg->stuck_gmin_ppm + cfg->stuck_gmax_ppm <= 1000000))
 		return "stuck fractions add up above 1";
+	if (!(cfg->read_v_mv <= 5000 && cfg->energy_dac_fj <= 100000000 &&
+	      cfg->energy_adc_fj <= 100000000 &&
+	      cfg->energy_dpu_mul_fj <= 100000000 &&
+	      cfg->energy_dpu_add_fj <= 100000000))
+		return "read_v_mv above 5 V or an energy above 100 nJ";
+	if (!(cfg->t_mvm_ns <= 1000000000 && cfg->t_pulse_ns <= 1000000000 &&
+	      cfg->t_cell_target_ns <= 1000000000 &&
+	      cfg->t_uop_ns <= 1000000000))
+		return "a time above 1 s";
 	return NULL;
 }
 
@@ -148,6 +211,9 @@ static void apply_noise_free(struct aimc_model_config *cfg)
 	cfg->prog_sigma_c0_ns = 0;
 	cfg->prog_sigma_c1_ns = 0;
 	cfg->prog_sigma_c2_ns = 0;
+	cfg->prog_sigma_c3_ns = 0;
+	cfg->prog_sigma_c4_ns = 0;
+	cfg->relax_t_s[0] = 0;
 	cfg->read_sigma_rel_ppm = 0;
 	cfg->read_sigma_abs_ns = 0;
 	cfg->drift_scale_pct = 0;
@@ -160,7 +226,7 @@ static void apply_noise_free(struct aimc_model_config *cfg)
 static void derive(struct aimc_model *m)
 {
 	const struct aimc_model_config *c = &m->cfg;
-	u32 rem;
+	u32 rem, i;
 
 	m->k.inv_gmax_q32 = aimc_div_u64_rem((u64)1 << 32, c->g_max_ns, &rem);
 	m->k.read_rel_q32 = aimc_ppm_to_q32(c->read_sigma_rel_ppm);
@@ -175,6 +241,9 @@ static void derive(struct aimc_model *m)
 	m->lim.cols = c->cols;
 	m->lim.slots = c->slots;
 	m->k.sq_shift = 2ULL * c->g_max_ns * c->g_max_ns > 0xffffffffULL;
+	m->k.relax_on = c->relax_t_s[0] != 0;
+	for (i = 0; i < AIMC_RELAX_POINTS; i++)
+		m->k.relax_log2_t_q16[i] = aimc_log2_q16(c->relax_t_s[i]);
 }
 
 static void reset_volatile(struct aimc_model *m)
@@ -201,6 +270,7 @@ void aimc_model_destroy(struct aimc_model *m)
 	aimc_free(m->g_now);
 	aimc_free(m->pair_diff);
 	aimc_free(m->pair_sq);
+	aimc_free(m->pair_sum);
 	aimc_free(m->row_x);
 	aimc_free(m->row_x2);
 	aimc_free(m->row_off);
@@ -246,6 +316,8 @@ struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
 				   sizeof(*m->pair_diff));
 	m->pair_sq = aimc_zalloc((ncells / 2 + AIMC_MVM_SLACK) *
 				 sizeof(*m->pair_sq));
+	m->pair_sum = aimc_zalloc((ncells / 2 + AIMC_MVM_SLACK) *
+				  sizeof(*m->pair_sum));
 	m->tile_drift_stamp = aimc_zalloc(cfg->tiles * sizeof(u64));
 	m->calib = aimc_zalloc((size_t)cfg->tiles * m->k.half_cols *
 			       sizeof(*m->calib));
@@ -265,6 +337,7 @@ struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
 	m->io_in = aimc_zalloc(AIMC_IO_MAX_BYTES);
 	m->io_out = aimc_zalloc(AIMC_IO_MAX_BYTES);
 	if (!m->cells || !m->g_now || !m->pair_diff || !m->pair_sq ||
+	    !m->pair_sum ||
 	    !m->row_x || !m->row_x2 || !m->row_off ||
 	    !m->tile_drift_stamp || !m->calib ||
 	    !m->slots || !m->work || !m->regs || !m->col_acc ||
@@ -365,7 +438,7 @@ u64 aimc_model_digest(const struct aimc_model *m)
 
 		h = mix(h, c->g_prog | ((u64)c->nu_q16 << 16) |
 			((u64)c->gain_set << 32) | ((u64)c->gain_reset << 40));
-		h = mix(h, c->t_prog_s);
+		h = mix(h, c->t_prog_s | ((u64)(u16)c->relax_z << 32));
 	}
 	for (i = 0; i < ncal; i++)
 		h = mix(h, m->calib[i].gain_q14 |
@@ -400,6 +473,7 @@ int aimc_model_stick_cell(struct aimc_model *m, u32 tile, u32 row, u32 col,
 	c->g_prog = (u16)(at_gmax ? m->cfg.g_max_ns : m->cfg.g_min_ns);
 	aimc_xbar_set_g_now(m, idx, c->g_prog);
 	c->nu_q16 = 0;
+	c->relax_z = 0;
 	return 0;
 }
 

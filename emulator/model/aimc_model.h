@@ -13,6 +13,8 @@
 #include "aimc_hw_check.h"
 #include "aimc_hw_regs.h"
 
+#define AIMC_RELAX_POINTS	3
+
 /*
  * Tunables.  aimc_model_config_defaults() fills the documented defaults
  * (emulator/README.md, "Physics parameters"); ppm = parts per million.
@@ -31,10 +33,14 @@ struct aimc_model_config {
 	u32 g_max_ns;			/* <= 65535 */
 	u32 slots;			/* stream slots */
 
-	/* open-loop programming sigma: c0 + c1 x + c2 x^2, x = g / g_max */
+	u32 preset;			/* aimc_model_preset_name(preset) */
+
+	/* open-loop programming sigma: c0 + c1 x + ... + c4 x^4, x = g / g_max */
 	s32 prog_sigma_c0_ns;
 	s32 prog_sigma_c1_ns;
 	s32 prog_sigma_c2_ns;
+	s32 prog_sigma_c3_ns;
+	s32 prog_sigma_c4_ns;
 
 	/* read noise sigma: rel * g + abs */
 	u32 read_sigma_rel_ppm;
@@ -51,6 +57,16 @@ struct aimc_model_config {
 	u32 drift_nu_sd_min_ppm;
 	u32 drift_nu_sd_max_ppm;
 	u32 drift_scale_pct;		/* 0 disables drift */
+
+	/*
+	 * Relaxation (RRAM): a programmed cell's deviation from its verified
+	 * value grows as z sigma(g, t), z ~ N(0, 1) drawn at programming;
+	 * sigma^2 is interpolated in ln t between the quartics
+	 * relax_sigma_ns[k] (in x = g / g_max) at relax_t_s[k], 0 before
+	 * relax_t_s[0] and held after relax_t_s[2].  relax_t_s[0] = 0: off.
+	 */
+	u32 relax_t_s[AIMC_RELAX_POINTS];
+	s32 relax_sigma_ns[AIMC_RELAX_POINTS][5];
 
 	/* pulse programming (AIMC_PROG_PULSE) */
 	u32 set_step_ns;		/* mean SET step at vref, mid-range */
@@ -72,6 +88,23 @@ struct aimc_model_config {
 	u32 t_cell_target_ns;		/* one open-loop target programming */
 	u32 t_mvm_ns;			/* one crossbar MVM or row read */
 	u32 t_uop_ns;			/* one digital micro-op */
+
+	/* energy (emulator/README.md, "Energy"), femtojoules */
+	u32 read_v_mv;			/* read bias of a crossbar row */
+	u32 energy_dac_fj;		/* one input conversion */
+	u32 energy_adc_fj;		/* one output conversion */
+	u32 energy_dpu_mul_fj;		/* one digital-unit multiply */
+	u32 energy_dpu_add_fj;		/* one digital-unit add */
+};
+
+/* Where the energy goes: struct aimc_model_stats' energy_fj[] */
+enum aimc_energy_kind {
+	AIMC_ENERGY_DAC,		/* input conversions */
+	AIMC_ENERGY_XBAR,		/* cells read (MVM and READ) */
+	AIMC_ENERGY_ADC,		/* output conversions */
+	AIMC_ENERGY_DPU,		/* digital-unit arithmetic */
+	AIMC_ENERGY_PROGRAM,		/* programming pulses */
+	AIMC_ENERGY_KINDS,
 };
 
 /*
@@ -92,7 +125,12 @@ struct aimc_model_stats {
 	u64 cells_programmed;
 	u64 mvms;
 	u64 adc_clips;
-	u64 busy_ns;
+	u64 busy_ns;			/* modelled time */
+	u64 dac_conversions;
+	u64 adc_conversions;
+	u64 dpu_muls;
+	u64 dpu_adds;
+	u64 energy_fj[AIMC_ENERGY_KINDS];
 	u32 last_status;
 	u32 last_bad_uop;		/* index of the rejected micro-op */
 	u64 fault_addr;			/* last failing DMA address */
@@ -101,6 +139,16 @@ struct aimc_model_stats {
 struct aimc_model;
 
 void aimc_model_config_defaults(struct aimc_model_config *cfg);
+/*
+ * Device presets (aimc_presets.def): the physics, timing and energy of a
+ * cell technology.  aimc_model_config_defaults() applies preset 0.
+ * Returns 0, or -EINVAL-style for an unknown name (cfg unchanged).
+ */
+int aimc_model_config_preset(struct aimc_model_config *cfg, const char *name);
+/* Name of preset @index, NULL past the last. */
+const char *aimc_model_preset_name(u32 index);
+/* Total energy in femtojoules (the sum of stats->energy_fj[]). */
+u64 aimc_model_energy_fj(const struct aimc_model_stats *stats);
 /* 0 if usable, else -EINVAL-style negative with a reason in *why */
 int aimc_model_config_check(const struct aimc_model_config *cfg,
 			    const char **why);

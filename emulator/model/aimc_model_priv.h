@@ -21,7 +21,7 @@ struct aimc_cell {
 	u16 nu_q16;		/* drift exponent */
 	u8 gain_set;		/* device-to-device SET gain, Q7 */
 	u8 gain_reset;		/* device-to-device RESET gain, Q7 */
-	u16 reserved;
+	s16 relax_z;		/* relaxation deviate drawn at programming, Q12 */
 };
 
 #define AIMC_GAIN_ONE	128
@@ -46,6 +46,8 @@ struct aimc_derived {
 	s32 dac_max;
 	u32 half_cols;
 	u32 sq_shift;		/* 1 if 2 g_max^2 does not fit u32, else 0 */
+	bool relax_on;
+	s32 relax_log2_t_q16[AIMC_RELAX_POINTS];
 };
 
 struct aimc_model {
@@ -63,13 +65,15 @@ struct aimc_model {
 	u16 *g_now;			/* [tile][row][col], drift cache, nS */
 	/*
 	 * What MVMs read, per differential pair, kept equal to g_now by
-	 * aimc_xbar_set_g_now(): G+ - G-, and (G+^2 + G-^2) >> k.sq_shift
+	 * aimc_xbar_set_g_now(): G+ - G-, G+ + G- (read energy, and the
+	 * read-noise term in abs), and (G+^2 + G-^2) >> k.sq_shift
 	 * (the pair's read-noise variance is rel^2 times that, plus terms
 	 * in abs).  AIMC_MVM_SLACK spare entries at the end: the MAC loop
 	 * runs in blocks of AIMC_MVM_BLOCK pairs.
 	 */
 	s32 *pair_diff;			/* [tile][row][col / 2] */
 	u32 *pair_sq;			/* [tile][row][col / 2] */
+	u32 *pair_sum;			/* [tile][row][col / 2] G+ + G- */
 	u64 *tile_drift_stamp;		/* clock_s + 1 of g_now, 0 = stale */
 	struct aimc_calib_rec *calib;	/* [tile][col / 2] */
 	struct aimc_slot *slots;
@@ -93,6 +97,19 @@ static inline size_t aimc_cell_index(const struct aimc_model *m, u32 tile,
 				     u32 row, u32 col)
 {
 	return ((size_t)tile * m->cfg.rows + row) * m->cfg.cols + col;
+}
+
+/*
+ * Energy of a voltage across a conductance for a time, femtojoules:
+ * (mV)^2 nS ns = 1e-24 J = 1e-9 fJ.  Without overflow for v <= 5 V,
+ * g <= 65535 nS and g t <= 2^64 / 25000.
+ */
+static inline u64 aimc_energy_vgt_fj(u32 v_mv, u64 g_ns, u64 t_ns)
+{
+	u32 rem;
+
+	return aimc_div_u64_rem((u64)v_mv * v_mv / 1000 * g_ns * t_ns,
+				1000000, &rem);
 }
 
 /* ppm (1e-6) to a Q32 fraction: 2^32 / 1e6 = 281474977 / 2^16 */

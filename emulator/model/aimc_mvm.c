@@ -59,26 +59,29 @@ static u64 column_variance(const struct aimc_model *m, u64 sq, u64 lin,
  * window's last pair read spare entries (AIMC_MVM_SLACK) and land in
  * spare outputs, which nobody reads.
  */
-static void mac_block(const struct aimc_model *m, size_t base, u32 n,
-		      bool noisy, s32 *acc, u64 *sq)
+static u64 mac_block(const struct aimc_model *m, size_t base, u32 n,
+		     bool noisy, s32 *acc, u64 *sq)
 {
 	const s32 *diff = &m->pair_diff[base];
 	const u32 *psq = &m->pair_sq[base];
+	const u32 *psum = &m->pair_sum[base];
 	const s32 *xs = m->row_x;
 	const u32 *off = m->row_off;
 	s32 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-	u64 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	u64 s0 = 0, s1 = 0, s2 = 0, s3 = 0, e = 0;
 	u32 k;
 
 	if (!noisy) {
 		for (k = 0; k < n; k++) {
 			const s32 *d = diff + off[k];
+			const u32 *g = psum + off[k];
 			s32 x = xs[k];
 
 			a0 += x * d[0];
 			a1 += x * d[1];
 			a2 += x * d[2];
 			a3 += x * d[3];
+			e += (u64)(x < 0 ? -x : x) * (g[0] + g[1] + g[2] + g[3]);
 		}
 	} else {
 		const u32 *x2s = m->row_x2;
@@ -86,6 +89,7 @@ static void mac_block(const struct aimc_model *m, size_t base, u32 n,
 		for (k = 0; k < n; k++) {
 			const s32 *d = diff + off[k];
 			const u32 *q = psq + off[k];
+			const u32 *g = psum + off[k];
 			s32 x = xs[k];
 			u64 x2 = x2s[k];
 
@@ -97,6 +101,7 @@ static void mac_block(const struct aimc_model *m, size_t base, u32 n,
 			s1 += x2 * q[1];
 			s2 += x2 * q[2];
 			s3 += x2 * q[3];
+			e += (u64)(x < 0 ? -x : x) * (g[0] + g[1] + g[2] + g[3]);
 		}
 	}
 	acc[0] = a0;
@@ -107,6 +112,28 @@ static void mac_block(const struct aimc_model *m, size_t base, u32 n,
 	sq[1] = s1 << m->k.sq_shift;
 	sq[2] = s2 << m->k.sq_shift;
 	sq[3] = s3 << m->k.sq_shift;
+	return e;
+}
+
+/*
+ * Energy of one MVM: the DAC of every row, each cell at the read bias for
+ * |x| / x_max of the MVM time (a pulse-width input: a full-scale input is
+ * on for t_mvm_ns), an ADC conversion per output.  @xg = sum |x| (G+ + G-)
+ * over the window, LSB nS.
+ */
+static void mvm_energy(struct aimc_model *m, u32 rows, u32 outputs, u64 xg)
+{
+	const struct aimc_model_config *c = &m->cfg;
+	u32 rem;
+
+	m->stats.dac_conversions += rows;
+	m->stats.adc_conversions += outputs;
+	m->stats.energy_fj[AIMC_ENERGY_DAC] += (u64)rows * c->energy_dac_fj;
+	m->stats.energy_fj[AIMC_ENERGY_ADC] += (u64)outputs * c->energy_adc_fj;
+	m->stats.energy_fj[AIMC_ENERGY_XBAR] +=
+		aimc_div_u64_rem(aimc_energy_vgt_fj(c->read_v_mv, xg,
+						    c->t_mvm_ns),
+				 (u32)m->k.dac_max, &rem);
 }
 
 void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
@@ -115,7 +142,7 @@ void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 	u32 half = cols / 2, hc = m->k.half_cols, i, j, n = 0;
 	size_t base = aimc_cell_index(m, tile, row0, col0) / 2;
 	s32 *acc = m->col_acc;
-	u64 *sq = m->col_sq, *lin = m->col_lin, x2_sum = 0;
+	u64 *sq = m->col_sq, *lin = m->col_lin, x2_sum = 0, xg = 0;
 	bool rel = m->k.read_rel_q32, abs = m->cfg.read_sigma_abs_ns;
 	const struct aimc_calib_rec *cal =
 		&m->calib[(size_t)tile * hc + col0 / 2];
@@ -134,17 +161,15 @@ void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 		x2_sum += m->row_x2[n++];
 	}
 	for (j = 0; j < half; j += AIMC_MVM_BLOCK)
-		mac_block(m, base + j, n, rel, &acc[j], &sq[j]);
-	/* independent cell noise adds up in variance */
-	if (abs) {
+		xg += mac_block(m, base + j, n, rel, &acc[j], &sq[j]);
+	mvm_energy(m, rows, half, xg);
+	/* the cross term of (rel g + abs)^2: sum x^2 (G+ + G-) */
+	if (rel && abs) {
 		for (j = 0; j < half; j++) {
 			lin[j] = 0;
-			for (i = 0; i < n; i++) {
-				const u16 *g = &m->g_now[2 * (base + j +
-							      m->row_off[i])];
-
-				lin[j] += (u64)m->row_x2[i] * ((u32)g[0] + g[1]);
-			}
+			for (i = 0; i < n; i++)
+				lin[j] += (u64)m->row_x2[i] *
+					  m->pair_sum[base + j + m->row_off[i]];
 		}
 	}
 	if (!(rel || abs) || !x2_sum) {
@@ -155,8 +180,8 @@ void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 	}
 	/* two passes: the second's square roots then overlap */
 	for (j = 0; j < half; j++)
-		sq[j] = column_variance(m, rel ? sq[j] : 0, abs ? lin[j] : 0,
-					x2_sum);
+		sq[j] = column_variance(m, rel ? sq[j] : 0,
+					rel && abs ? lin[j] : 0, x2_sum);
 	for (j = 0; j < half; j++) {
 		s64 sd_q4 = aimc_isqrt_u64(sq[j]);
 		s64 z = aimc_rng_normal_q16(&m->rng);

@@ -49,11 +49,21 @@ static u16 draw_nu_q16(struct aimc_model *m, u32 g_ns)
 	return (u16)aimc_clamp_s64(nu, 0, 65535);
 }
 
+/* The cell's relaxation deviate, Q12, only when the preset relaxes. */
+static s16 draw_relax_z(struct aimc_model *m)
+{
+	if (!m->k.relax_on)
+		return 0;
+	return (s16)aimc_clamp_s64(aimc_rshift_round(aimc_rng_normal_q16(&m->rng),
+						     4), -32767, 32767);
+}
+
 static void mark_programmed(struct aimc_model *m, size_t idx)
 {
 	struct aimc_cell *c = &m->cells[idx];
 
 	c->nu_q16 = draw_nu_q16(m, c->g_prog);
+	c->relax_z = draw_relax_z(m);
 	c->t_prog_s = (u32)aimc_clamp_s64((s64)m->clock_s, 0, 0xffffffffLL);
 	aimc_xbar_set_g_now(m, idx, c->g_prog);
 	m->stats.cells_programmed++;
@@ -91,6 +101,7 @@ void aimc_xbar_manufacture(struct aimc_model *m)
 		cell->gain_reset = draw_gain(m, &mfg);
 		cell->g_prog = (u16)c->g_min_ns;
 		cell->nu_q16 = 0;
+		cell->relax_z = 0;
 		cell->t_prog_s = 0;
 		if (draw < c->stuck_gmin_ppm) {
 			cell->gain_set = 0;
@@ -104,6 +115,16 @@ void aimc_xbar_manufacture(struct aimc_model *m)
 	}
 }
 
+/* x^2, x^3, x^4 in Q16 from x in Q16 (x <= 1) */
+static s64 pow_q16(s64 x_q16, u32 n)
+{
+	s64 p = x_q16;
+
+	while (--n)
+		p = (p * x_q16) >> 16;
+	return p;
+}
+
 u32 aimc_xbar_prog_sigma_ns(const struct aimc_model *m, u32 g_ns)
 {
 	const struct aimc_model_config *c = &m->cfg;
@@ -112,6 +133,11 @@ u32 aimc_xbar_prog_sigma_ns(const struct aimc_model *m, u32 g_ns)
 		    ((c->prog_sigma_c1_ns * x_q16) >> 16) +
 		    ((c->prog_sigma_c2_ns * x_q16 * x_q16) >> 32);
 
+	/* a quadratic (PCM) keeps the exact arithmetic it always had */
+	if (c->prog_sigma_c3_ns)
+		sigma += (c->prog_sigma_c3_ns * pow_q16(x_q16, 3)) >> 16;
+	if (c->prog_sigma_c4_ns)
+		sigma += (c->prog_sigma_c4_ns * pow_q16(x_q16, 4)) >> 16;
 	return (u32)aimc_clamp_s64(sigma, 0, 65535);
 }
 
@@ -122,6 +148,10 @@ void aimc_xbar_program_target(struct aimc_model *m, size_t idx,
 	s64 sigma = aimc_xbar_prog_sigma_ns(m, target_ns);
 	s64 g = target_ns;
 
+	/* a pulse train at the SET reference amplitude into the target */
+	m->stats.energy_fj[AIMC_ENERGY_PROGRAM] +=
+		aimc_energy_vgt_fj(m->cfg.set_vref_mv, target_ns,
+				   m->cfg.t_cell_target_ns);
 	if (cell_stuck(c))
 		return;
 	if (sigma)
@@ -171,6 +201,9 @@ void aimc_xbar_program_pulses(struct aimc_model *m, size_t idx, s32 count,
 	if (!n)
 		return;
 	m->stats.pulses += n;
+	/* V^2 G t of each pulse, at the conductance the train starts from */
+	m->stats.energy_fj[AIMC_ENERGY_PROGRAM] +=
+		n * aimc_energy_vgt_fj(v_mv, c->g_prog, cfg->t_pulse_ns);
 	if (cell_stuck(c) || !range)
 		return;
 	if (set)
@@ -202,6 +235,74 @@ void aimc_xbar_program_pulses(struct aimc_model *m, size_t idx, s32 count,
 	mark_programmed(m, idx);
 }
 
+/* c0 + c1 x + ... + c4 x^4 (Horner, x in Q16), nS, not below 0 */
+static u64 relax_sigma_ns(const s32 *c, s64 x_q16)
+{
+	s64 v = c[4];
+	s32 k;
+
+	for (k = 3; k >= 0; k--)
+		v = ((v * x_q16) >> 16) + c[k];
+	return v > 0 ? (u64)v : 0;
+}
+
+/* Where relaxation stands @dt seconds after programming. */
+struct relax_at {
+	u32 seg;	/* 0: none yet, 1: between t0 and t1, 2: t1..t2, 3: held */
+	u32 w_q16;	/* position in the segment, in ln t */
+};
+
+static struct relax_at relax_time(const struct aimc_model *m, u64 dt)
+{
+	const u32 *t = m->cfg.relax_t_s;
+	const s32 *l = m->k.relax_log2_t_q16;
+	struct relax_at r = { 0, 0 };
+	s64 num, den;
+
+	if (dt < t[0])
+		return r;
+	if (dt >= t[2]) {
+		r.seg = 3;
+		return r;
+	}
+	r.seg = dt < t[1] ? 1 : 2;
+	num = (s64)aimc_log2_q16(dt) - l[r.seg - 1];
+	den = (s64)l[r.seg] - l[r.seg - 1];
+	r.w_q16 = den > 0 ? (u32)aimc_clamp_s64(aimc_div_s64(num << 16,
+							     (s32)den), 0,
+						  65536) : 65536;
+	return r;
+}
+
+/*
+ * g plus the cell's relaxation: z sigma, sigma^2 interpolated linearly
+ * in ln t between the fitted sigma^2 at the relax_t_s points.
+ */
+static u16 relax(const struct aimc_model *m, const struct aimc_cell *c,
+		 u32 g, struct relax_at r)
+{
+	const struct aimc_model_config *cfg = &m->cfg;
+	s64 x_q16 = (s64)((c->g_prog * m->k.inv_gmax_q32) >> 16);
+	u64 lo, hi, var, sd;
+	s64 v;
+
+	if (!r.seg || !c->relax_z)
+		return (u16)g;
+	if (r.seg == 3) {
+		var = relax_sigma_ns(cfg->relax_sigma_ns[2], x_q16);
+		var *= var;
+	} else {
+		lo = relax_sigma_ns(cfg->relax_sigma_ns[r.seg - 1], x_q16);
+		hi = relax_sigma_ns(cfg->relax_sigma_ns[r.seg], x_q16);
+		lo *= lo;
+		hi *= hi;
+		var = (u64)((s64)lo + ((((s64)hi - (s64)lo) * r.w_q16) >> 16));
+	}
+	sd = aimc_isqrt_u64(var);
+	v = (s64)g + aimc_rshift_round((s64)sd * c->relax_z, 12);
+	return clamp_g(m, v);
+}
+
 void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile)
 {
 	const struct aimc_model_config *cfg = &m->cfg;
@@ -209,36 +310,42 @@ void aimc_xbar_refresh_drift(struct aimc_model *m, u32 tile)
 	size_t first = aimc_cell_index(m, tile, 0, 0);
 	const struct aimc_cell *cells = &m->cells[first];
 	u64 stamp = m->clock_s + 1;
-	u32 memo_t = 0;
+	u32 memo_t = 0, relax_memo_t = 0;
 	s32 memo_log2 = 0;
-	bool memo_valid = false;
+	bool memo_valid = false, relax_memo_valid = false;
+	struct relax_at r = { 0, 0 };
 
 	if (m->tile_drift_stamp[tile] == stamp)
 		return;
 	m->tile_drift_stamp[tile] = stamp;
 	for (i = 0; i < n; i++) {
 		const struct aimc_cell *c = &cells[i];
-		u64 dt;
+		u64 dt = m->clock_s > c->t_prog_s ? m->clock_s - c->t_prog_s : 0;
+		u32 g = c->g_prog;
 		s64 e_q16;
 
-		if (!c->nu_q16) {
-			aimc_xbar_set_g_now(m, first + i, c->g_prog);
-			continue;
+		if (c->nu_q16) {
+			/* cells programmed together share the time: reuse the log */
+			if (!memo_valid || c->t_prog_s != memo_t) {
+				memo_log2 = aimc_log2_q16(dt + cfg->drift_t0_s) -
+					    m->k.log2_t0_q16;
+				memo_t = c->t_prog_s;
+				memo_valid = true;
+			}
+			e_q16 = -(((s64)c->nu_q16 * memo_log2) >> 16);
+			g = (u32)(((u64)c->g_prog *
+				   aimc_exp2_neg_q30((s32)e_q16) +
+				   (1u << 29)) >> 30);
 		}
-		/* cells programmed together share the time: reuse the log */
-		if (!memo_valid || c->t_prog_s != memo_t) {
-			dt = m->clock_s > c->t_prog_s ?
-			     m->clock_s - c->t_prog_s : 0;
-			memo_log2 = aimc_log2_q16(dt + cfg->drift_t0_s) -
-				    m->k.log2_t0_q16;
-			memo_t = c->t_prog_s;
-			memo_valid = true;
+		if (c->relax_z) {
+			if (!relax_memo_valid || c->t_prog_s != relax_memo_t) {
+				r = relax_time(m, dt);
+				relax_memo_t = c->t_prog_s;
+				relax_memo_valid = true;
+			}
+			g = relax(m, c, g, r);
 		}
-		e_q16 = -(((s64)c->nu_q16 * memo_log2) >> 16);
-		aimc_xbar_set_g_now(m, first + i,
-				    (u16)(((u64)c->g_prog *
-					   aimc_exp2_neg_q30((s32)e_q16) +
-					   (1u << 29)) >> 30));
+		aimc_xbar_set_g_now(m, first + i, (u16)g);
 	}
 }
 
@@ -252,6 +359,12 @@ u16 aimc_xbar_read(struct aimc_model *m, size_t idx)
 {
 	s64 g = m->g_now[idx];
 	s64 sigma_q4 = aimc_xbar_read_sigma_q4(m, (u32)g);
+
+	/* the cell at the read bias for an MVM's time, and its conversion */
+	m->stats.energy_fj[AIMC_ENERGY_XBAR] +=
+		aimc_energy_vgt_fj(m->cfg.read_v_mv, (u64)g, m->cfg.t_mvm_ns);
+	m->stats.energy_fj[AIMC_ENERGY_ADC] += m->cfg.energy_adc_fj;
+	m->stats.adc_conversions++;
 
 	if (sigma_q4)
 		g += aimc_rshift_round(sigma_q4 * aimc_rng_normal_q16(&m->rng),
