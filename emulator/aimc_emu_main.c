@@ -52,6 +52,10 @@ static unsigned int noise_free;
 module_param(noise_free, uint, 0444);
 MODULE_PARM_DESC(noise_free, "1: exact cells, no programming or read noise, no drift, no stuck cells");
 
+static char *preset = "pcm";
+module_param(preset, charp, 0444);
+MODULE_PARM_DESC(preset, "Cell technology (emulator/model/aimc_presets.def): pcm (default), rram");
+
 static struct device *aimc_emu_root;
 static struct dentry *aimc_emu_debugfs_root;
 static LIST_HEAD(aimc_emu_devices);
@@ -88,6 +92,10 @@ static int aimc_emu_model_config(u32 id, struct aimc_model_config *cfg)
 	int ret;
 
 	aimc_model_config_defaults(cfg);
+	if (aimc_model_config_preset(cfg, preset)) {
+		pr_err("aimc_emu: card %u: unknown preset '%s'\n", id, preset);
+		return -EINVAL;
+	}
 	cfg->seed = seed + id;
 	cfg->noise_free = noise_free;
 	if (tiles)
