@@ -51,6 +51,7 @@ struct aimc_emu_regs {
 	u64 busy_us;
 	u32 jobs;
 	u64 pulses;
+	u64 energy_nj;
 	bool hung;
 	bool resetting;
 };

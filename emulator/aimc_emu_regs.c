@@ -98,6 +98,10 @@ static u32 aimc_emu_read_locked(struct aimc_emu_dev *edev, u32 reg)
 		return lower_32_bits(r->pulses);
 	case AIMC_REG_TEL_PULSES_HI:
 		return upper_32_bits(r->pulses);
+	case AIMC_REG_TEL_ENERGY_NJ_LO:
+		return lower_32_bits(r->energy_nj);
+	case AIMC_REG_TEL_ENERGY_NJ_HI:
+		return upper_32_bits(r->energy_nj);
 	case AIMC_REG_TEL_TEMP_MC:
 		return AIMC_EMU_TEMP_IDLE_MC + (edev->id % 8) * AIMC_EMU_TEMP_SPREAD_MC +
 		       (r->status & AIMC_STATUS_BUSY ? AIMC_EMU_TEMP_BUSY_MC : 0);

@@ -229,6 +229,7 @@ static void aimc_emu_complete(struct aimc_emu_dev *edev,
 	r->jobs++;
 	r->pulses = stats->pulses;
 	r->busy_us = div_u64(stats->busy_ns, 1000);
+	r->energy_nj = div_u64(aimc_model_energy_fj(stats), 1000000);
 	r->status &= ~AIMC_STATUS_BUSY;
 	if (status != AIMC_ST_OK) {
 		r->err_code = status;

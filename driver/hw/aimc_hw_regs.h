@@ -100,5 +100,8 @@
 #define AIMC_REG_TEL_PULSES_LO		0x10c
 #define AIMC_REG_TEL_PULSES_HI		0x110
 #define AIMC_REG_TEL_TEMP_MC		0x114	/* milli-degrees Celsius */
+/* Energy the device model counted (emulator/README.md, "Energy"), nJ */
+#define AIMC_REG_TEL_ENERGY_NJ_LO	0x118
+#define AIMC_REG_TEL_ENERGY_NJ_HI	0x11c
 
 #endif /* AIMC_HW_REGS_H */
