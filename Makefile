@@ -286,7 +286,8 @@ install-python:
 install-dkms:
 	install -d $(DESTDIR)$(DKMS_SRC)
 	tar -cf - dkms.conf Kbuild uapi driver/Kbuild emulator/Kbuild \
-		emulator/model/model.mk $(DKMS_SRCS) | tar -xf - -C $(DESTDIR)$(DKMS_SRC)
+		emulator/model/model.mk emulator/model/aimc_presets.def $(DKMS_SRCS) | \
+		tar -xf - -C $(DESTDIR)$(DKMS_SRC)
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libaimc.so* $(DESTDIR)$(LIBDIR)/libaimc.a \
@@ -421,6 +422,7 @@ check-qat: $(LIBAIMC_SO)
 	set -e; cd tools/qat && for v in models/golden/*.vectors.safetensors; do \
 		$(QAT_ENV) /usr/bin/python3 -m aimc_qat.golden \
 			models/$$(basename $$v .vectors.safetensors).safetensors --check $$v --card; done
+	CC=$(CC) tools/qat/check_presets.sh
 
 # The debug-kernel lane (README.md): builds its kernel once into a cache
 # outside the checkout (tools/debug-kernel/build.sh), our modules against

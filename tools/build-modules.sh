@@ -24,7 +24,7 @@ out=$(cd "$out" && pwd)
 find "$out" -type f \( -name '*.[ch]' -o -name Kbuild -o -name '*.mk' -o -name '*.sh' \) \
 	! -name '*.mod.c' ! -name aimc_config.h -delete
 (cd "$top" && find Kbuild dkms.conf uapi driver emulator -type f \
-	\( -name '*.[ch]' -o -name Kbuild -o -name dkms.conf -o -name '*.mk' -o -name '*.sh' \) \
+	\( -name '*.[ch]' -o -name '*.def' -o -name Kbuild -o -name dkms.conf -o -name '*.mk' -o -name '*.sh' \) \
 	! -name '*.mod.c' ! -name aimc_config.h |
 	cpio -pdmu --quiet "$out")
 log=$out/build.log

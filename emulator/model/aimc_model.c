@@ -13,30 +13,60 @@
 #define BYTES_PER_CELL	(sizeof(struct aimc_cell) + sizeof(u16) + \
 			 (sizeof(s32) + 2 * sizeof(u32)) / 2)
 
-/* One function per preset of aimc_presets.def, setting what it lists. */
-#define AIMC_PRESET(id, name, desc) \
-	static void preset_##id(struct aimc_model_config *c) {
-#define AIMC_P(field, value, src)	c->field = (value);
-#define AIMC_PRESET_END(id)		}
-#define AIMC_BASELINE(name, value, src)
+/* aimc_presets.def as tables: the presets, and every number they set */
+enum {
+#define AIMC_PRESET(id, ...)	AIMC_PRESET_##id,
+#define AIMC_P(...)
+#define AIMC_BASELINE(...)
 #include "aimc_presets.def"
-#undef AIMC_PRESET
 #undef AIMC_P
-#undef AIMC_PRESET_END
+#undef AIMC_PRESET
+	AIMC_PRESETS
+};
 
 static const struct {
 	const char *name;
-	void (*apply)(struct aimc_model_config *c);
+	const char *what;
+	u32 id;
 } presets[] = {
-#define AIMC_PRESET(id, name, desc)	{ name, preset_##id },
-#define AIMC_P(field, value, src)
-#define AIMC_PRESET_END(id)
+#define AIMC_PRESET(id, name, desc)	{ (name), (desc), AIMC_PRESET_##id },
+#define AIMC_P(...)
 #include "aimc_presets.def"
-#undef AIMC_PRESET
 #undef AIMC_P
-#undef AIMC_PRESET_END
+#undef AIMC_PRESET
+};
+
+/* Fields a preset sets are 32-bit: the offset of one that is not fails to compile. */
+#define PRESET_FIELD(field) \
+	(offsetof(struct aimc_model_config, field) + \
+	 0 * sizeof(char[sizeof(((struct aimc_model_config *)0)->field) == 4 ? 1 : -1]))
+
+static const struct {
+	u32 preset;
+	u32 offset;
+	s64 value;
+	const char *source;
+} preset_params[] = {
+#define AIMC_PRESET(...)
+#define AIMC_P(preset, field, value, src) \
+	{ AIMC_PRESET_##preset, PRESET_FIELD(field), (value), (src) },
+#include "aimc_presets.def"
+#undef AIMC_P
+#undef AIMC_PRESET
 #undef AIMC_BASELINE
 };
+
+static void apply_preset(struct aimc_model_config *cfg, u32 preset)
+{
+	u32 i;
+
+	for (i = 0; i < AIMC_ARRAY_SIZE(preset_params); i++) {
+		u32 v = (u32)preset_params[i].value;
+
+		if (preset_params[i].preset == preset)
+			memcpy((u8 *)cfg + preset_params[i].offset, &v, sizeof(v));
+	}
+}
 
 const char *aimc_model_preset_name(u32 index)
 {
@@ -62,7 +92,7 @@ int aimc_model_config_preset(struct aimc_model_config *cfg, const char *name)
 		cfg->adc_bits = keep.adc_bits;
 		cfg->slots = keep.slots;
 		if (i)
-			presets[i].apply(cfg);
+			apply_preset(cfg, i);
 		cfg->preset = i;
 		return 0;
 	}
@@ -80,7 +110,7 @@ void aimc_model_config_defaults(struct aimc_model_config *cfg)
 	cfg->adc_bits = 8;
 	cfg->slots = 16;
 	/* cells, timing and energy: preset 0 (aimc_presets.def) */
-	presets[0].apply(cfg);
+	apply_preset(cfg, 0);
 }
 
 u64 aimc_model_energy_fj(const struct aimc_model_stats *stats)
@@ -123,6 +153,11 @@ static const char *relax_problem(const struct aimc_model_config *cfg)
 /* NULL if @cfg is usable, else what is wrong with it */
 static const char *config_problem(const struct aimc_model_config *cfg)
 {
+	const s32 prog[5] = {
+		cfg->prog_sigma_c0_ns, cfg->prog_sigma_c1_ns,
+		cfg->prog_sigma_c2_ns, cfg->prog_sigma_c3_ns,
+		cfg->prog_sigma_c4_ns,
+	};
 	u64 cells;
 
 	if (!(cfg->tiles >= 1 && cfg->tiles <= 1024))
@@ -142,11 +177,7 @@ static const char *config_problem(const struct aimc_model_config *cfg)
 		return "need g_min_ns < g_max_ns <= 65535";
 	if (!(cfg->slots >= 1 && cfg->slots <= 1024))
 		return "slots not in 1..1024";
-	if (!sigma_poly_ok((const s32[5]){ cfg->prog_sigma_c0_ns,
-					   cfg->prog_sigma_c1_ns,
-					   cfg->prog_sigma_c2_ns,
-					   cfg->prog_sigma_c3_ns,
-					   cfg->prog_sigma_c4_ns }))
+	if (!sigma_poly_ok(prog))
 		return "prog_sigma coefficients beyond +-262143 nS";
 	if (relax_problem(cfg))
 		return relax_problem(cfg);

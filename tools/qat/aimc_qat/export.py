@@ -82,7 +82,8 @@ def tensors_and_meta(model, ds=None, provenance=None):
     if quantized:
         qz = dict(quantized=True, dac_bits=c.dac_bits, adc_bits=c.adc_bits,
                   method="qat" if c.lsq else "ptq",
-                  noise_aware=(dict(model="pcm_programming", scale=model.noise_aware,
+                  noise_aware=(dict(model="%s_programming" % getattr(model, "noise_device", "pcm"),
+                                    scale=model.noise_aware,
                                     relative_to="per_column_conductance_range") if model.noise_aware else None),
                   tensors=qt)
     else:

@@ -65,36 +65,39 @@ def mse_scale(w, qmin, qmax, per_channel=True, grid=None):
 
 
 # ------------------------------------------------------------------ noise model
-# PCM-like programming noise (IBM aihwkit PCMLikeNoiseModel, prog_coeff = [0.26348, 1.9650,
-# -1.1731] uS at g_max = 25 uS): sigma(G) = c0 + c1 (G/Gmax) + c2 (G/Gmax)^2, per device,
-# Gaussian, G clamped at >= 0. A signed weight is a differential pair G+ - G- on 0..Gmax.
-# Mapping: per output channel (crossbar column) the weight range w_range[o] (the largest
-# code magnitude times the channel scale for quantized weights, max|w[o,:]| for float
-# weights) maps to Gmax. So the noise is relative to the conductance range of each column.
-PCM_PROG_COEFF_US = (0.26348, 1.9650, -1.1731)
-GMAX_US = 25.0
+# The card's noise model of one device preset, read from emulator/model/aimc_presets.def (the
+# file the device model compiles: aimc_qat/presets.py), never copied: the open-loop programming
+# sigma(G) = c0 + c1 x + ... + c4 x^4 (x = G/g_max), per device, Gaussian, G clamped at >= 0;
+# the read sigma rel G + abs, fresh on every MVM. pcm (the default): aihwkit's PCMLikeNoiseModel
+# quadratic at 25 uS and 1 % of G; rram: aihwkit's ReRamWan2022 quartic at 40 uS and 1 % of
+# g_max. A signed weight is a differential pair G+ - G- on 0..g_max. Mapping: per output channel
+# (crossbar column) the weight range w_range[o] (the largest code magnitude times the channel
+# scale for quantized weights, max|w[o,:]| for float weights) maps to g_max. So the noise is
+# relative to the conductance range of each column.
+from . import presets as _presets
+
+DEVICE = _presets.DeviceNoise("pcm")
 
 
-def pcm_sigma_rel(g_rel):
-    c0, c1, c2 = (c / GMAX_US for c in PCM_PROG_COEFF_US)
-    return c0 + c1 * g_rel + c2 * g_rel * g_rel
+def set_device(name):
+    """Noise of preset `name` (aimc_presets.def) from now on; returns it."""
+    global DEVICE
+    DEVICE = _presets.DeviceNoise(name)
+    return DEVICE
 
 
-# Read noise (per read, i.e. per MVM): sigma = 1 % of G, as the device model's default
-# (emulator/model/aimc_model.c: read_sigma_rel_ppm = 10000). The open-loop programming
-# coefficients above are also the device model's defaults (prog_sigma_c* = 263, 1965, -1173 nS).
-READ_SIGMA_REL = 0.01
-
-
-def noisy_weight(w, w_range, eps_pos, eps_neg, noise_scale=1.0):
+def noisy_weight(w, w_range, eps_pos, eps_neg, noise_scale=1.0, device=None):
     """w: [out, in] weights (real values), w_range: [out] (>0), eps_*: standard normal draws of
     the same shape as w. Returns (weights the crossbar realises after open-loop programming,
     read-noise variance factor [out, in]: per unit squared input)."""
+    d = device or DEVICE
     r = w_range.detach().clamp_min(1e-12)[:, None]
     gp = torch.relu(w) / r
     gn = torch.relu(-w) / r
-    gp_n = torch.clamp(gp + noise_scale * pcm_sigma_rel(gp.detach()) * eps_pos, min=0.0)
-    gn_n = torch.clamp(gn + noise_scale * pcm_sigma_rel(gn.detach()) * eps_neg, min=0.0)
-    read_var = ((noise_scale * READ_SIGMA_REL) ** 2) * (gp_n.detach() ** 2 + gn_n.detach() ** 2) * r * r
+    gp_n = torch.clamp(gp + noise_scale * d.prog_sigma(gp.detach()) * eps_pos, min=0.0)
+    gn_n = torch.clamp(gn + noise_scale * d.prog_sigma(gn.detach()) * eps_neg, min=0.0)
+    sp = d.read_rel * gp_n.detach() + d.read_abs
+    sn = d.read_rel * gn_n.detach() + d.read_abs
+    read_var = (noise_scale ** 2) * (sp ** 2 + sn ** 2) * r * r
     # straight-through on the clamp: the gradient follows w
     return w + ((gp_n - gn_n) * r - w).detach(), read_var

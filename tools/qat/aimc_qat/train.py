@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from . import data as D
+from . import quant as Q
 from .model import QConfig, S4DModel, count_params, prune
 
 torch.set_num_threads(1)
@@ -152,6 +153,7 @@ def quantize(fm, ds, hp, seed, bits, how, noise=None):
     m.calibrate(calib_batches(ds, seed=seed))
     if how == "qat":
         m.noise_aware = noise
+        m.noise_device = Q.DEVICE.name
         train_epochs(m, ds, hp["qat_epochs"], hp["qat_lr"], hp["ssm_lr"] * 0.5, hp["batch"], seed + 2,
                      noise=noise, tag="qat%s%s" % (bits_tag(bits), "-na" if noise else ""), freeze_bn=True)
     m.eval()
@@ -197,7 +199,11 @@ def main(argv=None):
     ap.add_argument("--out-dir", help="export every variant to DIR/<dataset>-<variant>.safetensors")
     ap.add_argument("--noise-seeds", type=int, default=5)
     ap.add_argument("--epochs", type=int, help="override the float epochs (smoke tests)")
+    ap.add_argument("--device", default="pcm",
+                    help="the device preset whose noise noise-aware training and the noisy evaluation "
+                         "use (emulator/model/aimc_presets.def: pcm, rram)")
     a = ap.parse_args(argv)
+    Q.set_device(a.device)
     t0 = time.time()
     ds = D.load(a.dataset, seed=0)
     hp = dict(HP[a.dataset])
@@ -219,9 +225,10 @@ def main(argv=None):
         if out:
             from .export import export
             cmd = ("cd tools/qat && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m aimc_qat.train --dataset %s "
-                   "--variant %s --seed %d%s --out %s" % (a.dataset, v, a.seed,
-                                                          " --epochs %d" % a.epochs if a.epochs else "",
-                                                          os.path.basename(out)))
+                   "--variant %s --seed %d%s%s --out %s" % (a.dataset, v, a.seed,
+                                                            " --epochs %d" % a.epochs if a.epochs else "",
+                                                            " --device %s" % a.device if a.device != "pcm" else "",
+                                                            os.path.basename(out)))
             export(m, out, ds, dict(variant=v, seed=a.seed, command=cmd, test_accuracy=acc,
                                     noisy_accuracy_mean=mu, noisy_accuracy_std=sd, hyperparameters=hp))
             res["out"] = out
