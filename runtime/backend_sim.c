@@ -122,6 +122,20 @@ static const struct aimc_backend_ops aimc_sim_ops = {
 	.job = &aimc_sim_job_ops,
 };
 
+static uint32_t aimc_sim_last_preset(void)
+{
+	uint32_t i = 0;
+
+	while (aimc_model_preset_name(i + 1))
+		i++;
+	return i;
+}
+
+const char *aimc_sim_preset_name(uint32_t preset)
+{
+	return aimc_model_preset_name(preset);
+}
+
 /* The device model's configuration for @opts (NULL: all defaults). */
 static int aimc_sim_config(const struct aimc_sim_options *opts,
 			   struct aimc_model_config *cfg)
@@ -138,6 +152,13 @@ static int aimc_sim_config(const struct aimc_sim_options *opts,
 		if (opts->flags & ~(AIMC_SIM_NOISE_FREE | AIMC_SIM_STUCK))
 			return aimc_set_error(-EINVAL, "options: unknown flags 0x%x",
 					      opts->flags);
+		if (opts->preset) {
+			const char *name = aimc_model_preset_name(opts->preset);
+
+			if (!name || aimc_model_config_preset(cfg, name))
+				return aimc_set_error(-EINVAL, "options: no preset %u (the last is %u)",
+						      opts->preset, aimc_sim_last_preset());
+		}
 		if (opts->seed)
 			cfg->seed = opts->seed;
 		cfg->noise_free = opts->flags & AIMC_SIM_NOISE_FREE;

@@ -129,6 +129,13 @@ struct aimc_program_set {
 
 int aimc_compile(const struct aimc_int_model *im,
 		 struct aimc_program_set **out);
+
+/*
+ * The digital baseline's energy (baseline.c): one step of the compiled
+ * segments, and the decoder once per sequence, in femtojoules.
+ */
+void aimc_baseline_energy(const struct aimc_program_set *ps, uint64_t *per_step_fj,
+			  uint64_t *per_sequence_fj);
 void aimc_program_set_free(struct aimc_program_set *ps);
 
 /* ---- integer reference (ref_int.c) ---- */

@@ -251,6 +251,8 @@ int aimc_net_info(const struct aimc_net *net, struct aimc_net_info *info,
 		all.programmed = net->programmed;
 		all.crossbars = map->n_xbars;
 		all.refreshes = net->refreshes;
+		aimc_baseline_energy(net->ps, &all.baseline_fj_per_step,
+				     &all.baseline_fj_per_sequence);
 		if (net->programmed) {
 			ret = aimc_net_age_ns(net, &all.age_ns);
 			all.refresh_due = aimc_net_refresh_due(net);

@@ -135,6 +135,22 @@ void report_programming(struct report *r, const struct aimc_program_stats *s,
 	json_object_object_add(r->root, "programming", p);
 }
 
+void report_programming_energy(struct report *r, uint64_t energy_fj,
+			       uint64_t busy_ns)
+{
+	json_object *p;
+
+	if (!r->json) {
+		printf("%-28s %.3f uJ, %.3f ms of the card's time\n", "programming energy",
+		       (double)energy_fj * 1e-9, (double)busy_ns * 1e-6);
+		return;
+	}
+	if (!json_object_object_get_ex(r->root, "programming", &p))
+		return;
+	add_double(p, "energy_uj", (double)energy_fj * 1e-9);
+	add_double(p, "card_ms", (double)busy_ns * 1e-6);
+}
+
 void report_step(struct report *r, unsigned long step, const float *out,
 		 uint32_t n)
 {
@@ -190,6 +206,17 @@ void report_summary(struct report *r, const struct run_summary *s)
 			       100.0 * (double)s->correct / (double)s->labelled,
 			       s->correct, s->labelled);
 		printf("\n");
+		if (s->energy && s->steps && s->sequences)
+			printf("energy: %.2f nJ per inference (%.3f nJ per step; DAC %.1f %%, crossbar %.1f %%, ADC %.1f %%, digital unit %.1f %%), card time %.2f us per step; digital baseline %.2f nJ per inference (%.2fx the card)\n",
+			       (double)s->energy_fj * 1e-6 / (double)s->sequences,
+			       (double)s->energy_fj * 1e-6 / (double)s->steps,
+			       100.0 * (double)s->energy_kind_fj[0] / (double)(s->energy_fj ? s->energy_fj : 1),
+			       100.0 * (double)s->energy_kind_fj[1] / (double)(s->energy_fj ? s->energy_fj : 1),
+			       100.0 * (double)s->energy_kind_fj[2] / (double)(s->energy_fj ? s->energy_fj : 1),
+			       100.0 * (double)s->energy_kind_fj[3] / (double)(s->energy_fj ? s->energy_fj : 1),
+			       (double)s->busy_ns * 1e-3 / (double)s->steps,
+			       s->baseline_fj * 1e-6 / (double)s->sequences,
+			       s->baseline_fj / (double)(s->energy_fj ? s->energy_fj : 1));
 		return;
 	}
 	o = json_object_new_object();
@@ -206,6 +233,23 @@ void report_summary(struct report *r, const struct run_summary *s)
 	add_int(o, "age_ns", (int64_t)s->age_ns);
 	json_object_object_add(o, "refresh_due", json_object_new_boolean(s->refresh_due));
 	add_int(o, "refreshes", s->refreshes);
+	if (s->energy && s->steps && s->sequences) {
+		json_object *e = json_object_new_object();
+		static const char *const kinds[5] = { "dac", "xbar", "adc", "dpu", "program" };
+		json_object *k = json_object_new_object();
+		int i;
+
+		add_double(e, "nj_per_inference", (double)s->energy_fj * 1e-6 / (double)s->sequences);
+		add_double(e, "nj_per_step", (double)s->energy_fj * 1e-6 / (double)s->steps);
+		for (i = 0; i < 5; i++)
+			add_double(k, kinds[i], (double)s->energy_kind_fj[i] * 1e-6);
+		json_object_object_add(e, "nj_by_kind", k);
+		add_double(e, "card_us_per_step", (double)s->busy_ns * 1e-3 / (double)s->steps);
+		add_double(e, "baseline_nj_per_inference", s->baseline_fj * 1e-6 / (double)s->sequences);
+		add_double(e, "baseline_nj_per_step", s->baseline_fj * 1e-6 / (double)s->steps);
+		add_double(e, "baseline_ratio", s->baseline_fj / (double)(s->energy_fj ? s->energy_fj : 1));
+		json_object_object_add(o, "energy", e);
+	}
 	json_object_object_add(r->root, "summary", o);
 }
 

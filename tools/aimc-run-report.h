@@ -21,6 +21,9 @@ void report_model(struct report *r, const char *path,
 		  const struct aimc_net_info *net);
 void report_programming(struct report *r, const struct aimc_program_stats *s,
 			uint32_t tolerance_nsiemens, double seconds);
+/* The card's energy and modelled time for programming. */
+void report_programming_energy(struct report *r, uint64_t energy_fj,
+			       uint64_t busy_ns);
 /* One step of an open sequence (d_output values). */
 void report_step(struct report *r, unsigned long step, const float *out,
 		 uint32_t n);
@@ -35,6 +38,11 @@ struct run_summary {
 	uint64_t age_ns;	/* of the programming, at the end */
 	bool refresh_due;
 	uint32_t refreshes;
+	bool energy;		/* the device reports its energy */
+	uint64_t energy_fj;	/* while streaming */
+	uint64_t energy_kind_fj[5];	/* DAC, crossbar, ADC, digital, program */
+	uint64_t busy_ns;	/* the card's modelled time while streaming */
+	double baseline_fj;	/* the same work on a digital accelerator */
 };
 void report_summary(struct report *r, const struct run_summary *s);
 

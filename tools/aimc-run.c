@@ -36,6 +36,9 @@ struct options {
 	uint64_t seed;
 	bool seed_set, noise_free, program_only, compare, json, quiet;
 	uint64_t refresh_after_ns;	/* 0: report only */
+	uint32_t preset;		/* sim: aimc_sim_preset_name() index */
+	bool preset_set;
+	uint64_t age_s;			/* sim: idle this long before streaming */
 	struct aimc_program_params params;
 };
 
@@ -52,8 +55,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: aimc-run MODEL [--input FILE|-] [--device sim|drm|auto] [--chunk N]\n"
 "                [--seed S] [--noise-free] [--tolerance NS] [--rounds N]\n"
-"                [--pulse-budget N] [--refresh-after SECONDS] [--json] [--quiet]\n"
-"                [--program-only | --compare]\n"
+"                [--pulse-budget N] [--refresh-after SECONDS] [--preset NAME]\n"
+"                [--age SECONDS] [--json] [--quiet] [--program-only | --compare]\n"
 "       aimc-run --version | --help\n"
 "\n"
 "Load an aimc-ssm MODEL, program its weights into an AIMC card's cells with\n"
@@ -75,6 +78,10 @@ static void usage(FILE *f)
 "      --pulse-budget N    pulses one cell may take, 1..%u (1500)\n"
 "      --refresh-after S   re-verify the cells once they have drifted S seconds\n"
 "                          (default: only report when 10 s have passed)\n"
+"      --preset NAME       sim: the cells' technology, pcm (default) or rram\n"
+"                          (emulator/model/aimc_presets.def)\n"
+"      --age S             sim: let the programmed card sit idle S seconds of\n"
+"                          its clock before streaming (its cells drift)\n"
 "      --program-only      stop after programming and its summary\n"
 "      --compare           program the model on three identical sim cards\n"
 "                          (open-loop, naive, write-verify) and compare\n"
@@ -132,10 +139,29 @@ static uint64_t parse_number(const char *opt, const char *v, uint64_t min,
 	return n;
 }
 
+/* --preset NAME: one of the sim's presets, by name */
+static void parse_preset(const char *name, struct options *o)
+{
+	char names[256] = "";
+	const char *n;
+	uint32_t i;
+
+	for (i = 0; (n = aimc_sim_preset_name(i)); i++) {
+		if (!strcmp(n, name)) {
+			o->preset = i;
+			o->preset_set = true;
+			return;
+		}
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 i ? ", " : "", n);
+	}
+	usage_error("--preset %s: not one of %s", name, names);
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_TOL = 256, OPT_ROUNDS, OPT_BUDGET, OPT_REFRESH, OPT_PROGRAM_ONLY,
-	       OPT_COMPARE, OPT_JSON };
+	       OPT_COMPARE, OPT_JSON, OPT_PRESET, OPT_AGE };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "device", required_argument, NULL, 'd' },
@@ -150,6 +176,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "program-only", no_argument, NULL, OPT_PROGRAM_ONLY },
 		{ "compare", no_argument, NULL, OPT_COMPARE },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "preset", required_argument, NULL, OPT_PRESET },
+		{ "age", required_argument, NULL, OPT_AGE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -205,6 +233,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_PROGRAM_ONLY: o->program_only = true; break;
 		case OPT_COMPARE: o->compare = true; break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_PRESET:
+			parse_preset(optarg, o);
+			break;
+		case OPT_AGE:
+			/* up to ten years of the card's clock */
+			o->age_s = parse_number("--age", optarg, 0, 315360000ull);
+			break;
 		case 'q': o->quiet = true; break;
 		case 'V':
 			printf("aimc-run %s (libaimc %s, API %d.%d)\n", AIMC_PACKAGE_VERSION,
@@ -228,9 +263,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("--program-only and --compare exclude each other");
 	if (o->params.stall_rounds > o->params.max_rounds)
 		o->params.stall_rounds = o->params.max_rounds;
-	if (!strcmp(o->device, "drm") && (o->seed_set || o->noise_free))
+	if (!strcmp(o->device, "drm") && (o->seed_set || o->noise_free || o->preset_set ||
+					  o->age_s))
 		usage_error("--%s: only for the sim card, not --device drm",
-			    o->seed_set ? "seed" : "noise-free");
+			    o->seed_set ? "seed" : o->noise_free ? "noise-free" :
+			    o->preset_set ? "preset" : "age");
 	if (o->compare && strcmp(o->device, "sim"))
 		usage_error("--compare: on sim cards only, not --device %s", o->device);
 	if (o->compare && (o->json || o->input))
@@ -267,8 +304,8 @@ static int open_device(const struct options *o, const char *kind,
 	if (!strcmp(kind, "drm"))
 		return aimc_device_open(AIMC_BACKEND_DRM, 0, dev);
 	if (!strcmp(kind, "auto") && aimc_device_count(AIMC_BACKEND_DRM) > 0) {
-		if (o->seed_set || o->noise_free)
-			fprintf(stderr, "aimc-run: note: --device auto found a card: --seed and --noise-free do not apply\n");
+		if (o->seed_set || o->noise_free || o->preset_set || o->age_s)
+			fprintf(stderr, "aimc-run: note: --device auto found a card: --seed, --noise-free, --preset and --age do not apply\n");
 		return aimc_device_open(AIMC_BACKEND_DRM, 0, dev);
 	}
 	if (!strcmp(kind, "auto"))
@@ -276,6 +313,7 @@ static int open_device(const struct options *o, const char *kind,
 	memset(&so, 0, sizeof(so));
 	so.seed = o->seed;
 	so.flags = o->noise_free ? AIMC_SIM_NOISE_FREE : 0;
+	so.preset = o->preset;
 	return aimc_device_open_sim(&so, dev);
 }
 
@@ -309,12 +347,15 @@ static int progress(const struct aimc_program_progress *p, void *ctx)
 }
 
 /* Program @net and report; 0 or EXIT_CARD. */
-static int program(const struct options *o, struct aimc_net *net,
-		   struct report *rep)
+static int program(const struct options *o, struct aimc_device *dev,
+		   struct aimc_net *net, struct report *rep)
 {
 	struct progress_ctx pc = { .tty = isatty(STDERR_FILENO) };
+	struct aimc_device_telemetry t0e, t1e;
 	struct aimc_program_stats s;
 	double t0 = now_s();
+	bool energy = !aimc_device_telemetry(dev, &t0e, sizeof(t0e)) &&
+		      (t0e.flags & AIMC_TELEMETRY_ENERGY);
 	int ret = aimc_net_program(net, &o->params, o->quiet ? NULL : progress, &pc);
 
 	if (pc.tty && !o->quiet)
@@ -326,6 +367,9 @@ static int program(const struct options *o, struct aimc_net *net,
 		return EXIT_CARD;
 	}
 	report_programming(rep, &s, o->params.tolerance_nsiemens, now_s() - t0);
+	if (energy && !aimc_device_telemetry(dev, &t1e, sizeof(t1e)))
+		report_programming_energy(rep, t1e.energy_fj - t0e.energy_fj,
+					  t1e.busy_ns - t0e.busy_ns);
 	return 0;
 }
 
@@ -340,11 +384,14 @@ static int argmax(const float *v, uint32_t n)
 }
 
 /* Run every sequence of @in on one stream; 0 or EXIT_CARD. */
-static int stream_input(const struct options *o, struct aimc_net *net,
-			const struct aimc_net_info *info,
+static int stream_input(const struct options *o, struct aimc_device *dev,
+			struct aimc_net *net, const struct aimc_net_info *info,
 			const struct run_input *in, struct report *rep)
 {
 	struct run_summary sum = { .chunk = o->chunk ? o->chunk : info->max_chunk };
+	struct aimc_device_telemetry e0, e1;
+	bool energy = !aimc_device_telemetry(dev, &e0, sizeof(e0)) &&
+		      (e0.flags & AIMC_TELEMETRY_ENERGY);
 	float *out = malloc(sizeof(float) * info->d_output);
 	float logits[256];
 	struct aimc_net_info after;
@@ -389,6 +436,18 @@ static int stream_input(const struct options *o, struct aimc_net *net,
 	if (ret)
 		fprintf(stderr, "aimc-run: streaming%s: %s\n",
 			i < in->n_seqs ? " the input" : "", aimc_last_error());
+	if (energy && !aimc_device_telemetry(dev, &e1, sizeof(e1))) {
+		sum.energy = true;
+		sum.energy_fj = e1.energy_fj - e0.energy_fj;
+		sum.energy_kind_fj[0] = e1.energy_dac_fj - e0.energy_dac_fj;
+		sum.energy_kind_fj[1] = e1.energy_xbar_fj - e0.energy_xbar_fj;
+		sum.energy_kind_fj[2] = e1.energy_adc_fj - e0.energy_adc_fj;
+		sum.energy_kind_fj[3] = e1.energy_dpu_fj - e0.energy_dpu_fj;
+		sum.energy_kind_fj[4] = e1.energy_program_fj - e0.energy_program_fj;
+		sum.busy_ns = e1.busy_ns - e0.busy_ns;
+	}
+	sum.baseline_fj = (double)info->baseline_fj_per_step * (double)sum.steps +
+			  (double)info->baseline_fj_per_sequence * (double)sum.sequences;
 	if (!aimc_net_info(net, &after, sizeof(after))) {
 		sum.age_ns = after.age_ns;
 		sum.refresh_due = after.refresh_due;
@@ -479,7 +538,6 @@ static int run_on_card(const struct options *o, const struct run_input *in)
 	}
 	rep = report_new(o->json);
 	ret = rep ? aimc_net_open(dev, o->model, AIMC_NET_NO_PROGRAM, &net) : -ENOMEM;
-	aimc_device_close(dev);		/* the net holds the device */
 	if (!ret)
 		ret = aimc_net_info(net, &info, sizeof(info));
 	if (!ret && o->refresh_after_ns) {
@@ -492,12 +550,18 @@ static int run_on_card(const struct options *o, const struct run_input *in)
 	} else {
 		report_model(rep, o->model, &dinfo,
 			     o->noise_free && dinfo.backend == AIMC_BACKEND_SIM, &info);
-		status = program(o, net, rep);
+		status = program(o, dev, net, rep);
+		if (!status && o->age_s &&
+		    aimc_device_advance_clock(dev, o->age_s * 1000000000ull)) {
+			fprintf(stderr, "aimc-run: --age: %s\n", aimc_last_error());
+			status = EXIT_CARD;
+		}
 		if (!status && !o->program_only)
-			status = stream_input(o, net, &info, in, rep);
+			status = stream_input(o, dev, net, &info, in, rep);
 	}
 	report_end(rep);
 	aimc_net_close(net);
+	aimc_device_close(dev);
 	return status;
 }
 

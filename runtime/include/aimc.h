@@ -90,7 +90,9 @@ struct aimc_sim_options {
 	uint32_t slots;		/* stream slots */
 	uint32_t stuck_gmin_ppm;	/* with AIMC_SIM_STUCK: stuck cells, */
 	uint32_t stuck_gmax_ppm;	/* parts per million of all cells */
-	uint32_t reserved[7];	/* must be zero */
+	uint32_t preset;	/* cell technology, aimc_sim_preset_name() */
+				/* (API 2.1); 0: the default, "pcm" */
+	uint32_t reserved[6];	/* must be zero */
 };
 
 /* Exact cells: no programming or read noise, no drift, no stuck cells */
@@ -108,6 +110,15 @@ struct aimc_sim_options {
  */
 int aimc_device_open_sim(const struct aimc_sim_options *opts,
 			 struct aimc_device **out);
+
+/*
+ * aimc_sim_preset_name() - name of a sim card's cell technology (API 2.1)
+ *
+ * The device presets of the device model (emulator/model/aimc_presets.def:
+ * "pcm", "rram", ...), by index as aimc_sim_options.preset takes it; NULL
+ * past the last.
+ */
+const char *aimc_sim_preset_name(uint32_t preset);
 
 /* aimc_device_open_node() - open a device by its node path */
 int aimc_device_open_node(const char *path, struct aimc_device **out);
@@ -144,7 +155,29 @@ struct aimc_device_telemetry {
 	uint32_t slots_in_use;
 	int32_t temperature_mc;	/* die temperature, milli-degrees Celsius, */
 				/* or AIMC_TEMPERATURE_NONE */
+	/*
+	 * The energy the card's device model counted, femtojoules, by kind
+	 * (emulator/README.md, "Energy and modelled time"), and the
+	 * operations it counted them for; valid with AIMC_TELEMETRY_ENERGY
+	 * in flags (the sim; aimc.ko does not report them yet: zero).
+	 */
+	uint64_t energy_fj;		/* the sum of the five below */
+	uint64_t energy_dac_fj;		/* input conversions */
+	uint64_t energy_xbar_fj;	/* cells read */
+	uint64_t energy_adc_fj;		/* output conversions */
+	uint64_t energy_dpu_fj;		/* digital-unit arithmetic */
+	uint64_t energy_program_fj;	/* programming pulses */
+	uint64_t mvms;
+	uint64_t dac_conversions;
+	uint64_t adc_conversions;
+	uint64_t dpu_muls;
+	uint64_t dpu_adds;
+	uint32_t flags;			/* AIMC_TELEMETRY_* */
+	uint32_t preset;		/* aimc_sim_preset_name() index */
 };
+
+/* aimc_device_telemetry()'s flags: the energy fields are counted */
+#define AIMC_TELEMETRY_ENERGY	(1u << 0)
 
 /* aimc_device_telemetry(): the card reports no temperature (the sim) */
 #define AIMC_TEMPERATURE_NONE	INT32_MIN
@@ -166,7 +199,8 @@ int aimc_device_telemetry(struct aimc_device *dev,
  * aimc_device_advance_clock() - let a simulated card's time pass (AIMC_2.1)
  *
  * Moves the sim's virtual clock on by @ns as if the card had idled that
- * long: its cells drift by it (emulator/README.md, "Drift") and nets on
+ * long: its cells drift and relax by it (emulator/README.md, "Drift",
+ * "Device presets") and nets on
  * it age (aimc_net_info()'s age_ns, the refresh policy).  The sim's
  * clock otherwise moves only with the work the card does.  -EOPNOTSUPP
  * on drm: a card's cells drift in wall time.

@@ -61,6 +61,9 @@ struct aimc_net_info {
 	uint32_t refreshes;	/* refreshes the policy made by itself */
 	uint64_t age_ns;	/* drift time since the last programming or */
 				/* refresh (aimc_net_set_refresh_policy()) */
+	/* API 2.1 */
+	uint64_t baseline_fj_per_step;	/* this model on a digital */
+	uint64_t baseline_fj_per_sequence; /* accelerator: README, Energy */
 };
 
 /* aimc_net_open(): load, place and compile only; program later */

@@ -433,10 +433,10 @@ START_TEST(test_open_sim_options)
 	ck_assert_uint_eq(info.stream_slots, 2);
 	aimc_device_close(d);
 
-	o.reserved[6] = 1;
+	o.reserved[5] = 1;
 	ck_assert_int_eq(aimc_device_open_sim(&o, &d), -EINVAL);
 	ck_assert_ptr_null(d);
-	o.reserved[6] = 0;
+	o.reserved[5] = 0;
 	o.flags = 0x80;
 	ck_assert_int_eq(aimc_device_open_sim(&o, &d), -EINVAL);
 	o.flags = 0;
@@ -446,6 +446,51 @@ START_TEST(test_open_sim_options)
 	ck_assert_int_eq(aimc_device_open_sim(NULL, NULL), -EINVAL);
 	ck_assert_int_eq(aimc_device_open_sim(NULL, &d), 0);
 	aimc_device_close(d);
+}
+END_TEST
+
+/* API 2.1: presets by index, telemetry, the sim's clock */
+START_TEST(test_sim_presets_telemetry_clock)
+{
+	struct aimc_sim_options o = { .preset = 1 };
+	struct aimc_device_info info;
+	struct aimc_device_telemetry t;
+	struct aimc_device *d;
+	uint32_t i;
+
+	ck_assert_str_eq(aimc_sim_preset_name(0), "pcm");
+	ck_assert_str_eq(aimc_sim_preset_name(1), "rram");
+	for (i = 0; aimc_sim_preset_name(i); i++)
+		;
+	ck_assert_int_eq(aimc_device_open_sim(&o, &d), 0);
+	ck_assert_int_eq(aimc_device_info(d, &info, sizeof(info)), 0);
+	ck_assert_uint_eq(info.g_max_nsiemens, 40000);	/* rram's range */
+	ck_assert_int_eq(aimc_device_telemetry(d, &t, sizeof(t)), 0);
+	ck_assert_uint_eq(t.preset, 1);
+	ck_assert_uint_eq(t.flags, AIMC_TELEMETRY_ENERGY);
+	ck_assert_uint_eq(t.energy_fj, 0);
+	ck_assert_uint_eq(t.busy_ns, 0);
+	/* a size below 2.1's struct is refused */
+	ck_assert_int_eq(aimc_device_telemetry(d, &t, 8), -EINVAL);
+	aimc_device_close(d);
+
+	o.preset = i;		/* one past the last */
+	ck_assert_int_eq(aimc_device_open_sim(&o, &d), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "no preset"));
+	ck_assert_ptr_null(d);
+
+	/* the default card: pcm; work costs energy and time, idling costs neither */
+	ck_assert_int_eq(aimc_device_open_sim(NULL, &d), 0);
+	ck_assert_int_eq(aimc_device_info(d, &info, sizeof(info)), 0);
+	ck_assert_uint_eq(info.g_max_nsiemens, 25000);
+	ck_assert_int_eq(aimc_device_advance_clock(d, 3600ull * 1000000000ull), 0);
+	ck_assert_int_eq(aimc_device_telemetry(d, &t, sizeof(t)), 0);
+	ck_assert_uint_eq(t.preset, 0);
+	ck_assert_uint_eq(t.energy_fj, 0);
+	ck_assert_uint_eq(t.busy_ns, 0);
+	ck_assert_uint_eq(aimc_model_clock_s(aimc_sim_model(d)), 3600);
+	aimc_device_close(d);
+	ck_assert_int_eq(aimc_device_advance_clock(NULL, 1), -EINVAL);
 }
 END_TEST
 
@@ -463,6 +508,7 @@ Suite *runtime_sim_job_suite(void)
 	tcase_add_test(tc, test_submit_errnos);
 	tcase_add_test(tc, test_wait_history);
 	tcase_add_test(tc, test_open_sim_options);
+	tcase_add_test(tc, test_sim_presets_telemetry_clock);
 	suite_add_tcase(s, tc);
 	return s;
 }
