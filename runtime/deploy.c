@@ -62,7 +62,8 @@ int aimc_program_params_check(const struct aimc_program_params *p,
 			return aimc_set_error(-EINVAL, "params: reserved[%zu] is %u, must be 0",
 					      i, p->reserved[i]);
 	if (p->flags & ~(AIMC_PROGRAM_OPEN_LOOP | AIMC_PROGRAM_NAIVE |
-			 AIMC_PROGRAM_NO_TARGET_STEP | AIMC_PROGRAM_NO_COMPENSATION))
+			 AIMC_PROGRAM_NO_TARGET_STEP | AIMC_PROGRAM_NO_COMPENSATION |
+			 AIMC_PROGRAM_PRECISION_AWARE))
 		return aimc_set_error(-EINVAL, "params: unknown flags 0x%x", p->flags);
 	if (!p->tolerance_nsiemens || p->tolerance_nsiemens > g_range_nsiemens)
 		return out_of_range("tolerance_nsiemens", p->tolerance_nsiemens,
@@ -82,6 +83,8 @@ int aimc_program_params_check(const struct aimc_program_params *p,
 	if (!p->stall_rounds || p->stall_rounds > p->max_rounds)
 		return out_of_range("stall_rounds", p->stall_rounds, p->max_rounds,
 				    " (max_rounds)");
+	if (p->band_per_code_pct > 200)
+		return out_of_range("band_per_code_pct", p->band_per_code_pct, 200, "");
 	return 0;
 }
 
@@ -128,6 +131,38 @@ static struct aimc_wv_tile *wv_of(struct aimc_deployment *d, uint32_t tile)
 	for (t = 0; d->wv[t].tile != tile; t++)
 		;
 	return &d->wv[t];
+}
+
+/*
+ * Each tile's band: with AIMC_PROGRAM_PRECISION_AWARE band_per_code_pct %
+ * of the smallest weight code step on it (never below the tolerance),
+ * else 0 (the run's tolerance).
+ */
+static void set_bands(struct aimc_deployment *d)
+{
+	const struct aimc_mapping *map = d->map;
+	uint32_t pct = d->params.band_per_code_pct ? d->params.band_per_code_pct : 25;
+	uint32_t x, p, t;
+
+	for (t = 0; t < map->tiles_used; t++)
+		d->wv[t].tol_nsiemens = 0;
+	if (!(d->params.flags & AIMC_PROGRAM_PRECISION_AWARE))
+		return;
+	for (x = 0; x < map->n_xbars; x++) {
+		const struct aimc_xbar_place *xb = &map->xbars[x];
+		uint64_t band = (uint64_t)xb->unit_nsiemens * pct / 100;
+
+		if (band < d->params.tolerance_nsiemens)
+			band = d->params.tolerance_nsiemens;
+		if (band > aimc_deployment_g_range(d))
+			band = aimc_deployment_g_range(d);
+		for (p = 0; p < xb->n_pieces; p++) {
+			struct aimc_wv_tile *w = wv_of(d, xb->pieces[p].tile);
+
+			if (!w->tol_nsiemens || band < w->tol_nsiemens)
+				w->tol_nsiemens = (uint32_t)band;
+		}
+	}
 }
 
 /*
@@ -234,7 +269,17 @@ static int program_all(struct aimc_deployment *d, int refresh,
 		if (ret)
 			return ret;
 	}
-	return aimc_wv_finish(&run, d->wv, d->map->tiles_used);
+	ret = aimc_wv_finish(&run, d->wv, d->map->tiles_used);
+	for (t = 0; t < d->map->tiles_used; t++) {
+		uint32_t b = d->wv[t].tol_nsiemens ? d->wv[t].tol_nsiemens :
+			     d->params.tolerance_nsiemens;
+
+		if (!t || b < d->stats.tolerance_min_nsiemens)
+			d->stats.tolerance_min_nsiemens = b;
+		if (b > d->stats.tolerance_max_nsiemens)
+			d->stats.tolerance_max_nsiemens = b;
+	}
+	return ret;
 }
 
 int aimc_deployment_create(struct aimc_device *dev,
@@ -327,6 +372,7 @@ int aimc_deployment_program(struct aimc_deployment *d,
 	d->params = p;
 	d->programmed = false;
 	set_targets(d);
+	set_bands(d);
 	ret = program_all(d, 0, progress, ctx);
 	if (!ret)
 		ret = calibrate(d);

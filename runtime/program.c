@@ -183,9 +183,10 @@ static int run_round(struct aimc_wv_run *run, struct aimc_wv_tile *t,
 	return 0;
 }
 
-static uint32_t tol(const struct aimc_wv_run *run)
+/* The tile's band: its own (precision-aware programming) or the run's. */
+static uint32_t tol(const struct aimc_wv_run *run, const struct aimc_wv_tile *t)
 {
-	return run->params.tolerance_nsiemens;
+	return t->tol_nsiemens ? t->tol_nsiemens : run->params.tolerance_nsiemens;
 }
 
 static int32_t error_of(const struct aimc_wv_tile *t, size_t i)
@@ -204,7 +205,7 @@ static uint64_t settle(struct aimc_wv_run *run, struct aimc_wv_tile *t)
 	for (i = 0; i < n; i++) {
 		if (t->status[i] != CELL_ACTIVE)
 			continue;
-		if ((uint32_t)abs(error_of(t, i)) <= tol(run) / 2)
+		if ((uint32_t)abs(error_of(t, i)) <= tol(run, t) / 2)
 			t->status[i] = CELL_DONE;
 		else
 			open++;
@@ -313,7 +314,7 @@ static void learn(struct aimc_wv_run *run, struct aimc_wv_tile *t, size_t i,
 		*k = 0.5f * *k + 0.5f * k_seen;
 		t->still[i] = 0;
 		/* overshoot: past the target and out of band */
-		if ((e > 0) != (e_before > 0) && (uint32_t)abs(e) > tol(run) &&
+		if ((e > 0) != (e_before > 0) && (uint32_t)abs(e) > tol(run, t) &&
 		    *amp > AMP_MIN)
 			*amp = (uint8_t)(*amp - 5);
 	} else if (*amp < AMP_MAX && !at_rail(run, before)) {
@@ -325,7 +326,7 @@ static void learn(struct aimc_wv_run *run, struct aimc_wv_tile *t, size_t i,
 	}
 budget:
 	if (t->pulses[i] >= run->params.max_pulses_per_cell &&
-	    (uint32_t)abs(e) > tol(run))
+	    (uint32_t)abs(e) > tol(run, t))
 		t->status[i] = CELL_GAVE_UP;
 }
 
@@ -505,7 +506,7 @@ int aimc_wv_finish(struct aimc_wv_run *run, struct aimc_wv_tile *tiles,
 			errs[k++] = e;
 			sum += e;
 			sq += e * e;
-			if (e <= tol(run))
+			if (e <= tol(run, t))
 				s->cells_in_tolerance++;
 		}
 		for (i = 0; i + 1 < n; i += 2) {
@@ -520,7 +521,7 @@ int aimc_wv_finish(struct aimc_wv_run *run, struct aimc_wv_tile *tiles,
 			pair_sum += pe;
 			if (pe > s->pair_err_max_nsiemens)
 				s->pair_err_max_nsiemens = pe;
-			if (pe <= tol(run))
+			if (pe <= tol(run, t))
 				s->compensated_pairs++;
 			else
 				s->failed_cells++;

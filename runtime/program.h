@@ -28,6 +28,7 @@
 struct aimc_wv_tile {
 	uint32_t tile;
 	uint32_t rows, cols;
+	uint32_t tol_nsiemens;	/* the tile's band; 0: the run's tolerance */
 	uint16_t *target;	/* rows * cols; AIMC_WV_UNUSED if unused */
 	int32_t *want_diff;	/* rows * cols / 2 */
 	/* state between programming and refresh */

@@ -96,9 +96,14 @@ void report_programming(struct report *r, const struct aimc_program_stats *s,
 		       (unsigned long long)s->pulses, s->pulses_per_cell);
 		printf("%-28s %llu in %.2f s\n", "jobs", (unsigned long long)s->jobs,
 		       seconds);
-		printf("%-28s %.3f %% (%llu cells, band %u nS)\n", "in tolerance",
-		       s->in_tolerance_pct, (unsigned long long)s->cells_in_tolerance,
-		       tolerance_nsiemens);
+		if (s->tolerance_min_nsiemens == s->tolerance_max_nsiemens)
+			printf("%-28s %.3f %% (%llu cells, band %u nS)\n", "in tolerance",
+			       s->in_tolerance_pct, (unsigned long long)s->cells_in_tolerance,
+			       s->tolerance_min_nsiemens);
+		else
+			printf("%-28s %.3f %% (%llu cells, bands %u..%u nS)\n", "in tolerance",
+			       s->in_tolerance_pct, (unsigned long long)s->cells_in_tolerance,
+			       s->tolerance_min_nsiemens, s->tolerance_max_nsiemens);
 		printf("%-28s mean %.0f  rms %.0f  p99 %.0f  max %.0f nS\n",
 		       "final error (read)", s->err_mean_nsiemens, s->err_rms_nsiemens,
 		       s->err_p99_nsiemens, s->err_max_nsiemens);
@@ -122,6 +127,8 @@ void report_programming(struct report *r, const struct aimc_program_stats *s,
 	add_int(p, "jobs", (int64_t)s->jobs);
 	add_double(p, "seconds", seconds);
 	add_int(p, "tolerance_nsiemens", tolerance_nsiemens);
+	add_int(p, "band_min_nsiemens", s->tolerance_min_nsiemens);
+	add_int(p, "band_max_nsiemens", s->tolerance_max_nsiemens);
 	add_int(p, "cells_in_tolerance", (int64_t)s->cells_in_tolerance);
 	add_double(p, "in_tolerance_pct", s->in_tolerance_pct);
 	add_double(p, "err_mean_nsiemens", s->err_mean_nsiemens);

@@ -56,7 +56,8 @@ static void usage(FILE *f)
 "usage: aimc-run MODEL [--input FILE|-] [--device sim|drm|auto] [--chunk N]\n"
 "                [--seed S] [--noise-free] [--tolerance NS] [--rounds N]\n"
 "                [--pulse-budget N] [--refresh-after SECONDS] [--preset NAME]\n"
-"                [--age SECONDS] [--json] [--quiet] [--program-only | --compare]\n"
+"                [--age SECONDS] [--band-per-code PCT] [--json] [--quiet]\n"
+"                [--program-only | --compare]\n"
 "       aimc-run --version | --help\n"
 "\n"
 "Load an aimc-ssm MODEL, program its weights into an AIMC card's cells with\n"
@@ -78,6 +79,8 @@ static void usage(FILE *f)
 "      --pulse-budget N    pulses one cell may take, 1..%u (1500)\n"
 "      --refresh-after S   re-verify the cells once they have drifted S seconds\n"
 "                          (default: only report when 10 s have passed)\n"
+"      --band-per-code P   precision-aware write-verify: each tile's band is P %%\n"
+"                          of its weight code step (never below --tolerance)\n"
 "      --preset NAME       sim: the cells' technology, pcm (default) or rram\n"
 "                          (emulator/model/aimc_presets.def)\n"
 "      --age S             sim: let the programmed card sit idle S seconds of\n"
@@ -161,7 +164,7 @@ static void parse_preset(const char *name, struct options *o)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_TOL = 256, OPT_ROUNDS, OPT_BUDGET, OPT_REFRESH, OPT_PROGRAM_ONLY,
-	       OPT_COMPARE, OPT_JSON, OPT_PRESET, OPT_AGE };
+	       OPT_COMPARE, OPT_JSON, OPT_PRESET, OPT_AGE, OPT_BAND };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "device", required_argument, NULL, 'd' },
@@ -178,6 +181,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "preset", required_argument, NULL, OPT_PRESET },
 		{ "age", required_argument, NULL, OPT_AGE },
+		{ "band-per-code", required_argument, NULL, OPT_BAND },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -235,6 +239,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_JSON: o->json = true; break;
 		case OPT_PRESET:
 			parse_preset(optarg, o);
+			break;
+		case OPT_BAND:
+			o->params.flags |= AIMC_PROGRAM_PRECISION_AWARE;
+			o->params.band_per_code_pct =
+				(uint32_t)parse_number("--band-per-code", optarg, 1, 200);
 			break;
 		case OPT_AGE:
 			/* up to ten years of the card's clock */

@@ -96,7 +96,10 @@ struct aimc_program_params {
 	uint32_t flags;			/* AIMC_PROGRAM_* */
 	uint32_t stall_rounds;		/* stop a tile after this many rounds */
 					/* in which no cell settled (8) */
-	uint32_t reserved[2];		/* must be zero */
+	uint32_t band_per_code_pct;	/* AIMC_PROGRAM_PRECISION_AWARE: a */
+					/* tile's band, % of its weight code */
+					/* step (API 2.1; 0: 25) */
+	uint32_t reserved[1];		/* must be zero */
 };
 
 /* The largest max_rounds, max_pulses_per_cell, max_pulses_per_round */
@@ -112,6 +115,13 @@ struct aimc_program_params {
 #define AIMC_PROGRAM_NO_TARGET_STEP	0x4u
 /* Do not retarget the partner of a stuck cell */
 #define AIMC_PROGRAM_NO_COMPENSATION	0x8u
+/*
+ * Precision-aware (API 2.1): each tile's band is band_per_code_pct % of
+ * the conductance step of one weight code on it (the smallest of its
+ * crossbars': g range / 2^(bits-1), a ternary weight's the whole range),
+ * never below tolerance_nsiemens: coarse weights settle in wide bands.
+ */
+#define AIMC_PROGRAM_PRECISION_AWARE	0x10u
 
 void aimc_program_params_init(struct aimc_program_params *p);
 
@@ -163,6 +173,9 @@ struct aimc_program_stats {
 	uint32_t tiles_stalled;		/* stopped: stall_rounds without gain */
 	uint32_t tiles_at_round_cap;	/* stopped by max_rounds, cells open */
 	uint32_t padding;
+	/* API 2.1: the bands the tiles were programmed to */
+	uint32_t tolerance_min_nsiemens;
+	uint32_t tolerance_max_nsiemens;
 };
 
 /*

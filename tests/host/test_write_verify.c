@@ -123,7 +123,8 @@ static void rounds_big(struct aimc_program_params *p) { p->max_rounds = 1000000;
 static void budget_big(struct aimc_program_params *p) { p->max_pulses_per_cell = 99999999; }
 static void round_big(struct aimc_program_params *p) { p->max_pulses_per_round = 128; }
 static void stall0(struct aimc_program_params *p) { p->stall_rounds = 0; }
-static void reserved(struct aimc_program_params *p) { p->reserved[1] = 7; }
+static void reserved(struct aimc_program_params *p) { p->reserved[0] = 7; }
+static void band_big(struct aimc_program_params *p) { p->band_per_code_pct = 201; }
 
 /* Each refused parameter is named with its range; nothing is written. */
 START_TEST(parameters_bounded_and_named)
@@ -137,7 +138,8 @@ START_TEST(parameters_bounded_and_named)
 	refused(budget_big, "aimc_net_program: params: max_pulses_per_cell 99999999: must be 1..65535");
 	refused(round_big, "aimc_net_program: params: max_pulses_per_round 128: must be 1..127 (a pulse record's count field)");
 	refused(stall0, "aimc_net_program: params: stall_rounds 0: must be 1..40 (max_rounds)");
-	refused(reserved, "aimc_net_program: params: reserved[1] is 7, must be 0");
+	refused(reserved, "aimc_net_program: params: reserved[0] is 7, must be 0");
+	refused(band_big, "aimc_net_program: params: band_per_code_pct 201: must be 1..200");
 	ck_assert_int_eq(aimc_net_info(net, &ni, sizeof(ni)), 0);
 	ck_assert_uint_eq(ni.programmed, 0);
 }
@@ -215,6 +217,52 @@ START_TEST(refresh_policy_auto)
 }
 END_TEST
 
+/* Program @path on a fresh sim card of seed 3 with @flags; its stats. */
+static void program_fresh(const char *path, uint32_t flags, uint32_t pct,
+			  struct aimc_program_stats *st)
+{
+	struct aimc_sim_options o = { .seed = 3 };
+	struct aimc_program_params p;
+	struct aimc_device *d;
+	struct aimc_net *n;
+
+	ck_assert_int_eq(aimc_device_open_sim(&o, &d), 0);
+	ck_assert_int_eq(aimc_net_open(d, path, AIMC_NET_NO_PROGRAM, &n), 0);
+	aimc_program_params_init(&p);
+	p.flags = flags;
+	p.band_per_code_pct = pct;
+	ck_assert_int_eq(aimc_net_program(n, &p, NULL, NULL), 0);
+	ck_assert_int_eq(aimc_net_program_stats(n, st, sizeof(*st)), 0);
+	aimc_net_close(n);
+	aimc_device_close(d);
+}
+
+/*
+ * Precision-aware programming (API 2.1): the band follows the weights'
+ * code step (ternary: the whole 25 uS range, 4-bit: 25000 / 8 nS), never
+ * below the tolerance; the ternary model then needs far fewer pulses.
+ */
+START_TEST(precision_aware_bands)
+{
+	struct aimc_program_stats fixed, pa, pa4;
+
+	program_fresh("tools/qat/models/digits-qatt-pruned.safetensors", 0, 0, &fixed);
+	ck_assert_uint_eq(fixed.tolerance_min_nsiemens, 500);
+	ck_assert_uint_eq(fixed.tolerance_max_nsiemens, 500);
+	program_fresh("tools/qat/models/digits-qatt-pruned.safetensors",
+		      AIMC_PROGRAM_PRECISION_AWARE, 0, &pa);
+	ck_assert_uint_eq(pa.tolerance_min_nsiemens, 25000 / 4);
+	ck_assert_uint_eq(pa.tolerance_max_nsiemens, 25000 / 4);
+	ck_assert_double_lt(2 * pa.pulses_per_cell, fixed.pulses_per_cell);
+	ck_assert_uint_le(pa.rounds, fixed.rounds);
+	program_fresh(MODEL, AIMC_PROGRAM_PRECISION_AWARE, 10, &pa4);
+	/* 10 % of 3125 nS is below the 500 nS tolerance: the tolerance holds */
+	ck_assert_uint_eq(pa4.tolerance_min_nsiemens, 500);
+	program_fresh(MODEL, AIMC_PROGRAM_PRECISION_AWARE, 50, &pa4);
+	ck_assert_uint_eq(pa4.tolerance_min_nsiemens, 25000 / 8 / 2);
+}
+END_TEST
+
 Suite *write_verify_suite(void)
 {
 	Suite *s = suite_create("write_verify");
@@ -225,6 +273,7 @@ Suite *write_verify_suite(void)
 	tcase_add_test(tc, stops_when_nothing_is_left);
 	tcase_add_test(tc, cancel_leaves_it_unprogrammed);
 	tcase_add_test(tc, parameters_bounded_and_named);
+	tcase_add_test(tc, precision_aware_bands);
 	tcase_add_test(tc, refresh_policy_reports);
 	tcase_add_test(tc, refresh_policy_auto);
 	suite_add_tcase(s, tc);
