@@ -12,6 +12,8 @@
 #include <drm/aimc_accel.h>
 
 #include "aimc_model.h"
+#include <math.h>
+
 #include "deploy_internal.h"
 #include "internal.h"
 #include "job.h"
@@ -31,6 +33,19 @@ struct aimc_deployment {
 	uint32_t bo;
 	uint8_t *bo_map;
 	uint64_t bo_size;
+	/*
+	 * Drift compensation (aimc_deployment_compensate()): per crossbar
+	 * piece, in mapping order, the probe's ADC shift and per output the
+	 * reference response measured after programming and the gain the
+	 * column's register holds now.
+	 */
+	struct comp_piece {
+		uint32_t shift;
+		double *ref;
+		uint16_t *gain;
+	} *comp;
+	uint32_t n_comp;
+	bool comp_ref;		/* references measured since programming */
 };
 
 void aimc_program_params_init(struct aimc_program_params *p)
@@ -371,6 +386,7 @@ int aimc_deployment_program(struct aimc_deployment *d,
 		return ret;
 	d->params = p;
 	d->programmed = false;
+	d->comp_ref = false;
 	set_targets(d);
 	set_bands(d);
 	ret = program_all(d, 0, progress, ctx);
@@ -393,10 +409,253 @@ int aimc_deployment_refresh(struct aimc_deployment *d,
 
 	if (!d->programmed)
 		return aimc_set_error(-ENODATA, "the net is not programmed");
+	d->comp_ref = false;
 	ret = program_all(d, 1, progress, ctx);
+	/* the refreshed cells answer as the targets say: the programmed gains */
+	if (!ret && d->comp)
+		ret = calibrate(d);
 	/* a cancelled or failed refresh leaves cells half verified */
 	if (ret)
 		d->programmed = false;
+	return ret;
+}
+
+/* ---- drift compensation ---------------------------------------------- */
+
+/* Set the column registers of piece @p of crossbar @xb to @gain. */
+static int set_gains(struct aimc_deployment *d, const struct aimc_xbar_piece *pc,
+		     const uint16_t *gain)
+{
+	struct drm_aimc_cmd c = {
+		.opcode = AIMC_OP_CALIBRATE,
+		.tile = (uint16_t)pc->tile,
+		.col0 = (uint16_t)pc->col0,
+		.cols = (uint16_t)(2 * pc->n_out),
+		.src = { d->bo, 4 * pc->n_out, 0 },
+	};
+	struct aimc_job_result res;
+	uint64_t id;
+	uint32_t j;
+	int ret;
+
+	for (j = 0; j < pc->n_out; j++) {
+		d->bo_map[4 * j] = (uint8_t)gain[j];
+		d->bo_map[4 * j + 1] = (uint8_t)(gain[j] >> 8);
+		d->bo_map[4 * j + 2] = 0;
+		d->bo_map[4 * j + 3] = 0;
+	}
+	ret = aimc_job_submit(d->dev, &c, 1, NULL, 0, 0, &id);
+	if (!ret)
+		ret = aimc_job_wait(d->dev, id, AIMC_WAIT_FOREVER, &res);
+	if (!ret && res.status != AIMC_JOB_DONE)
+		ret = aimc_set_error(-EIO, "calibrating tile %u: card status %u", pc->tile,
+				     res.device_status);
+	return ret;
+}
+
+static void put16le(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32le(uint8_t *p, uint32_t v)
+{
+	put16le(p, v);
+	put16le(p + 2, v >> 16);
+}
+
+static void put_uop(uint8_t *p, uint8_t op, uint8_t dst, uint8_t src, uint16_t len,
+		    uint16_t aux, uint32_t imm0, uint32_t imm1)
+{
+	memset(p, 0, 16);
+	p[0] = op;
+	p[1] = dst;
+	p[2] = src;
+	put16le(p + 4, len);
+	put16le(p + 6, aux);
+	put32le(p + 8, imm0);
+	put32le(p + 12, imm1);
+}
+
+#define PROBE_IN_OFF	4096u
+#define PROBE_OUT_OFF	(PROBE_IN_OFF + 65536u)
+/* every column's response is the mean of at least this many probes */
+#define PROBE_SAMPLES	64u
+
+/*
+ * The reference input of aihwkit's drift compensation on one piece: each
+ * input row alone at full scale (the one-hot vectors of eye(n_in)), as
+ * often as it takes to average PROBE_SAMPLES responses per column; @m[j]
+ * = the mean |ADC code| of column j.  One EXEC on @slot.
+ */
+static int probe(struct aimc_deployment *d, const struct aimc_xbar_piece *pc,
+		 uint32_t shift, uint32_t slot, double *m)
+{
+	uint32_t reps = (PROBE_SAMPLES + pc->n_in - 1) / pc->n_in, steps, i, j;
+	int32_t xmax = (1 << (d->info.dac_bits - 1)) - 1;
+	uint8_t *p = d->bo_map;
+	struct aimc_job_result res;
+	struct drm_aimc_cmd c;
+	uint64_t id;
+	int ret;
+
+	/* within one operand (AIMC_IO_MAX_BYTES) and the input's 64 KiB */
+	while (reps > 1 && ((uint64_t)reps * pc->n_in * 4 * pc->n_out > AIMC_IO_MAX_BYTES ||
+			    (uint64_t)reps * pc->n_in * pc->n_in > 65536))
+		reps--;
+	steps = reps * pc->n_in;
+	put32le(p, AIMC_PROG_MAGIC);
+	put16le(p + 4, AIMC_PROG_VERSION);
+	put16le(p + 6, 3);
+	put32le(p + 8, 0);
+	put32le(p + 12, 0);
+	put_uop(p + 16, AIMC_UOP_LOAD, 1, 0, (uint16_t)pc->n_in, 0, 0, 1);
+	put_uop(p + 32, AIMC_UOP_MVM, 2, 1, (uint16_t)pc->n_in, (uint16_t)pc->tile,
+		AIMC_MVM_IMM0(pc->row0, pc->col0), AIMC_MVM_IMM1(2 * pc->n_out, shift));
+	put_uop(p + 48, AIMC_UOP_STORE, 0, 2, (uint16_t)pc->n_out, 0, 0, 4);
+	memset(p + PROBE_IN_OFF, 0, (size_t)steps * pc->n_in);
+	for (i = 0; i < steps; i++)
+		p[PROBE_IN_OFF + (size_t)i * pc->n_in + i % pc->n_in] = (uint8_t)xmax;
+	memset(&c, 0, sizeof(c));
+	c.opcode = AIMC_OP_EXEC;
+	c.flags = AIMC_EXEC_F_RESET_STATE;
+	c.slot = (uint16_t)slot;
+	c.steps = steps;
+	c.in_stride = (uint16_t)pc->n_in;
+	c.out_stride = (uint16_t)(4 * pc->n_out);
+	c.src = (struct drm_aimc_operand){ d->bo, steps * pc->n_in, PROBE_IN_OFF };
+	c.dst = (struct drm_aimc_operand){ d->bo, steps * 4 * pc->n_out, PROBE_OUT_OFF };
+	c.prog = (struct drm_aimc_operand){ d->bo, 64, 0 };
+	ret = aimc_job_submit(d->dev, &c, 1, NULL, 0, 0, &id);
+	if (!ret)
+		ret = aimc_job_wait(d->dev, id, AIMC_WAIT_FOREVER, &res);
+	if (!ret && res.status != AIMC_JOB_DONE)
+		ret = aimc_set_error(-EIO, "probing tile %u: card status %u", pc->tile,
+				     res.device_status);
+	if (ret)
+		return ret;
+	for (j = 0; j < pc->n_out; j++) {
+		double sum = 0;
+
+		for (i = 0; i < steps; i++) {
+			const uint8_t *o = p + PROBE_OUT_OFF + ((size_t)i * pc->n_out + j) * 4;
+			int32_t v = (int32_t)((uint32_t)o[0] | (uint32_t)o[1] << 8 |
+					      (uint32_t)o[2] << 16 | (uint32_t)o[3] << 24);
+
+			sum += v < 0 ? -(double)v : (double)v;
+		}
+		m[j] = sum / steps;
+	}
+	return 0;
+}
+
+/* The probe's shift: the largest one-weight response near, not past, full scale. */
+static uint32_t probe_shift(const struct aimc_xbar_place *xb, const struct aimc_xbar_piece *pc)
+{
+	double top = 0;
+	uint32_t j, s;
+
+	for (j = 0; j < pc->n_out; j++)
+		if (xb->gain[pc->out0 + j] > top)
+			top = xb->gain[pc->out0 + j];
+	/* 127 x (cmax unit) x gain / 2^(14 + s) <= 127 / 1.25 */
+	top *= 1.25 * xb->cmax * xb->unit_nsiemens;
+	for (s = 0; s < 40 && top > ldexp(1.0, 14 + (int)s); s++)
+		;
+	return s;
+}
+
+static int comp_alloc(struct aimc_deployment *d)
+{
+	const struct aimc_mapping *map = d->map;
+	uint32_t x, p, k = 0;
+
+	if (d->comp)
+		return 0;
+	for (x = 0; x < map->n_xbars; x++)
+		d->n_comp += map->xbars[x].n_pieces;
+	d->comp = calloc(d->n_comp, sizeof(*d->comp));
+	if (!d->comp)
+		return aimc_set_error(-ENOMEM, "out of memory");
+	for (x = 0; x < map->n_xbars; x++) {
+		for (p = 0; p < map->xbars[x].n_pieces; p++, k++) {
+			uint32_t n = map->xbars[x].pieces[p].n_out;
+
+			d->comp[k].ref = calloc(n, sizeof(double));
+			d->comp[k].gain = calloc(n, sizeof(uint16_t));
+			if (!d->comp[k].ref || !d->comp[k].gain)
+				return aimc_set_error(-ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+int aimc_deployment_compensate(struct aimc_deployment *d, uint32_t flags)
+{
+	const struct aimc_mapping *map = d->map;
+	uint32_t x, p, j, k = 0, slot;
+	double *now = NULL;
+	int ret;
+
+	if (!d->programmed)
+		return aimc_set_error(-ENODATA, "the net is not programmed");
+	if (!map->own_columns)
+		return aimc_set_error(-EOPNOTSUPP, "crossbars share columns on this card (too few tiles): their gain registers cannot be compensated one by one");
+	if (!(flags & AIMC_COMPENSATE_REFERENCE) && !d->comp_ref)
+		return aimc_set_error(-ENODATA, "no reference: call with AIMC_COMPENSATE_REFERENCE right after programming");
+	ret = comp_alloc(d);
+	if (ret)
+		return ret;
+	ret = aimc_reserve(d->dev, AIMC_RESOURCE_SLOT, AIMC_JOB_ANY, &slot);
+	if (ret)
+		return ret == -ENOSPC ? aimc_set_error(-EBUSY, "no free stream slot to probe with") : ret;
+	now = calloc(256, sizeof(double));
+	if (!now)
+		ret = aimc_set_error(-ENOMEM, "out of memory");
+	for (x = 0; !ret && x < map->n_xbars; x++) {
+		const struct aimc_xbar_place *xb = &map->xbars[x];
+
+		for (p = 0; !ret && p < xb->n_pieces; p++, k++) {
+			const struct aimc_xbar_piece *pc = &xb->pieces[p];
+			struct comp_piece *cp = &d->comp[k];
+			double sum_ref = 0, sum_now = 0;
+
+			if (flags & AIMC_COMPENSATE_REFERENCE) {
+				/* the programmed state, with the gains it was calibrated to */
+				cp->shift = probe_shift(xb, pc);
+				for (j = 0; j < pc->n_out; j++)
+					cp->gain[j] = xb->gain[pc->out0 + j];
+				ret = set_gains(d, pc, cp->gain);
+				if (!ret)
+					ret = probe(d, pc, cp->shift, slot, cp->ref);
+				continue;
+			}
+			ret = probe(d, pc, cp->shift, slot, now);
+			if (ret)
+				break;
+			/* responses are measured through the present gains */
+			for (j = 0; j < pc->n_out; j++) {
+				now[j] *= (double)xb->gain[pc->out0 + j] /
+					  (cp->gain[j] ? cp->gain[j] : 1);
+				sum_ref += cp->ref[j];
+				sum_now += now[j];
+			}
+			for (j = 0; j < pc->n_out; j++) {
+				double r = flags & AIMC_COMPENSATE_GLOBAL ?
+					   (sum_now > 0 ? sum_ref / sum_now : 1) :
+					   (now[j] > 0 && cp->ref[j] > 0 ? cp->ref[j] / now[j] : 1);
+				double g = floor(xb->gain[pc->out0 + j] * r + 0.5);
+
+				cp->gain[j] = (uint16_t)(g < 0 ? 0 : g > 65535 ? 65535 : g);
+			}
+			ret = set_gains(d, pc, cp->gain);
+		}
+	}
+	free(now);
+	aimc_release(d->dev, AIMC_RESOURCE_SLOT, slot);
+	if (!ret && (flags & AIMC_COMPENSATE_REFERENCE))
+		d->comp_ref = true;
 	return ret;
 }
 
@@ -433,6 +692,11 @@ void aimc_deployment_free(struct aimc_deployment *d)
 
 	if (!d)
 		return;
+	for (t = 0; d->comp && t < d->n_comp; t++) {
+		free(d->comp[t].ref);
+		free(d->comp[t].gain);
+	}
+	free(d->comp);
 	for (t = 0; d->wv && t < d->map->tiles_used; t++)
 		aimc_wv_tile_free(&d->wv[t]);
 	free(d->wv);

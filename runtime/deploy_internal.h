@@ -143,6 +143,15 @@ int aimc_deployment_refresh(struct aimc_deployment *d,
 /* Figures of the last programming or refresh; NULL if never programmed. */
 const struct aimc_program_stats *aimc_deployment_stats(const struct aimc_deployment *d);
 
+/*
+ * Drift compensation (aimc_net_compensate()): with AIMC_COMPENSATE_REFERENCE
+ * measure each column's response to the reference input, else measure it
+ * again and rescale the column gain registers (AIMC_COMPENSATE_GLOBAL: one
+ * factor per crossbar piece).  -ENODATA (not programmed, no reference),
+ * -EOPNOTSUPP (crossbars share columns), -EBUSY (no free slot to probe).
+ */
+int aimc_deployment_compensate(struct aimc_deployment *d, uint32_t flags);
+
 /* Release the tiles and buffers; NULL is ignored. */
 void aimc_deployment_free(struct aimc_deployment *d);
 

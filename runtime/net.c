@@ -78,6 +78,8 @@ static int net_program(struct aimc_net *net,
 	net->programmed = !ret;
 	if (!ret)
 		aimc_net_mark_programmed(net);
+	if (!ret)
+		ret = aimc_net_policy_reference(net);
 	return ret;
 }
 
@@ -119,7 +121,25 @@ static int net_refresh(struct aimc_net *net, aimc_program_progress_fn progress,
 	net->programmed = !ret;
 	if (!ret)
 		aimc_net_mark_programmed(net);
+	if (!ret)
+		ret = aimc_net_policy_reference(net);
 	return ret;
+}
+
+int aimc_net_compensate(struct aimc_net *net, uint32_t flags)
+{
+	int ret;
+
+	aimc_api_begin();
+	if (!net)
+		ret = aimc_set_error(-EINVAL, "no net");
+	else if (flags & ~(AIMC_COMPENSATE_REFERENCE | AIMC_COMPENSATE_GLOBAL))
+		ret = aimc_set_error(-EINVAL, "unknown flags 0x%x", flags);
+	else
+		ret = aimc_deployment_compensate(net->dep, flags);
+	if (!ret)
+		aimc_net_mark_compensated(net);
+	return aimc_api_end(__func__, ret);
 }
 
 int aimc_net_refresh(struct aimc_net *net, aimc_program_progress_fn progress,
@@ -251,6 +271,7 @@ int aimc_net_info(const struct aimc_net *net, struct aimc_net_info *info,
 		all.programmed = net->programmed;
 		all.crossbars = map->n_xbars;
 		all.refreshes = net->refreshes;
+		all.compensations = net->compensations;
 		aimc_baseline_energy(net->ps, &all.baseline_fj_per_step,
 				     &all.baseline_fj_per_sequence);
 		if (net->programmed) {

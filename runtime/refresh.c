@@ -31,6 +31,21 @@ void aimc_net_mark_programmed(struct aimc_net *net)
 {
 	if (aimc_drift_clock_ns(net->dev, &net->programmed_at_ns))
 		net->programmed_at_ns = 0;
+	net->compensated_at_ns = net->programmed_at_ns;
+}
+
+void aimc_net_mark_compensated(struct aimc_net *net)
+{
+	if (aimc_drift_clock_ns(net->dev, &net->compensated_at_ns))
+		net->compensated_at_ns = 0;
+}
+
+/* With AIMC_REFRESH_COMPENSATE: the reference, right after (re)programming. */
+int aimc_net_policy_reference(struct aimc_net *net)
+{
+	if (!(net->policy.flags & AIMC_REFRESH_COMPENSATE))
+		return 0;
+	return aimc_deployment_compensate(net->dep, AIMC_COMPENSATE_REFERENCE);
 }
 
 int aimc_net_age_ns(const struct aimc_net *net, uint64_t *age_ns)
@@ -54,8 +69,23 @@ bool aimc_net_refresh_due(const struct aimc_net *net)
 
 int aimc_net_auto_refresh(struct aimc_net *net)
 {
+	uint64_t now;
 	int ret;
 
+	if (net->policy.flags & AIMC_REFRESH_COMPENSATE) {
+		if (!net->programmed || !net->policy.max_age_ns ||
+		    aimc_drift_clock_ns(net->dev, &now) ||
+		    now < net->compensated_at_ns + net->policy.max_age_ns)
+			return 0;
+		ret = aimc_deployment_compensate(net->dep,
+						 net->policy.flags & AIMC_REFRESH_COMPENSATE_GLOBAL ?
+						 AIMC_COMPENSATE_GLOBAL : 0);
+		if (ret)
+			return ret;
+		net->compensations++;
+		net->compensated_at_ns = now;
+		return 0;
+	}
 	if (!(net->policy.flags & AIMC_REFRESH_AUTO) || !aimc_net_refresh_due(net))
 		return 0;
 	ret = aimc_deployment_refresh(net->dep, NULL, NULL);
@@ -79,12 +109,22 @@ int aimc_net_set_refresh_policy(struct aimc_net *net,
 	else if (policy && policy->reserved)
 		ret = aimc_set_error(-EINVAL, "policy: reserved is %u, must be 0",
 				     policy->reserved);
-	else if (policy && (policy->flags & ~AIMC_REFRESH_AUTO))
+	else if (policy && (policy->flags & ~(AIMC_REFRESH_AUTO | AIMC_REFRESH_COMPENSATE |
+					      AIMC_REFRESH_COMPENSATE_GLOBAL)))
 		ret = aimc_set_error(-EINVAL, "policy: unknown flags 0x%x",
 				     policy->flags);
+	else if (policy && (policy->flags & AIMC_REFRESH_AUTO) &&
+		 (policy->flags & AIMC_REFRESH_COMPENSATE))
+		ret = aimc_set_error(-EINVAL, "policy: AIMC_REFRESH_AUTO and AIMC_REFRESH_COMPENSATE exclude each other");
+	else if (policy && (policy->flags & AIMC_REFRESH_COMPENSATE_GLOBAL) &&
+		 !(policy->flags & AIMC_REFRESH_COMPENSATE))
+		ret = aimc_set_error(-EINVAL, "policy: AIMC_REFRESH_COMPENSATE_GLOBAL needs AIMC_REFRESH_COMPENSATE");
 	else if (policy)
 		net->policy = *policy;
 	else
 		aimc_net_set_policy_default(net);
+	/* a net programmed before the policy asked for compensation */
+	if (!ret && net->programmed && policy && (policy->flags & AIMC_REFRESH_COMPENSATE))
+		ret = aimc_deployment_compensate(net->dep, AIMC_COMPENSATE_REFERENCE);
 	return aimc_api_end(__func__, ret);
 }

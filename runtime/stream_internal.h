@@ -55,6 +55,8 @@ struct aimc_net {
 	struct aimc_refresh_policy policy;
 	uint64_t programmed_at_ns;	/* drift clock of the last programming */
 	uint32_t refreshes;		/* made by the policy */
+	uint64_t compensated_at_ns;	/* drift clock of the last compensation */
+	uint32_t compensations;		/* made by the policy */
 };
 
 /*
@@ -89,6 +91,9 @@ bool aimc_net_refresh_due(const struct aimc_net *net);
 int aimc_net_auto_refresh(struct aimc_net *net);
 /* Restart the age: programming or a refresh just succeeded. */
 void aimc_net_mark_programmed(struct aimc_net *net);
+void aimc_net_mark_compensated(struct aimc_net *net);
+/* With AIMC_REFRESH_COMPENSATE, the compensation reference; else 0. */
+int aimc_net_policy_reference(struct aimc_net *net);
 /* AIMC_REFRESH_DEFAULT_AGE_NS, reported only */
 void aimc_net_set_policy_default(struct aimc_net *net);
 

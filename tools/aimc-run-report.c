@@ -240,6 +240,7 @@ void report_summary(struct report *r, const struct run_summary *s)
 	add_int(o, "age_ns", (int64_t)s->age_ns);
 	json_object_object_add(o, "refresh_due", json_object_new_boolean(s->refresh_due));
 	add_int(o, "refreshes", s->refreshes);
+	add_int(o, "compensations", s->compensations);
 	if (s->energy && s->steps && s->sequences) {
 		json_object *e = json_object_new_object();
 		static const char *const kinds[5] = { "dac", "xbar", "adc", "dpu", "program" };

@@ -38,6 +38,7 @@ struct run_summary {
 	uint64_t age_ns;	/* of the programming, at the end */
 	bool refresh_due;
 	uint32_t refreshes;
+	uint32_t compensations;
 	bool energy;		/* the device reports its energy */
 	uint64_t energy_fj;	/* while streaming */
 	uint64_t energy_kind_fj[5];	/* DAC, crossbar, ADC, digital, program */

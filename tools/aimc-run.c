@@ -39,6 +39,8 @@ struct options {
 	uint32_t preset;		/* sim: aimc_sim_preset_name() index */
 	bool preset_set;
 	uint64_t age_s;			/* sim: idle this long before streaming */
+	uint64_t compensate_ns;		/* drift compensation period, 0: none */
+	bool compensate_global;
 	struct aimc_program_params params;
 };
 
@@ -56,7 +58,9 @@ static void usage(FILE *f)
 "usage: aimc-run MODEL [--input FILE|-] [--device sim|drm|auto] [--chunk N]\n"
 "                [--seed S] [--noise-free] [--tolerance NS] [--rounds N]\n"
 "                [--pulse-budget N] [--refresh-after SECONDS] [--preset NAME]\n"
-"                [--age SECONDS] [--band-per-code PCT] [--json] [--quiet]\n"
+"                [--age SECONDS] [--band-per-code PCT]\n"
+"                [--compensate SECONDS | --compensate-global SECONDS]\n"
+"                [--json] [--quiet]\n"
 "                [--program-only | --compare]\n"
 "       aimc-run --version | --help\n"
 "\n"
@@ -81,6 +85,11 @@ static void usage(FILE *f)
 "                          (default: only report when 10 s have passed)\n"
 "      --band-per-code P   precision-aware write-verify: each tile's band is P %%\n"
 "                          of its weight code step (never below --tolerance)\n"
+"      --compensate S      drift compensation instead of refreshes: the column\n"
+"                          gains are rescaled to a reference response\n"
+"                          measured after programming, before a job once S\n"
+"                          seconds have passed since the last (aimc_net_compensate(3))\n"
+"      --compensate-global S  the same with one factor per crossbar\n"
 "      --preset NAME       sim: the cells' technology, pcm (default) or rram\n"
 "                          (emulator/model/aimc_presets.def)\n"
 "      --age S             sim: let the programmed card sit idle S seconds of\n"
@@ -164,7 +173,8 @@ static void parse_preset(const char *name, struct options *o)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_TOL = 256, OPT_ROUNDS, OPT_BUDGET, OPT_REFRESH, OPT_PROGRAM_ONLY,
-	       OPT_COMPARE, OPT_JSON, OPT_PRESET, OPT_AGE, OPT_BAND };
+	       OPT_COMPARE, OPT_JSON, OPT_PRESET, OPT_AGE, OPT_BAND, OPT_COMP,
+	       OPT_COMP_GLOBAL };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "device", required_argument, NULL, 'd' },
@@ -182,6 +192,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "preset", required_argument, NULL, OPT_PRESET },
 		{ "age", required_argument, NULL, OPT_AGE },
 		{ "band-per-code", required_argument, NULL, OPT_BAND },
+		{ "compensate", required_argument, NULL, OPT_COMP },
+		{ "compensate-global", required_argument, NULL, OPT_COMP_GLOBAL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -245,6 +257,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->params.band_per_code_pct =
 				(uint32_t)parse_number("--band-per-code", optarg, 1, 200);
 			break;
+		case OPT_COMP:
+		case OPT_COMP_GLOBAL:
+			o->compensate_global = opt == OPT_COMP_GLOBAL;
+			o->compensate_ns = parse_number(opt == OPT_COMP ? "--compensate" :
+							"--compensate-global", optarg, 1,
+							UINT64_MAX / 1000000000ull) *
+					   1000000000ull;
+			break;
 		case OPT_AGE:
 			/* up to ten years of the card's clock */
 			o->age_s = parse_number("--age", optarg, 0, 315360000ull);
@@ -277,6 +297,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("--%s: only for the sim card, not --device drm",
 			    o->seed_set ? "seed" : o->noise_free ? "noise-free" :
 			    o->preset_set ? "preset" : "age");
+	if (o->compensate_ns && o->refresh_after_ns)
+		usage_error("--compensate and --refresh-after exclude each other");
 	if (o->compare && strcmp(o->device, "sim"))
 		usage_error("--compare: on sim cards only, not --device %s", o->device);
 	if (o->compare && (o->json || o->input))
@@ -461,6 +483,7 @@ static int stream_input(const struct options *o, struct aimc_device *dev,
 		sum.age_ns = after.age_ns;
 		sum.refresh_due = after.refresh_due;
 		sum.refreshes = after.refreshes;
+		sum.compensations = after.compensations;
 		if (after.refresh_due && !o->quiet)
 			fprintf(stderr, "aimc-run: note: the cells have drifted %.1f s since programming: a refresh is due (--refresh-after)\n",
 				(double)after.age_ns * 1e-9);
@@ -552,6 +575,12 @@ static int run_on_card(const struct options *o, const struct run_input *in)
 	if (!ret && o->refresh_after_ns) {
 		policy.max_age_ns = o->refresh_after_ns;
 		policy.flags = AIMC_REFRESH_AUTO;
+		ret = aimc_net_set_refresh_policy(net, &policy);
+	}
+	if (!ret && o->compensate_ns) {
+		policy.max_age_ns = o->compensate_ns;
+		policy.flags = AIMC_REFRESH_COMPENSATE |
+			       (o->compensate_global ? AIMC_REFRESH_COMPENSATE_GLOBAL : 0);
 		ret = aimc_net_set_refresh_policy(net, &policy);
 	}
 	if (ret) {

@@ -64,6 +64,8 @@ struct aimc_net_info {
 	/* API 2.1 */
 	uint64_t baseline_fj_per_step;	/* this model on a digital */
 	uint64_t baseline_fj_per_sequence; /* accelerator: README, Energy */
+	uint32_t compensations;		/* made by the policy */
+	uint32_t reserved;
 };
 
 /* aimc_net_open(): load, place and compile only; program later */
@@ -232,6 +234,35 @@ struct aimc_refresh_policy {
 #define AIMC_REFRESH_DEFAULT_AGE_NS	10000000000ull
 /* Refresh before a stream's next job once the age has passed */
 #define AIMC_REFRESH_AUTO		0x1u
+/*
+ * Instead of refreshing (API 2.1): after each programming or refresh
+ * measure the drift-compensation reference, and before a stream's next
+ * job once max_age_ns has passed since the last compensation compensate
+ * (aimc_net_compensate(); with AIMC_REFRESH_COMPENSATE_GLOBAL one factor
+ * per crossbar).  Not with AIMC_REFRESH_AUTO.
+ */
+#define AIMC_REFRESH_COMPENSATE		0x2u
+#define AIMC_REFRESH_COMPENSATE_GLOBAL	0x4u
+
+/* aimc_net_compensate() flags */
+#define AIMC_COMPENSATE_REFERENCE	0x1u	/* measure the reference */
+#define AIMC_COMPENSATE_GLOBAL		0x2u	/* one factor per crossbar */
+
+/*
+ * aimc_net_compensate() - drift compensation with the column gains (API 2.1)
+ *
+ * As aihwkit's drift compensation: a reference input (each crossbar row
+ * alone at full scale: the one-hot vectors), the measured response of
+ * every column (mean |ADC code|), a rescale: each column's gain register
+ * is set to its programmed gain times reference / now (per column, or
+ * with AIMC_COMPENSATE_GLOBAL one factor per crossbar).  With
+ * AIMC_COMPENSATE_REFERENCE it measures the reference instead (right
+ * after programming; aimc_net_program() and aimc_net_refresh() drop it).
+ * Needs a free stream slot while it probes.  -ENODATA (not programmed, or
+ * no reference), -EOPNOTSUPP (crossbars share columns: too few tiles),
+ * -EBUSY (no free slot), -EINVAL (unknown flags).
+ */
+int aimc_net_compensate(struct aimc_net *net, uint32_t flags);
 
 /* aimc_net_set_refresh_policy() - @policy NULL restores the default */
 int aimc_net_set_refresh_policy(struct aimc_net *net,

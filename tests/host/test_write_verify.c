@@ -9,6 +9,9 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aimc.h"
@@ -217,6 +220,91 @@ START_TEST(refresh_policy_auto)
 }
 END_TEST
 
+/* Logits of 16 synthetic sequences, 64 steps each, from a reset stream. */
+static void logits_of(float *out)
+{
+	struct aimc_stream *s;
+	float x[64];
+	int q, t;
+
+	ck_assert_int_eq(aimc_stream_open(net, &s), 0);
+	for (q = 0; q < 16; q++) {
+		for (t = 0; t < 64; t++)
+			x[t] = (float)(0.5 + 0.45 * sin(0.11 * (q + 1) * t + q));
+		ck_assert_int_eq(aimc_stream_push(s, x, 1, 64, NULL), 0);
+		ck_assert_int_eq(aimc_stream_finish(s, out + 10 * q, 0), 0);
+	}
+	ck_assert_int_eq(aimc_stream_close(s), 0);
+}
+
+static double rms_diff(const float *a, const float *b)
+{
+	double e = 0;
+	int i;
+
+	for (i = 0; i < 160; i++)
+		e += (double)(a[i] - b[i]) * (a[i] - b[i]);
+	return sqrt(e / 160);
+}
+
+/*
+ * Drift compensation (API 2.1): a day of PCM drift shrinks the column
+ * currents by a third and the logits follow; rescaling the column gains to
+ * the reference measured after programming takes most of the error away
+ * (per column more than global); without a reference it is refused.  The
+ * policy does the same by itself before a stream's next job.
+ */
+START_TEST(drift_compensation)
+{
+	struct aimc_refresh_policy p = { .max_age_ns = 3600ull * 1000000000ull,
+					 .flags = AIMC_REFRESH_COMPENSATE };
+	struct aimc_refresh_policy bad = { .max_age_ns = 1,
+					   .flags = AIMC_REFRESH_AUTO | AIMC_REFRESH_COMPENSATE };
+	static float fresh[160], again[160], drifted[160], col[160], glob[160], pol[160];
+	struct aimc_net_info ni;
+	double e_none, e_col, e_glob, e_floor;
+
+	ck_assert_int_eq(aimc_net_compensate(net, 0), -ENODATA);	/* not programmed */
+	ck_assert_int_eq(aimc_net_program(net, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(aimc_net_compensate(net, 0), -ENODATA);	/* no reference */
+	ck_assert_ptr_nonnull(strstr(aimc_last_error(), "no reference"));
+	ck_assert_int_eq(aimc_net_compensate(net, 0x10), -EINVAL);
+	ck_assert_int_eq(aimc_net_set_refresh_policy(net, &bad), -EINVAL);
+	bad.flags = AIMC_REFRESH_COMPENSATE_GLOBAL;
+	ck_assert_int_eq(aimc_net_set_refresh_policy(net, &bad), -EINVAL);
+	ck_assert_int_eq(aimc_net_compensate(net, AIMC_COMPENSATE_REFERENCE), 0);
+	logits_of(fresh);
+	logits_of(again);	/* read noise alone */
+	card_time_passes(24 * 3600);
+	logits_of(drifted);
+	ck_assert_int_eq(aimc_net_compensate(net, AIMC_COMPENSATE_GLOBAL), 0);
+	logits_of(glob);
+	ck_assert_int_eq(aimc_net_compensate(net, 0), 0);
+	logits_of(col);
+	e_none = rms_diff(fresh, drifted);
+	e_glob = rms_diff(fresh, glob);
+	e_col = rms_diff(fresh, col);
+	e_floor = rms_diff(fresh, again);
+	if (getenv("AIMC_TEST_VERBOSE"))
+		printf("  drift 1 day: logits rms error none %.3f, global %.3f, per column %.3f (read noise alone %.3f)\n",
+		       e_none, e_glob, e_col, e_floor);
+	ck_assert_double_lt(e_col, e_none / 2);
+	ck_assert_double_lt(e_glob, e_none / 1.5);
+	ck_assert_double_le(e_col, e_glob);
+
+	/* the policy: reference after programming, compensation once due */
+	ck_assert_int_eq(aimc_net_set_refresh_policy(net, &p), 0);
+	ck_assert_int_eq(aimc_net_program(net, NULL, NULL, NULL), 0);
+	logits_of(fresh);
+	card_time_passes(24 * 3600);
+	logits_of(pol);
+	ck_assert_int_eq(aimc_net_info(net, &ni, sizeof(ni)), 0);
+	ck_assert_uint_eq(ni.compensations, 1);
+	ck_assert_uint_eq(ni.refreshes, 0);
+	ck_assert_double_lt(rms_diff(fresh, pol), e_none / 1.5);
+}
+END_TEST
+
 /* Program @path on a fresh sim card of seed 3 with @flags; its stats. */
 static void program_fresh(const char *path, uint32_t flags, uint32_t pct,
 			  struct aimc_program_stats *st)
@@ -274,6 +362,7 @@ Suite *write_verify_suite(void)
 	tcase_add_test(tc, cancel_leaves_it_unprogrammed);
 	tcase_add_test(tc, parameters_bounded_and_named);
 	tcase_add_test(tc, precision_aware_bands);
+	tcase_add_test(tc, drift_compensation);
 	tcase_add_test(tc, refresh_policy_reports);
 	tcase_add_test(tc, refresh_policy_auto);
 	suite_add_tcase(s, tc);
