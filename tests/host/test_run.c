@@ -9,6 +9,7 @@
  * at most 1024 steps).
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,19 @@ START_TEST(options_checked_first)
 	usage_error(MODEL " " MODEL, NULL, "aimc-run: one MODEL only, got '" MODEL "' too");
 	usage_error(MODEL " --device drm --noise-free -i " INPUT, NULL,
 		    "aimc-run: --noise-free: only for the sim card, not --device drm");
+	/* API 2.1's options */
+	usage_error(MODEL " --preset taox -i " INPUT, NULL,
+		    "aimc-run: --preset taox: not one of pcm, rram");
+	usage_error(MODEL " --device drm --preset rram -i " INPUT, NULL,
+		    "aimc-run: --preset: only for the sim card, not --device drm");
+	usage_error(MODEL " --device drm --age 5 -i " INPUT, NULL,
+		    "aimc-run: --age: only for the sim card, not --device drm");
+	usage_error(MODEL " --age 999999999999 -i " INPUT, NULL,
+		    "aimc-run: --age 999999999999: must be 0..315360000");
+	usage_error(MODEL " --band-per-code 0 -i " INPUT, NULL,
+		    "aimc-run: --band-per-code 0: must be 1..200");
+	usage_error(MODEL " --compensate 5 --refresh-after 5 -i " INPUT, NULL,
+		    "aimc-run: --compensate and --refresh-after exclude each other");
 }
 END_TEST
 
@@ -257,7 +271,47 @@ START_TEST(json_output)
 	ck_assert_int_eq(json_object_get_int(get(sum, "sequences")), 200);
 	ck_assert_int_eq(json_object_get_int(get(sum, "correct")), correct);
 	ck_assert(json_object_get_double(get(sum, "accuracy")) > 0.9);
+	/* API 2.1: energy, the card's time, the digital baseline */
+	{
+		json_object *e = get(sum, "energy"), *k = get(e, "nj_by_kind");
+		double inf = json_object_get_double(get(e, "nj_per_inference"));
+		double step = json_object_get_double(get(e, "nj_per_step"));
+		double parts = 0;
+		const char *kinds[] = { "dac", "xbar", "adc", "dpu", "program" };
+
+		for (i = 0; i < 5; i++)
+			parts += json_object_get_double(get(k, kinds[i]));
+		ck_assert(inf > 0 && step > 0);
+		/* 200 sequences of 64 steps, the decoder once each */
+		ck_assert_double_lt(fabs(inf - 64 * step), 0.05 * inf);
+		ck_assert_double_lt(fabs(parts - 200 * inf), 1e-6 * parts);
+		ck_assert(json_object_get_double(get(k, "program")) == 0);
+		ck_assert(json_object_get_double(get(e, "card_us_per_step")) > 0);
+		ck_assert(json_object_get_double(get(e, "baseline_nj_per_inference")) > 0);
+		ck_assert(json_object_get_double(get(get(root, "programming"), "energy_uj")) > 0);
+	}
 	json_object_put(root);
+	result_free(&r);
+}
+END_TEST
+
+/* --preset rram --age: another card, aged; --compensate reports */
+START_TEST(presets_age_compensation)
+{
+	struct result r = run(MODEL " --json --preset rram --age 86400 --compensate 1 -i " INPUT, NULL);
+	json_object *root, *sum;
+
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	root = json_tokener_parse(r.out);
+	ck_assert_ptr_nonnull(root);
+	sum = get(root, "summary");
+	ck_assert_int_ge(json_object_get_int64(get(sum, "age_ns")), 86400000000000ll);
+	ck_assert_int_eq(json_object_get_int(get(sum, "compensations")), 1);
+	json_object_put(root);
+	result_free(&r);
+	r = run(MODEL " --band-per-code 50 --program-only", NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "band 1562 nS)"));
 	result_free(&r);
 }
 END_TEST
@@ -286,6 +340,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, files_checked_first);
 	tcase_add_test(tc, streams_and_reports);
 	tcase_add_test(tc, json_output);
+	tcase_add_test(tc, presets_age_compensation);
 	aimc_add_test_if(tc, no_card_exits_1, aimc_device_count(AIMC_BACKEND_DRM) == 0,
 			 "this machine has an AIMC card");
 	suite_add_tcase(s, tc);
