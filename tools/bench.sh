@@ -85,6 +85,9 @@ fi
 	echo "bench: $note"
 	# shellcheck disable=SC2086 # a list of files
 	"$build/tools/aimc-bench" --table $tables --csv "$out/bench.csv" --json "$out/bench.json"
+	echo "bench: energy (section energy): the device model's counters; constants and sources in" \
+		"emulator/model/aimc_presets.def (DAC, read bias: assumptions; ADC: Kull et al., JSSC 2013;" \
+		"digital unit and the digital baseline: Horowitz, ISSCC 2014, 45 nm; t_mvm: Le Gallo et al. 2023)"
 	echo "bench: load after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine" \
 		"slows both sides of a ratio alike; absolute times are this machine's, under this load)"
 } | tee "$out/table.txt"

@@ -606,6 +606,100 @@ static int bench_stream(struct bench *b)
 	return 0;
 }
 
+/* ---- energy (issue 19) ------------------------------------------------ */
+
+#define ENERGY_SEQ_STEPS	64
+#define ENERGY_SEQS		16
+
+/*
+ * The card's energy per inference of @bm (a sequence of 64 steps and the
+ * decoder once, as the digits data set's) on a noisy sim card of preset
+ * @preset, from the device model's counters (emulator/README.md, "Energy
+ * and modelled time"), beside the same model on a digital accelerator
+ * (aimc_net_info()'s baseline; constants and sources in
+ * emulator/model/aimc_presets.def).  Energy is deterministic for a given
+ * input: no repeats.
+ */
+static int energy_model(struct bench *b, const struct bench_model *bm, uint32_t preset)
+{
+	struct aimc_sim_options o = { .seed = 1, .preset = preset };
+	struct aimc_telemetry t0, t1;
+	struct aimc_net_info info;
+	struct aimc_device *dev = NULL;
+	struct aimc_net *net = NULL;
+	struct aimc_stream *s = NULL;
+	struct bench_row *card, *r;
+	float *u = NULL, logits[256];
+	double inf_nj, base_nj, dpu_share;
+	char name[80];
+	unsigned int q;
+	int ret;
+
+	ret = aimc_device_open_sim(&o, &dev);
+	if (!ret)
+		ret = open_net(dev, bm, &net);
+	if (!ret)
+		ret = aimc_net_info(net, &info, sizeof(info));
+	if (!ret) {
+		u = make_input(ENERGY_SEQ_STEPS, info.d_input, 11);
+		ret = u ? aimc_stream_open(net, &s) : -ENOMEM;
+	}
+	if (!ret)
+		ret = aimc_device_telemetry(dev, &t0, sizeof(t0));
+	for (q = 0; !ret && q < ENERGY_SEQS; q++) {
+		ret = aimc_stream_push(s, u, info.d_input, ENERGY_SEQ_STEPS, NULL);
+		if (!ret)
+			ret = aimc_stream_finish(s, logits, 0);
+	}
+	if (!ret)
+		ret = aimc_device_telemetry(dev, &t1, sizeof(t1));
+	if (ret) {
+		fprintf(stderr, "aimc-bench: energy %s: %s\n", bm->name, aimc_last_error());
+		goto out;
+	}
+	inf_nj = (double)(t1.energy_fj - t0.energy_fj) * 1e-6 / ENERGY_SEQS;
+	base_nj = ((double)info.baseline_fj_per_step * ENERGY_SEQ_STEPS +
+		   (double)info.baseline_fj_per_sequence) * 1e-6;
+	dpu_share = (double)(t1.energy_dpu_fj - t0.energy_dpu_fj) /
+		    (double)(t1.energy_fj - t0.energy_fj);
+	snprintf(name, sizeof(name), "%s: digital baseline, energy/inference",
+		 bm->name);
+	r = add_row(b, "energy", name, base_nj, "nJ");
+	r->hidden = preset != 0;
+	snprintf(name, sizeof(name), "%s: %s card, energy/inference (%.0f %% digital)",
+		 bm->name, aimc_sim_preset_name(preset), 100 * dpu_share);
+	card = add_row(b, "energy", name, inf_nj, "nJ");
+	set_baseline(card, r);
+	snprintf(name, sizeof(name), "%s: %s card, analog part/inference", bm->name,
+		 aimc_sim_preset_name(preset));
+	set_baseline(add_row(b, "energy", name, inf_nj * (1 - dpu_share), "nJ"), card);
+	snprintf(name, sizeof(name), "%s: %s card, modelled time/inference", bm->name,
+		 aimc_sim_preset_name(preset));
+	add_row(b, "energy", name, (double)(t1.busy_ns - t0.busy_ns) * 1e-3 / ENERGY_SEQS,
+		"us");
+out:
+	aimc_stream_close(s);
+	aimc_net_close(net);
+	aimc_device_close(dev);
+	free(u);
+	return ret;
+}
+
+static int bench_energy(struct bench *b)
+{
+	unsigned int i;
+	uint32_t p;
+	int ret;
+
+	for (i = 0; i < b->nmodels; i++)
+		for (p = 0; aimc_sim_preset_name(p); p++) {
+			ret = energy_model(b, &b->models[i], p);
+			if (ret < 0)
+				return ret;
+		}
+	return 0;
+}
+
 /* ---- model cost ------------------------------------------------------ */
 
 struct cost {
@@ -1920,7 +2014,7 @@ static void usage(FILE *out)
 		"                  [--csv FILE] [--json FILE] [--plots DIR] [--models DIR]\n"
 		"                  [--emu-knobs DIR] [--card LABEL] [SECTION...]\n"
 		"       aimc-bench --table CSV... [--csv FILE] [--json FILE]\n"
-		"Sections: stream cost mem noise wv (sim), kernel (drm).\n"
+		"Sections: stream energy cost mem noise wv (sim), kernel (drm).\n"
 		"Default: every section the device supports.\n");
 }
 
@@ -1935,6 +2029,7 @@ static int run_section(struct bench *b, const char *section, uint32_t backend)
 		return -ENODEV;
 	}
 	if (!strcmp(section, "stream") || !strcmp(section, "cost") ||
+	    !strcmp(section, "energy") ||
 	    !strcmp(section, "mem") || !strcmp(section, "noise") ||
 	    !strcmp(section, "wv")) {
 		/* they open their own in-process cards */
@@ -1946,6 +2041,8 @@ static int run_section(struct bench *b, const char *section, uint32_t backend)
 			return bench_stream(b);
 		if (!strcmp(section, "cost"))
 			return bench_cost(b);
+		if (!strcmp(section, "energy"))
+			return bench_energy(b);
 		if (!strcmp(section, "mem"))
 			return bench_mem(b);
 		if (!strcmp(section, "noise"))
@@ -1972,7 +2069,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const sim_sections[] = { "stream", "cost", "mem", "noise", "wv" };
+	static const char *const sim_sections[] = { "stream", "energy", "cost", "mem", "noise", "wv" };
 	static struct bench b = { .repeats = 5, .models_dir = "tools/qat/models" };
 	enum aimc_backend backend = AIMC_BACKEND_AUTO;
 	const char *csv = NULL, *json = NULL;
