@@ -422,6 +422,8 @@ check-qat: $(LIBAIMC_SO)
 	set -e; cd tools/qat && for v in models/golden/*.vectors.safetensors; do \
 		$(QAT_ENV) /usr/bin/python3 -m aimc_qat.golden \
 			models/$$(basename $$v .vectors.safetensors).safetensors --check $$v --card; done
+	cd tools/qat && $(QAT_ENV) /usr/bin/python3 -m aimc_qat.golden $(abspath $(QAT_RT))/tiny-q4v8-pruned.safetensors \
+		--check $(abspath $(QAT_RT))/golden-tiny-q4v8-pruned.vectors.safetensors --card
 	CC=$(CC) tools/qat/check_presets.sh
 
 # The debug-kernel lane (README.md): builds its kernel once into a cache

@@ -31,7 +31,7 @@
 
 #define HEADER_MAX		(16u << 20)
 #define FORMAT_NAME		"aimc-ssm"
-#define FORMAT_VERSION		1
+#define FORMAT_VERSION		2	/* reads 1 and 2 */
 #define MAX_ELEMENTS		(1ull << 31)
 #define MAX_DIMS		4
 
@@ -404,11 +404,11 @@ static int check_version(struct loader *ld, struct json_object *meta)
 		if (v < 1000000000)
 			v = v * 10 + (uint64_t)(ver[i] - '0');
 	}
-	if (v != FORMAT_VERSION)
+	if (v < 1 || v > FORMAT_VERSION)
 		return fail(ld, -EPROTONOSUPPORT, "format_version",
-			    "unsupported format version %.40s (this loader reads %d)",
+			    "unsupported format version %.40s (this loader reads 1 and %d)",
 			    ver, FORMAT_VERSION);
-	ld->model->format_version = FORMAT_VERSION;
+	ld->model->format_version = (uint32_t)v;
 	return 0;
 }
 
@@ -542,6 +542,7 @@ enum tensor_kind {
 	TK_QXBAR,	/* Q, crossbar weight: bits 2..8, per_output_channel */
 	TK_QSSM,	/* Q, SSM parameter: bits 2..16, either granularity */
 	TK_QSSM_D,	/* Q, per_tensor only */
+	TK_QVEC,	/* version 2: an F32 vector stored as codes, per_tensor */
 };
 
 struct expected {
@@ -600,6 +601,34 @@ static const char *quant_granularity(struct loader *ld, const char *name)
 	return json_str(entry, "granularity");
 }
 
+/*
+ * Version 2: a vector of a quantized model (a bias, an ADC scale, a norm
+ * vector, the per-output-channel scale of a Q tensor) with a quantization
+ * entry is stored as codes with one F32 scale, "<name>_scale" [1].  From
+ * @from on, mark such entries TK_QVEC and expect their scales.
+ */
+static int mark_qvecs(struct loader *ld, struct expected_list *el, size_t from)
+{
+	size_t i, n = el->n;
+	int ret = 0;
+
+	if (ld->model->format_version < 2)
+		return 0;
+	for (i = from; i < n && !ret; i++) {
+		struct expected *e = &el->items[i];
+		size_t len = strlen(e->name);
+
+		if (e->kind != TK_FLOAT || !e->vector || e->rows < 2 ||
+		    (len > 9 && !strcmp(e->name + len - 9, ".log_step")) ||
+		    !quant_granularity(ld, e->name))
+			continue;
+		e->kind = TK_QVEC;
+		ret = expect(el, TK_FLOAT, 1, 1, true, "%s_scale", e->name);
+		e = &el->items[i];	/* expect() may have moved the list */
+	}
+	return ret;
+}
+
 static int build_expected(struct loader *ld, struct expected_list *el)
 {
 	const struct aimc_ssm *m = ld->model;
@@ -627,13 +656,15 @@ static int build_expected(struct loader *ld, struct expected_list *el)
 		return -ENOMEM;
 	if (!m->quantized)
 		return 0;
+	if (mark_qvecs(ld, el, 0))
+		return -ENOMEM;
 	n_base = el->n;
 	for (i = 0; i < n_base && !ret; i++) {
 		struct expected e = el->items[i];
 		const char *gran;
 		uint32_t rows = 1;
 
-		if (e.kind == TK_FLOAT)
+		if (e.kind == TK_FLOAT || e.kind == TK_QVEC)
 			continue;
 		gran = quant_granularity(ld, e.name);
 		if (e.kind != TK_QSSM_D && gran && !strcmp(gran, "per_output_channel"))
@@ -649,6 +680,8 @@ static int build_expected(struct loader *ld, struct expected_list *el)
 					     "%.*s.adc_scale", (int)plen, e.name);
 		}
 	}
+	if (!ret)
+		ret = mark_qvecs(ld, el, n_base);
 	return ret ? -ENOMEM : 0;
 }
 
@@ -758,6 +791,84 @@ static int extract_floats(struct loader *ld, const char *name, bool positive,
 	return 0;
 }
 
+/*
+ * A vector that version 2 may store quantized (TK_QVEC): codes of a
+ * per_tensor int scheme and one F32 scale; each value is the binary64
+ * product code x scale rounded to binary32 (model-format.md, "Changes in
+ * version 2").  A scale's codes are >= 1.  Otherwise an F32 vector.
+ */
+static int extract_vector(struct loader *ld, const char *name, bool positive,
+			  float **out)
+{
+	struct json_object *tensors = json_get(ld->quant, "tensors");
+	struct json_object *entry = tensors && ld->model->format_version >= 2 &&
+				    ld->model->quantized ? json_get(tensors, name) : NULL;
+	const char *scheme, *gran, *scale;
+	int64_t bits, qmin, qmax, zp, lo, hi;
+	char scale_name[96];
+	struct raw_tensor *raw;
+	float *sc = NULL, *v;
+	enum dtype want;
+	uint64_t i;
+	int ret;
+
+	if (!entry)
+		return extract_floats(ld, name, positive, out);
+	if (!json_object_is_type(entry, json_type_object))
+		return fail(ld, -EINVAL, name, "quantization entry is not an object");
+	scheme = json_str(entry, "scheme");
+	if (!scheme || strcmp(scheme, "int"))
+		return fail(ld, -EINVAL, name, "scheme must be \"int\" for a quantized vector");
+	if (!json_int(json_get(entry, "bits"), 2, 16, &bits))
+		return fail(ld, -EINVAL, name, "bits missing or outside 2..16");
+	lo = -(1ll << (bits - 1));
+	hi = (1ll << (bits - 1)) - 1;
+	if (!json_int(json_get(entry, "qmin"), INT64_MIN, INT64_MAX, &qmin) ||
+	    !json_int(json_get(entry, "qmax"), INT64_MIN, INT64_MAX, &qmax) ||
+	    qmin != lo || qmax != hi)
+		return fail(ld, -EINVAL, name, "qmin/qmax inconsistent with int %lld bits (expected %lld/%lld)",
+			    (long long)bits, (long long)lo, (long long)hi);
+	if (!json_int(json_get(entry, "zero_point"), 0, 0, &zp))
+		return fail(ld, -EINVAL, name, "zero_point must be 0");
+	gran = json_str(entry, "granularity");
+	if (!gran || strcmp(gran, "per_tensor"))
+		return fail(ld, -EINVAL, name, "granularity must be \"per_tensor\" for a quantized vector");
+	snprintf(scale_name, sizeof(scale_name), "%s_scale", name);
+	scale = json_str(entry, "scale");
+	if (!scale || strcmp(scale, scale_name))
+		return fail(ld, -EINVAL, name, "scale must name \"%s\"", scale_name);
+	raw = find_raw(ld, name);
+	want = bits <= 8 ? DT_I8 : DT_I16;
+	if (raw->dtype != want)
+		return fail(ld, -EINVAL, name, "dtype %s, expected %s for %lld bits",
+			    dtype_names[raw->dtype], dtype_names[want], (long long)bits);
+	ret = extract_floats(ld, scale_name, true, &sc);
+	if (ret)
+		return ret;
+	v = calloc(raw->count, sizeof(*v));
+	if (!v) {
+		free(sc);
+		return fail(ld, -ENOMEM, name, "out of memory");
+	}
+	for (i = 0; i < raw->count; i++) {
+		const uint8_t *p = ld->data + raw->begin + i * dtype_bytes[want];
+		int16_t c = want == DT_I8 ? (int8_t)p[0] :
+			    (int16_t)(uint16_t)(p[0] | p[1] << 8);
+
+		if (c < lo || c > hi || (positive && c < 1)) {
+			free(sc);
+			free(v);
+			return fail(ld, -EINVAL, name, "code %d at element %llu outside [%lld, %lld]",
+				    c, (unsigned long long)i, positive ? 1ll : (long long)lo,
+				    (long long)hi);
+		}
+		v[i] = (float)((double)c * (double)sc[0]);
+	}
+	free(sc);
+	*out = v;
+	return 0;
+}
+
 static bool is_scale_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -851,7 +962,7 @@ static int load_quant_tensor(struct loader *ld, const struct expected *e,
 				    (long long)hi);
 		t->codes[i] = c;
 	}
-	ret = extract_floats(ld, scale_name, true, &t->scale);
+	ret = extract_vector(ld, scale_name, true, &t->scale);
 	return ret;
 }
 
@@ -936,7 +1047,7 @@ static int load_tensors(struct loader *ld, const struct expected_list *el)
 		} else if (r.tensor) {
 			ret = load_float_tensor(ld, e, r.tensor);
 		} else if (r.floats) {
-			ret = extract_floats(ld, e->name, is_scale_name(e->name),
+			ret = extract_vector(ld, e->name, is_scale_name(e->name),
 					     r.floats);
 		} else if (r.scalar) {
 			ret = extract_floats(ld, e->name, true, &one);

@@ -623,7 +623,7 @@ static int bench_stream(struct bench *b)
 static int energy_model(struct bench *b, const struct bench_model *bm, uint32_t preset)
 {
 	struct aimc_sim_options o = { .seed = 1, .preset = preset };
-	struct aimc_telemetry t0, t1;
+	struct aimc_device_telemetry t0, t1;
 	struct aimc_net_info info;
 	struct aimc_device *dev = NULL;
 	struct aimc_net *net = NULL;

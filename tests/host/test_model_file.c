@@ -240,7 +240,7 @@ static void m_meta_not_string(struct sw_model *w) { json_object_object_add(w->me
 static void m_format(struct sw_model *w) { meta_set(w, "format", "gguf"); }
 static void m_version_missing(struct sw_model *w) { json_object_object_del(w->meta, "format_version"); }
 static void m_version_text(struct sw_model *w) { meta_set(w, "format_version", "1.0"); }
-static void m_version_2(struct sw_model *w) { meta_set(w, "format_version", "2"); }
+static void m_version_3(struct sw_model *w) { meta_set(w, "format_version", "3"); }
 static void m_config_missing(struct sw_model *w) { json_object_put(w->config); w->config = NULL; }
 static void m_config_not_json(struct sw_model *w)
 {
@@ -438,7 +438,7 @@ static const struct bad_case bad_cases[] = {
 	{ "format", m_format, NULL, -EINVAL, "format", "\"gguf\" is not \"aimc-ssm\"" },
 	{ "version missing", m_version_missing, NULL, -EINVAL, "format_version", "missing" },
 	{ "version text", m_version_text, NULL, -EINVAL, "format_version", "not a decimal integer" },
-	{ "version 2", m_version_2, NULL, -EPROTONOSUPPORT, "format_version", "unsupported format version 2 (this loader reads 1)" },
+	{ "version 3", m_version_3, NULL, -EPROTONOSUPPORT, "format_version", "unsupported format version 3 (this loader reads 1 and 2)" },
 	{ "config missing", m_config_missing, NULL, -EINVAL, "__metadata__", "\"config\" missing" },
 	{ "config not json", m_config_not_json, NULL, -EINVAL, "config", "not JSON" },
 	{ "quantization not object", m_quant_not_object, NULL, -EINVAL, "quantization", "not a JSON object" },

@@ -38,20 +38,33 @@ def _qentry(name, bits, per_tensor=False):
 def tensors_and_meta(model, ds=None, provenance=None):
     c = model.qcfg
     quantized = c.quantized
-    T, qt = {}, {}
+    vbits = getattr(c, "vec_bits", None) if quantized else None
+    sbits = getattr(c, "scale_bits", None) if quantized else None
+    T, qt, narrow = {}, {}, []
+
+    def vector(name, v, bits, positive=False):
+        """An always-F32 vector: F32, or (version 2) codes with one scale."""
+        if bits is None or v.numel() < 2:
+            T[name] = _f32(v)
+            return
+        codes, step = Q.vec_codes(v, bits, positive)
+        T[name] = codes.cpu().numpy().astype(np.int8 if bits <= 8 else np.int16)
+        T[name + "_scale"] = np.array([float(step)], dtype=np.float32)
+        qt[name] = _qentry(name, bits, per_tensor=True)
+        narrow.append(name)
 
     def xbar(prefix, lin):
         if quantized:
             codes, s = lin.weight_codes()
             T[prefix + ".weight"] = _codes(codes, c.w_bits)
-            T[prefix + ".weight_scale"] = _f32(s)
+            vector(prefix + ".weight_scale", lin.w_scale.abs().clamp_min(1e-8), sbits, True)
             qt[prefix + ".weight"] = _qentry(prefix + ".weight", c.w_bits)
         else:
             T[prefix + ".weight"] = _f32(lin.weight)
-        T[prefix + ".bias"] = _f32(lin.bias)
+        vector(prefix + ".bias", lin.bias, vbits)
         if quantized:
             T[prefix + ".dac_scale"] = _f32(lin.dac_scale.abs().clamp_min(1e-8))
-            T[prefix + ".adc_scale"] = _f32(lin.adc_scale.abs().clamp_min(1e-8))
+            vector(prefix + ".adc_scale", lin.adc_scale.abs().clamp_min(1e-8), sbits, True)
 
     xbar("encoder", model.encoder)
     for li, layer in enumerate(model.layers):
@@ -62,7 +75,14 @@ def tensors_and_meta(model, ds=None, provenance=None):
             for k in ("A_re", "A_im", "B_re", "B_im", "C_re", "C_im", "D"):
                 codes, sc = cs[k]
                 T[p + "ssm." + k] = _codes(codes, c.ssm_bits)
-                T[p + "ssm." + k + "_scale"] = _f32(sc)
+                if sc.numel() > 1 and sbits is not None:
+                    # the raw per-channel scale: ssm_scale() quantized it the same way
+                    bits, s.scale_bits = s.scale_bits, None
+                    raw = s.ssm_scale(k, s.discrete_raw()[k])
+                    s.scale_bits = bits
+                    vector(p + "ssm." + k + "_scale", raw, sbits, True)
+                else:
+                    T[p + "ssm." + k + "_scale"] = _f32(sc)
                 qt[p + "ssm." + k] = _qentry(p + "ssm." + k, c.ssm_bits, per_tensor=(sc.numel() == 1))
         else:
             d = s.discrete()
@@ -72,8 +92,8 @@ def tensors_and_meta(model, ds=None, provenance=None):
         xbar(p + "mix", layer.mix)
         bn = layer.norm
         scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-        T[p + "norm.scale"] = _f32(scale)
-        T[p + "norm.shift"] = _f32(bn.bias - bn.running_mean * scale)
+        vector(p + "norm.scale", scale, vbits)
+        vector(p + "norm.shift", bn.bias - bn.running_mean * scale, vbits)
     xbar("decoder", model.decoder)
 
     cfg = dict(arch="s4d", d_input=model.cfg["d_input"], d_model=model.cfg["d_model"],
@@ -97,7 +117,9 @@ def tensors_and_meta(model, ds=None, provenance=None):
     prov.setdefault("torch", torch.__version__)
     prov.setdefault("git", _git_rev())
     prov.setdefault("created", datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"))
-    meta = {"format": MF.FORMAT, "format_version": str(MF.FORMAT_VERSION),
+    # the lowest version that holds the model: 2 only with narrow vectors
+    version = 2 if narrow else 1
+    meta = {"format": MF.FORMAT, "format_version": str(version),
             "config": json.dumps(cfg), "quantization": json.dumps(qz), "pruning": json.dumps(pr),
             "provenance": json.dumps(prov, default=str)}
     return T, meta

@@ -161,10 +161,10 @@ class Crossbar:
         self.name = prefix
         self.codes = T[prefix + ".weight"].astype(np.int64)          # [rows, cols]
         self.rows, self.cols = self.codes.shape
-        wscale = _f(T[prefix + ".weight_scale"])
+        wscale = _f(MF.vec(m, prefix + ".weight_scale"))
         self.dac_scale = _f(T[prefix + ".dac_scale"])[0]
-        self.adc_scale = _f(T[prefix + ".adc_scale"])
-        self.bias = _f(T[prefix + ".bias"])
+        self.adc_scale = _f(MF.vec(m, prefix + ".adc_scale"))
+        self.bias = _f(MF.vec(m, prefix + ".bias"))
         self.cmax = 1 if e["scheme"] == "ternary" else 1 << (e["bits"] - 1)
         self.unit = (G_MAX_NS - G_MIN_NS) // self.cmax
         r = [(wscale[j if len(wscale) > 1 else 0] * self.dac_scale) / self.adc_scale[j]
@@ -217,7 +217,7 @@ class IntModel:
             L["ssm"] = self._ssm(m, p + "ssm.", hb, "layers.%d.ssm" % l)
             L["mix"] = mix = Crossbar(m, p + "mix")
             L["mix_in"] = multiplier(1.0 / (16.0 * mix.dac_scale), mix.name)
-            nsc, nsh = _f(T[p + "norm.scale"]), _f(T[p + "norm.shift"])
+            nsc, nsh = _f(MF.vec(m, p + "norm.scale")), _f(MF.vec(m, p + "norm.shift"))
             for c in range(self.hk):
                 hb[c] = (hb[c] + mix.bound(c, self.ab)) * math.fabs(nsc[c]) + math.fabs(nsh[c])
             L["norm"] = affine_consts(nsc, nsh, "norm")
@@ -226,7 +226,7 @@ class IntModel:
     @staticmethod
     def _real(m, name, c, n):
         T = m["tensors"]
-        s = _f(T[name + "_scale"])
+        s = _f(MF.vec(m, name + "_scale"))
         return float(int(T[name][c, n] if T[name].ndim == 2 else T[name][c])) * s[c if len(s) > 1 else 0]
 
     def _ssm(self, m, p, hb, what):

@@ -25,8 +25,11 @@ class QConfig:
     lsq: learn the weight/activation scales (QAT) or keep the calibrated ones (PTQ)."""
 
     def __init__(self, w_bits=None, ssm_bits=None, act=False, dac_bits=8, adc_bits=8, lsq=True,
-                 ssm_per_tensor=("A_re", "A_im", "D")):
+                 ssm_per_tensor=("A_re", "A_im", "D"), vec_bits=None, scale_bits=None):
         self.w_bits, self.ssm_bits, self.act = w_bits, ssm_bits, act
+        # version-2 narrow vectors: biases and norm at vec_bits, per-channel scales at
+        # scale_bits (None: F32)
+        self.vec_bits, self.scale_bits = vec_bits, scale_bits
         self.dac_bits, self.adc_bits, self.lsq = dac_bits, adc_bits, lsq
         self.ssm_per_tensor = tuple(ssm_per_tensor)   # SSM tensors with one scale (fixed point)
 
@@ -37,7 +40,8 @@ class QConfig:
     def to_dict(self):
         return dict(w_bits=self.w_bits, ssm_bits=self.ssm_bits, act=self.act,
                     dac_bits=self.dac_bits, adc_bits=self.adc_bits, lsq=self.lsq,
-                    ssm_per_tensor=self.ssm_per_tensor)
+                    ssm_per_tensor=self.ssm_per_tensor, vec_bits=self.vec_bits,
+                    scale_bits=self.scale_bits)
 
 
 FLOAT = QConfig()
@@ -67,13 +71,15 @@ class QLinear(nn.Module):
         if not c.quantized:
             return self.weight, self.weight.detach().abs().amax(1)
         qmin, qmax = Q.qrange(c.w_bits)
-        s = self.w_scale.abs().clamp_min(1e-8)[:, None]
+        s = Q.fq_vec(self.w_scale.abs().clamp_min(1e-8), getattr(c, "scale_bits", None),
+                     positive=True)[:, None]
         w = Q.fake_quant(self.weight, s, qmin, qmax, lsq=c.lsq)
         return w, max(-qmin, qmax) * s.detach()[:, 0]
 
     def weight_codes(self):
         qmin, qmax = Q.qrange(self.qcfg.w_bits)
-        s = self.w_scale.detach().abs().clamp_min(1e-8)
+        s = Q.fq_vec(self.w_scale.detach().abs().clamp_min(1e-8),
+                     getattr(self.qcfg, "scale_bits", None), positive=True)
         return Q.codes(self.weight.detach(), s[:, None], qmin, qmax), s
 
     def program(self, generator):
@@ -105,8 +111,10 @@ class QLinear(nn.Module):
             self.calib["y"] = torch.maximum(self.calib["y"], m) if "y" in self.calib else m
         if c.act:
             qa = Q.act_qmax(c.adc_bits)
-            y = Q.fake_quant(y, self.adc_scale.abs().clamp_min(1e-8), -qa, qa, lsq=c.lsq)
-        return y + self.bias
+            adc = Q.fq_vec(self.adc_scale.abs().clamp_min(1e-8), getattr(c, "scale_bits", None),
+                           positive=True)
+            y = Q.fake_quant(y, adc, -qa, qa, lsq=c.lsq)
+        return y + Q.fq_vec(self.bias, getattr(c, "vec_bits", None) if c.quantized else None)
 
 
 class S4D(nn.Module):
@@ -123,6 +131,7 @@ class S4D(nn.Module):
         self.C = nn.Parameter(torch.randn(H, N, 2, generator=g) * math.sqrt(0.5))
         self.D = nn.Parameter(torch.randn(H, generator=g))
         self.ssm_bits = None
+        self.scale_bits = None
         self.ssm_per_tensor = ("D",)
 
     def discrete(self):
@@ -145,13 +154,21 @@ class S4D(nn.Module):
         qmin, qmax = Q.qrange(self.ssm_bits)
         if name == "D" or name in self.ssm_per_tensor:
             return (v.detach().abs().max().clamp_min(1e-8) / qmax).reshape(1)
-        return v.detach().abs().amax(1).clamp_min(1e-8) / qmax
+        s = v.detach().abs().amax(1).clamp_min(1e-8) / qmax
+        return Q.fq_vec(s, self.scale_bits, positive=True) if self.scale_bits else s
 
     def quantize_param(self, name, v):
         qmin, qmax = Q.qrange(self.ssm_bits)
         s = self.ssm_scale(name, v)
         s = s if v.dim() == 1 else s[:, None]
         return Q.fake_quant(v, s, qmin, qmax, lsq=False)
+
+    def discrete_raw(self):
+        """discrete() without the SSM quantization."""
+        bits, self.ssm_bits = self.ssm_bits, None
+        raw = self.discrete()
+        self.ssm_bits = bits
+        return raw
 
     def ssm_codes(self):
         """(codes, scale) per parameter, exactly what the quantized forward uses."""
@@ -220,6 +237,14 @@ class Layer(nn.Module):
         self.mix = QLinear(H, 2 * H)
         self.norm = nn.BatchNorm1d(H)
         self.drop = nn.Dropout(dropout)
+        self.vec_bits = None
+
+    def norm_affine(self):
+        """The norm folded to the per-channel affine the file stores (narrow with vec_bits)."""
+        bn = self.norm
+        scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        shift = bn.bias - bn.running_mean * scale
+        return Q.fq_vec(scale, self.vec_bits), Q.fq_vec(shift, self.vec_bits)
 
     def forward(self, u, mode):
         z = gelu(self.ssm(u, mode))
@@ -227,6 +252,9 @@ class Layer(nn.Module):
         z = self.mix(z.transpose(1, 2))
         H = u.shape[1]
         g = z[..., :H] * torch.sigmoid(z[..., H:])
+        if self.vec_bits and not self.norm.training:
+            scale, shift = self.norm_affine()
+            return (u + g.transpose(1, 2)) * scale[:, None] + shift[:, None]
         return self.norm(u + g.transpose(1, 2))
 
 
@@ -261,7 +289,9 @@ class S4DModel(nn.Module):
             m.qcfg = qcfg
         for l in self.layers:
             l.ssm.ssm_bits = qcfg.ssm_bits
+            l.ssm.scale_bits = getattr(qcfg, "scale_bits", None) if qcfg.quantized else None
             l.ssm.ssm_per_tensor = ("D",) + tuple(getattr(qcfg, "ssm_per_tensor", ()))
+            l.vec_bits = getattr(qcfg, "vec_bits", None) if qcfg.quantized else None
 
     def set_noise(self, mode, scale=1.0, seed=None):
         g = torch.Generator().manual_seed(seed) if seed is not None else None

@@ -1,4 +1,4 @@
-"""aimc-ssm model files (runtime/docs/model-format.md, version 1): safetensors writer, a reader
+"""aimc-ssm model files (runtime/docs/model-format.md, versions 1 and 2): safetensors writer, a reader
 that enforces every documented invariant, and a numpy reference forward pass of a file.
 
   /usr/bin/python3 -m aimc_qat.modelfile FILE...      validate and describe files
@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 FORMAT = "aimc-ssm"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2          # the newest this reader reads (1 and 2); writers emit the lowest
 MAX_HEADER = 16 << 20
 DTYPES = {"F32": np.dtype("<f4"), "I8": np.dtype("i1"), "I16": np.dtype("<i2")}
 CROSSBARS_FMT = ("encoder", "layers.{l}.mix", "decoder")
@@ -158,8 +158,14 @@ def _check_index_list(path, what, lst, limit):
         prev = v
 
 
-def expected_tensors(cfg, Hk, Nk, quantized, granularity=None):
-    """name -> (shape, is_q) per section 3; granularity: Q tensor name -> granularity."""
+def qvec_eligible(name, shape):
+    """Version 2: the vectors of a quantized model that may be stored as codes (one F32 scale)."""
+    return len(shape) == 1 and shape[0] >= 2 and not name.endswith(".log_step")
+
+
+def expected_tensors(cfg, Hk, Nk, quantized, granularity=None, qvecs=()):
+    """name -> (shape, is_q) per section 3; granularity: Q tensor name -> granularity; qvecs:
+    the (version 2) vectors stored as codes, each with a [1] scale."""
     I, K = cfg["d_input"], cfg["n_classes"]
     ex = {"encoder.weight": ([Hk, I], True), "encoder.bias": ([Hk], False),
           "decoder.weight": ([K, Hk], True), "decoder.bias": ([K], False)}
@@ -183,6 +189,9 @@ def expected_tensors(cfg, Hk, Nk, quantized, granularity=None):
             rows = ex[l_or_none + ".weight"][0][0]
             ex[l_or_none + ".dac_scale"] = ([1], False)
             ex[l_or_none + ".adc_scale"] = ([rows], False)
+        for name in qvecs:
+            if name in ex and not ex[name][1] and qvec_eligible(name, ex[name][0]):
+                ex[name + "_scale"] = ([1], False)
     return ex
 
 
@@ -200,8 +209,8 @@ def load(path, buf=None):
     ver = meta.get("format_version")
     if ver is None or not ver.isdigit():
         raise E("format_version %r is not a decimal integer" % (ver,))
-    if int(ver) != FORMAT_VERSION:
-        raise E("unsupported format version %s (this loader reads %d)" % (ver, FORMAT_VERSION))
+    if not 1 <= int(ver) <= FORMAT_VERSION:
+        raise E("unsupported format version %s (this loader reads 1 and %d)" % (ver, FORMAT_VERSION))
     cfg = _json_meta(path, meta, "config")
     qz = _json_meta(path, meta, "quantization")
     pr = _json_meta(path, meta, "pruning")
@@ -224,13 +233,16 @@ def load(path, buf=None):
     quantized = qz.get("quantized")
     if not isinstance(quantized, bool):
         raise E("quantization.quantized must be true or false")
-    gran = {}
+    gran, qvecs = {}, set()
     if quantized:
         qt0 = qz.get("tensors")
         if not isinstance(qt0, dict):
             raise E("quantization.tensors missing")
         gran = {n: e.get("granularity") for n, e in qt0.items() if isinstance(e, dict)}
-    ex = expected_tensors(cfg, Hk, Nk, quantized, gran)
+        if int(ver) >= 2:
+            base = expected_tensors(cfg, Hk, Nk, quantized, gran)
+            qvecs = {n for n in qt0 if n in base and not base[n][1] and qvec_eligible(n, base[n][0])}
+    ex = expected_tensors(cfg, Hk, Nk, quantized, gran, qvecs)
     for name in T:
         if name not in ex:
             raise E("unknown tensor (newer writer?)", name)
@@ -286,9 +298,31 @@ def load(path, buf=None):
                 raise E("dtype %s, expected %s for %s bits" % (T[name].dtype, want_dt, bits), name)
             if T[name].min() < rng[0] or T[name].max() > rng[1]:
                 raise E("code outside [%d, %d]" % rng, name)
+        for name in sorted(qvecs):
+            e = qt[name]
+            bits = e.get("bits")
+            if e.get("scheme") != "int":
+                raise E("scheme must be 'int' for a quantized vector", name)
+            if not _is_int(bits) or not 2 <= bits <= 16:
+                raise E("bits missing or outside 2..16", name)
+            rng = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+            if (e.get("qmin"), e.get("qmax")) != rng:
+                raise E("qmin/qmax %r/%r inconsistent with int %s" % (e.get("qmin"), e.get("qmax"), bits), name)
+            if e.get("zero_point") != 0:
+                raise E("zero_point must be 0", name)
+            if e.get("granularity") != "per_tensor":
+                raise E("granularity must be 'per_tensor' for a quantized vector", name)
+            if e.get("scale") != name + "_scale":
+                raise E("scale must name %r" % (name + "_scale"), name)
+            want_dt = "I8" if bits <= 8 else "I16"
+            if T[name].dtype != DTYPES[want_dt]:
+                raise E("dtype %s, expected %s for %s bits" % (T[name].dtype, want_dt, bits), name)
+            lo = 1 if name.endswith("_scale") else rng[0]
+            if T[name].min() < lo or T[name].max() > rng[1]:
+                raise E("code outside [%d, %d]" % (lo, rng[1]), name)
     for name, (shape, q) in ex.items():
         arr = T[name]
-        if q and quantized:
+        if (q and quantized) or name in qvecs:
             continue
         if arr.dtype != DTYPES["F32"]:
             raise E("dtype %s, expected F32" % arr.dtype, name)
@@ -297,18 +331,27 @@ def load(path, buf=None):
         if quantized and (name.endswith("_scale")) and not np.all(arr > 0):
             raise E("scale <= 0", name)
     return dict(config=cfg, quantization=qz, pruning=pr, provenance=prov, tensors=T,
-                version=int(ver), path=path)
+                version=int(ver), path=path, qvecs=qvecs)
+
+
+def vec(m, name):
+    """An always-F32 vector as the card's loaders see it (float32): in version 2 a quantized one
+    is float32(code x scale), the product in binary64 rounded once (model-format.md)."""
+    T = m["tensors"]
+    if name in m.get("qvecs", ()):
+        return (T[name].astype(np.float64) * np.float64(T[name + "_scale"][0])).astype(np.float32)
+    return T[name]
 
 
 # ------------------------------------------------------------------ sizes and reference run
 def real(m, name):
     """Dequantized value of a tensor as float64."""
     T, q = m["tensors"], m["quantization"]
-    if q.get("quantized") and name in q.get("tensors", {}):
-        s = T[name + "_scale"].astype(np.float64)
+    if q.get("quantized") and name in q.get("tensors", {}) and name not in m.get("qvecs", ()):
+        s = vec(m, name + "_scale").astype(np.float64)
         c = T[name].astype(np.float64)
         return c * (s.reshape((-1,) + (1,) * (c.ndim - 1)) if s.size > 1 else s[0])
-    return T[name].astype(np.float64)
+    return vec(m, name).astype(np.float64)
 
 
 def sizes(m):
@@ -353,10 +396,10 @@ def forward(m, u):
         if Q:
             x = _q(x, float(T[p + ".dac_scale"][0]), q["dac_bits"])
             y = x @ W.T
-            y = _q(y, T[p + ".adc_scale"].astype(np.float64), q["adc_bits"])
+            y = _q(y, vec(m, p + ".adc_scale").astype(np.float64), q["adc_bits"])
         else:
             y = x @ W.T
-        return y + T[p + ".bias"].astype(np.float64)
+        return y + vec(m, p + ".bias").astype(np.float64)
 
     u = np.asarray(u, dtype=np.float64)
     h = xbar("encoder", u)                                   # [B, T, Hk]
@@ -375,7 +418,7 @@ def forward(m, u):
         g = ys * 0.5 * (1.0 + _erf(ys / math.sqrt(2.0)))
         z = xbar(p + "mix", g)
         z = z[..., :Hk] * (1.0 / (1.0 + np.exp(-z[..., Hk:])))
-        h = (h + z) * T[p + "norm.scale"].astype(np.float64) + T[p + "norm.shift"].astype(np.float64)
+        h = (h + z) * vec(m, p + "norm.scale").astype(np.float64) + vec(m, p + "norm.shift").astype(np.float64)
     return xbar("decoder", h.mean(1))
 
 

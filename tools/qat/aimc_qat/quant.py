@@ -41,6 +41,31 @@ def fake_quant(x, scale, qmin, qmax, lsq=True):
     return torch.clamp(round_ste(x / scale), qmin, qmax) * scale
 
 
+# ------------------------------------------------------------------ narrow vectors (format v2)
+# Biases, norm vectors and per-channel scales stored as `bits`-bit codes with one scale per
+# tensor (runtime/docs/model-format.md, version 2); a scale's codes are >= 1. The value is
+# float32(code x step): what the loaders compute, so training, export and card agree.
+def vec_step(v, bits, positive=False):
+    qa = 2 ** (int(bits) - 1) - 1
+    m = v.detach().max() if positive else v.detach().abs().max()
+    return (m.clamp_min(1e-30) / qa).reshape(())
+
+
+def vec_codes(v, bits, positive=False):
+    qa = 2 ** (int(bits) - 1) - 1
+    step = vec_step(v, bits, positive)
+    return torch.clamp(torch.round(v.detach() / step), 1 if positive else -qa - 1, qa), step
+
+
+def fq_vec(v, bits, positive=False):
+    """Fake quantization of a vector to its stored form (straight-through)."""
+    if bits is None:
+        return v
+    qa = 2 ** (int(bits) - 1) - 1
+    step = vec_step(v, bits, positive)
+    return torch.clamp(round_ste(v / step), 1 if positive else -qa - 1, qa) * step
+
+
 def codes(x, scale, qmin, qmax):
     return torch.clamp(torch.round(x / scale), qmin, qmax)
 

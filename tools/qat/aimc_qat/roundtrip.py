@@ -84,7 +84,7 @@ def corrupt_cases(path, tmp):
     cases = {"truncated": buf[:len(buf) - 3], "short": buf[:5],
              "header past end": struct.pack("<Q", len(buf)) + buf[8:],
              "not json": struct.pack("<Q", 8) + b"{{{{{{{{" + data}
-    h = json.loads(json.dumps(hdr)); h["__metadata__"]["format_version"] = "2"; cases["version 2"] = rebuild(h)
+    h = json.loads(json.dumps(hdr)); h["__metadata__"]["format_version"] = "3"; cases["version 3"] = rebuild(h)
     h = json.loads(json.dumps(hdr)); h["encoder.bias"]["data_offsets"][0] -= 4; cases["overlap/size"] = rebuild(h)
     h = json.loads(json.dumps(hdr)); del h["decoder.bias"]; cases["missing tensor"] = rebuild(h)
     h = json.loads(json.dumps(hdr)); h["encoder.bias"]["shape"] = [h["encoder.bias"]["shape"][0] + 1]
@@ -93,6 +93,15 @@ def corrupt_cases(path, tmp):
     pr = json.loads(h["__metadata__"]["pruning"]); pr["kept_channels"][0:2] = pr["kept_channels"][1::-1]
     h["__metadata__"]["pruning"] = json.dumps(pr); cases["unsorted kept"] = rebuild(h)
     qz = json.loads(hdr["__metadata__"]["quantization"])
+    if qz.get("quantized") and "encoder.bias" in qz["tensors"]:
+        h = json.loads(json.dumps(hdr)); qz2 = json.loads(json.dumps(qz))
+        qz2["tensors"]["encoder.bias"]["granularity"] = "per_output_channel"
+        h["__metadata__"]["quantization"] = json.dumps(qz2); cases["vector per channel"] = rebuild(h)
+        h = json.loads(json.dumps(hdr)); h["__metadata__"]["format_version"] = "1"
+        cases["narrow vector in v1"] = rebuild(h)
+        b, e = hdr["encoder.adc_scale"]["data_offsets"]
+        d = bytearray(data); d[b] = 0
+        cases["scale code 0"] = rebuild(hdr, bytes(d))
     if qz.get("quantized"):
         h = json.loads(json.dumps(hdr)); qz2 = json.loads(json.dumps(qz))
         qz2["tensors"]["encoder.weight"]["bits"] = 9; qz2["tensors"]["encoder.weight"]["qmax"] = 255
@@ -152,8 +161,29 @@ def main():
         paths[bits] = p
         if aimc is not None:
             card_check(aimc, p, m, x, ds.y_test[:64])
+    # version 2: narrow vectors (biases and norm 8-bit, per-channel scales 8-bit), SSM 6-bit
+    mq = copy.deepcopy(pm)
+    mq.set_qconfig(QConfig(w_bits=4, ssm_bits=6, act=True, lsq=True, vec_bits=8, scale_bits=8))
+    mq.calibrate(calib_batches(ds, n=2, bs=64))
+    train_epochs(mq, ds, 1, 1e-3, 5e-4, 32, 1, tag="tiny-qat4v8", freeze_bn=True)
+    mq.eval()
+    p = os.path.join(out, "tiny-q4v8-pruned.safetensors")
+    export(mq, p, ds, dict(variant="q4v8", command="roundtrip"))
+    m = compare(mq, p, x)
+    check(m["version"] == 2 and len(m["qvecs"]) > 0, "narrow vectors make a version 2 file (%d vectors)"
+          % len(m["qvecs"]))
+    v1 = MF.sizes(MF.load(paths[4]))["bits"]
+    check(MF.sizes(m)["bits"] < v1, "version 2 file smaller: %d bits against %d (4-bit, v1)"
+          % (MF.sizes(m)["bits"], v1))
+    from . import golden as G
+    G.write_vectors(os.path.join(out, "golden-tiny-q4v8-pruned.vectors.safetensors"), p, m, x[:8],
+                    ds.y_test[:8], "digits", "roundtrip")
+    paths["v2"] = p
+    if aimc is not None:
+        card_check(aimc, p, m, x, ds.y_test[:64])
     corrupt_cases(paths["float"], out)
     corrupt_cases(paths[4], out)
+    corrupt_cases(paths["v2"], out)
     print("roundtrip passed in %.1f s" % (time.time() - t0))
 
 
