@@ -58,7 +58,7 @@ static void usage(FILE *f)
 "usage: aimc-run MODEL [--input FILE|-] [--device sim|drm|auto] [--chunk N]\n"
 "                [--seed S] [--noise-free] [--tolerance NS] [--rounds N]\n"
 "                [--pulse-budget N] [--refresh-after SECONDS] [--preset NAME]\n"
-"                [--age SECONDS] [--band-per-code PCT]\n"
+"                [--age SECONDS] [--open-loop | --band-per-code PCT]\n"
 "                [--compensate SECONDS | --compensate-global SECONDS]\n"
 "                [--json] [--quiet]\n"
 "                [--program-only | --compare]\n"
@@ -83,6 +83,7 @@ static void usage(FILE *f)
 "      --pulse-budget N    pulses one cell may take, 1..%u (1500)\n"
 "      --refresh-after S   re-verify the cells once they have drifted S seconds\n"
 "                          (default: only report when 10 s have passed)\n"
+"      --open-loop         program each cell once to its target, no verify rounds\n"
 "      --band-per-code P   precision-aware write-verify: each tile's band is P %%\n"
 "                          of its weight code step (never below --tolerance)\n"
 "      --compensate S      drift compensation instead of refreshes: the column\n"
@@ -174,7 +175,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_TOL = 256, OPT_ROUNDS, OPT_BUDGET, OPT_REFRESH, OPT_PROGRAM_ONLY,
 	       OPT_COMPARE, OPT_JSON, OPT_PRESET, OPT_AGE, OPT_BAND, OPT_COMP,
-	       OPT_COMP_GLOBAL };
+	       OPT_COMP_GLOBAL, OPT_OPEN_LOOP };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "device", required_argument, NULL, 'd' },
@@ -193,6 +194,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "age", required_argument, NULL, OPT_AGE },
 		{ "band-per-code", required_argument, NULL, OPT_BAND },
 		{ "compensate", required_argument, NULL, OPT_COMP },
+		{ "open-loop", no_argument, NULL, OPT_OPEN_LOOP },
 		{ "compensate-global", required_argument, NULL, OPT_COMP_GLOBAL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
@@ -257,6 +259,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->params.band_per_code_pct =
 				(uint32_t)parse_number("--band-per-code", optarg, 1, 200);
 			break;
+		case OPT_OPEN_LOOP:
+			o->params.flags |= AIMC_PROGRAM_OPEN_LOOP;
+			break;
 		case OPT_COMP:
 		case OPT_COMP_GLOBAL:
 			o->compensate_global = opt == OPT_COMP_GLOBAL;
@@ -297,6 +302,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("--%s: only for the sim card, not --device drm",
 			    o->seed_set ? "seed" : o->noise_free ? "noise-free" :
 			    o->preset_set ? "preset" : "age");
+	if ((o->params.flags & AIMC_PROGRAM_OPEN_LOOP) &&
+	    (o->params.flags & AIMC_PROGRAM_PRECISION_AWARE))
+		usage_error("--open-loop and --band-per-code exclude each other");
 	if (o->compensate_ns && o->refresh_after_ns)
 		usage_error("--compensate and --refresh-after exclude each other");
 	if (o->compare && strcmp(o->device, "sim"))
