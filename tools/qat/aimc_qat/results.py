@@ -1,288 +1,362 @@
-"""The results table (tools/qat/RESULTS.md), one command:
+"""The results (tools/qat/RESULTS.md), one command:
 
-  cd tools/qat && /usr/bin/python3 -m aimc_qat.results            # full table, both data sets
-  cd tools/qat && /usr/bin/python3 -m aimc_qat.results --quick    # 8/4/ternary, half the epochs
+  cd tools/qat && OPENBLAS_NUM_THREADS=1 nice -n 19 /usr/bin/python3 -m aimc_qat.results
+  (--quick: half the epochs, 2 seeds; --datasets digits; --md-only re-renders from the saved runs)
 
-For each data set: float, PTQ, QAT and noise-aware QAT at 8, 4, 3, 2 bits and ternary, without
-and with structured pruning. Every model is exported to build/qat/results/<ds>/ and re-read by
-the validating reader; sizes come from the files. Accuracy: digital (explicit recurrence, as the
-card runs it) and under PCM-like programming noise (mean and spread over device seeds).
-
-The "card sim" column: every quantized model is loaded, programmed (write-verify) and run over
-the whole test split on libaimc's in-process sim card with the device model's default noise,
-once per device seed (1..n: manufacture, programming and read noise), through the aimc Python
-package (card.py: runtime/python with build/libaimc.so.2 from `make userspace`, or the
-installed package); mean and spread over the seeds. Without the library the column is left
-out; $AIMC_CARD_SIM=off skips it. Float models have no codes to program: n/a.
+Per data set (issue 19):
+  1. claims: the model of issue 7 (d_model 64, 32 modes, 3 layers), unpruned and pruned: float,
+     PTQ, QAT, noise-aware QAT per device preset, at 8, 4, 2 bits and ternary; digital accuracy,
+     the trainer's open-loop noise per preset, and the C runtime's sim card per preset with
+     open-loop programming and write-verify at 250, 500 and 1000 nS;
+  2. narrow parameters: which SSM and vector widths keep the accuracy (one size, 4-bit);
+  3. the size x precision frontier: d_model 8..64 and 4..16 modes, fp32/8/4/2/ternary, with and
+     without structured pruning, the narrow widths of 2, every model on the sim card;
+  4. precision-aware write-verify against the fixed band, per precision and preset;
+  5. drift: accuracy after 1 s .. 1 year without and with compensation and with refresh.
+Every model is exported to build/qat/results/<ds>/ and re-read by the validating reader; sizes
+come from the files. Everything is cached there (models, their metrics, every card run): an
+interrupted run resumes where it stopped. The card runs are build/tools/aimc-run (`make
+userspace`); $AIMC_CARD_SIM_CMD=off skips them.
 """
 import argparse
+import copy
 import json
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
 import torch
 
-from . import card as C
 from . import data as D
 from . import modelfile as MF
+from . import presets as P
+from . import quant as Q
 from .export import export
-from .model import count_params
-from .train import HP, bits_tag, build_variant, evaluate, evaluate_noisy, log
+from .model import count_params, prune
+from .train import (HP, SSM_BITS, NOISE_TRAIN, bits_tag, evaluate, evaluate_noisy, log,
+                    new_model, quantize, train_epochs)
 
 HERE = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT_DIR = os.path.join(D.REPO, "build", "qat", "results")
-NOISE_LEVELS = [1.0, 3.0]   # 1x: the device model's default open-loop noise; 3x: a stress level
-
-
-
-def run_dataset(name, bit_list, seeds, epoch_scale, noise_levels, seed=0):
-    t_start = time.time()
-    ds = D.load(name, seed=0)
-    hp = dict(HP[name])
-    for k in ("epochs", "qat_epochs", "prune_epochs"):
-        hp[k] = max(1, int(round(hp[k] * epoch_scale)))
-    out_dir = os.path.join(OUT_DIR, name)
-    os.makedirs(out_dir, exist_ok=True)
-    if os.environ.get("AIMC_CARD_SIM") != "off" and C.available() is None:
-        log("card sim column left out: %s" % C.why_not())
-    cache, rows, loads = {}, [], []
-    fp32_ref = None
-    variants = []
-    for pruned in (False, True):
-        suf = "-pruned" if pruned else ""
-        variants.append("float" + suf)
-        for b in bit_list:
-            for how in ("ptq", "qat", "qatna"):
-                variants.append(how + bits_tag(b) + suf)
-    for v in variants:
-        t0 = time.time()
-        m = build_variant(ds, v, seed, hp, cache)
-        t_train = time.time() - t0
-        if fp32_ref is None:
-            fp32_ref = 32 * count_params(cache["float"])
-        acc = evaluate(m, ds.x_test, ds.y_test, "rec")
-        acc_conv = evaluate(m, ds.x_test, ds.y_test, "conv")
-        noisy = {}
-        for lvl in noise_levels:
-            mu, sd, accs = evaluate_noisy(m, ds, seeds, scale=lvl, mode="conv")
-            noisy[lvl] = (mu, sd)
-        path = os.path.join(out_dir, v + ".safetensors")
-        # the same weights come out of the single-variant command below (deterministic on one
-        # thread, every stage reseeds), so that is the file's reproduce command
-        cmd = ("cd tools/qat && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m aimc_qat.train --dataset %s "
-               "--variant %s --seed %d --out %s-%s.safetensors" % (name, v, seed, name, v))
-        if epoch_scale != 1.0:
-            cmd = "cd tools/qat && /usr/bin/python3 -m aimc_qat.results --quick (%s %s)" % (name, v)
-        mf = export(m, path, ds, dict(variant=v, seed=seed, test_accuracy=acc, command=cmd,
-                                      hyperparameters=hp, produced_by="aimc_qat.results"))
-        sz = MF.sizes(mf)
-        t0 = time.time()
-        card = C.card_sim_eval(path, ds.x_test, ds.y_test, seeds) if v.split("-")[0] != "float" else None
-        t_card = time.time() - t0
-        row = dict(variant=v, acc=acc, acc_conv=acc_conv, noisy={str(k): v2 for k, v2 in noisy.items()},
-                   card=card, card_s=round(t_card, 1), bytes=os.path.getsize(path), train_s=round(t_train, 1),
-                   compression=fp32_ref / sz["bits"], **sz)
-        rows.append(row)
-        loads.append(os.getloadavg()[0])
-        log("%s %-18s acc %.4f (conv %.4f) noisy %s  card %s  bits %d  x%.1f  %.0fs (card %.0fs)" % (
-            name, v, acc, acc_conv, " ".join("%.3f+-%.3f" % noisy[l] for l in noise_levels),
-            "%.3f+-%.3f" % card[:2] if card else "n/a", sz["bits"], row["compression"], t_train, t_card))
-    res = dict(dataset=name, info=ds.info, hp=hp, fp32_ref_bits=fp32_ref, seeds=list(seeds),
-               noise_levels=list(noise_levels), rows=rows, quick=epoch_scale != 1.0,
-               elapsed_s=round(time.time() - t_start, 1), load_avg=round(float(np.mean(loads)), 2),
-               bits=[str(b) for b in bit_list])
-    with open(os.path.join(out_dir, "results.json"), "w") as f:
-        json.dump(res, f, indent=1, default=str)
-    return res
+AIMC_RUN = os.path.join(D.REPO, "build", "tools", "aimc-run")
+BITS = [8, 4, 2, "ternary"]
+PRESETS = P.names()
+NOISE_COLS = [("pcm", 1.0), ("pcm", 3.0), ("rram", 1.0)]    # the trainer's open-loop noise
+CARD_MODES = [("open-loop", ["--open-loop"]), ("wv 1000 nS", ["--tolerance", "1000"]),
+              ("wv 500 nS", []), ("wv 250 nS", ["--tolerance", "250"])]
+FRONTIER_SIZES = [(8, 8), (16, 8), (32, 4), (32, 16), (64, 16)]   # (d_model, d_state); + (64, 32)
+ABLATION_SIZE = (32, 16)
+# (ssm_bits, vec_bits, scale_bits), widest first: the first is the version-1 model of issue 7
+ABLATION = [(8, None, None), (8, 8, 8), (6, 8, 8), (4, 8, 8), (4, 6, 8), (4, 6, 6)]
+PA_PCTS = [25, 50]
+DRIFT_AGES = [(1, "1 s"), (3600, "1 h"), (86400, "1 day"), (2592000, "1 month"), (31536000, "1 year")]
+DRIFT_MODES = [("none", []), ("compensated", ["--compensate", "1"]),
+               ("compensated (global)", ["--compensate-global", "1"]), ("refreshed", ["--refresh-after", "1"])]
 
 
 def fmt_pct(x):
-    return "%.1f" % (100 * x)
+    return "n/a" if x is None else "%.1f" % (100 * x)
 
 
 def fmt_chg(drop):
     return "%+.1f" % (-100 * drop)
 
 
-def variant_cols(v):
-    pruned = v.endswith("-pruned")
-    base = v[:-7] if pruned else v
-    if base == "float":
-        return "float", "fp32", pruned
-    for how, label in (("qatna", "QAT+noise"), ("qat", "QAT"), ("ptq", "PTQ")):
-        if base.startswith(how):
-            b = base[len(how):]
-            return label, ("ternary" if b == "t" else b + "-bit"), pruned
-    return base, "?", pruned
+def bits_name(b):
+    return "ternary" if b in ("t", "ternary") else "%s-bit" % b
 
 
-def table(res):
-    lv = res["noise_levels"]
-    head = ["method", "weights", "pruned", "digital acc %"] + \
-           ["noise %gx acc %% (mean ± sd)" % l for l in lv]
-    has_card = any(r["card"] for r in res["rows"])
-    if has_card:
-        head.append("card sim acc %")
-    head += ["params", "model bits", "compression vs fp32", "xbar cells", "MVMs/step", "train s"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in res["rows"]:
-        meth, w, pr = variant_cols(r["variant"])
-        cells = [meth, w, "yes" if pr else "no", fmt_pct(r["acc"])]
-        for l in lv:
-            mu, sd = r["noisy"][str(l)]
-            cells.append("%s ± %s" % (fmt_pct(mu), fmt_pct(sd)))
-        if has_card:
-            cells.append("%s ± %s" % (fmt_pct(r["card"][0]), fmt_pct(r["card"][1])) if r["card"] else "n/a")
-        cells += [str(r["params"]), str(r["bits"]), "%.1fx" % r["compression"], str(r["cells"]),
-                  "%d (+1/seq)" % r["mvms_per_step"], "%.0f" % r["train_s"]]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+# ------------------------------------------------------------------ caches
+class Cache:
+    """A JSON dict on disk, written after every new entry (resume after an interruption)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.d = json.load(open(path)) if os.path.exists(path) else {}
+
+    def get(self, key, fn):
+        if key not in self.d:
+            self.d[key] = fn()
+            tmp = self.path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(self.d, f, default=str)
+            os.replace(tmp, self.path)
+        return self.d[key]
 
 
-def claims(res):
-    """The three claims of issue 7, evaluated with stated thresholds on this run's numbers."""
-    R = {r["variant"]: r for r in res["rows"]}
-    f = R["float"]["acc"]
-    out = []
-    # 1. QAT keeps accuracy where PTQ collapses at low bit widths
-    parts, held = [], []
-    for b in ("4", "3", "2", "t"):
-        if "ptq" + b in R:
-            p, q = R["ptq" + b]["acc"], R["qat" + b]["acc"]
-            parts.append("%s: PTQ %s%%, QAT %s%%" % ("ternary" if b == "t" else b + "-bit", fmt_pct(p), fmt_pct(q)))
-            held.append((f - p >= 0.10) and (f - q <= 0.03))
-    verdict = "holds" if held and all(held[-2:]) else ("partly holds" if any(held) else "does not hold")
-    out.append("1. *QAT keeps accuracy where PTQ collapses at low bit widths* (criterion: PTQ loses "
-               ">= 10 points and QAT <= 3 points vs float %s%%): **%s** at the lowest widths; %s."
-               % (fmt_pct(f), verdict, "; ".join(parts)))
-    # 2. robustness to analog noise, at every evaluated level
-    for l in map(str, res["noise_levels"]):
-        drop = lambda v: R[v]["acc"] - R[v]["noisy"][l][0]
-        for suf in ("", "-pruned"):
-            parts, ok = [], []
-            fd = drop("float" + suf)
-            for b in ("8", "4", "3", "2", "t"):
-                if "qat" + b + suf in R:
-                    dq, dn = drop("qat" + b + suf), drop("qatna" + b + suf)
-                    parts.append("%s: PTQ %s, QAT %s, QAT+noise %s" % (
-                        "ternary" if b == "t" else b + "-bit", fmt_chg(drop("ptq" + b + suf)),
-                        fmt_chg(dq), fmt_chg(dn)))
-                    ok.append(dn <= 0.5 * fd)
-            if fd <= 0.01:
-                verdict = "not testable at this level (the float model itself loses <= 1 point)"
+def torch_cached(path, fn):
+    if os.path.exists(path):
+        return torch.load(path)
+    m = fn()
+    torch.save(m, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    return m
+
+
+def card_cmd_enabled():
+    return os.environ.get("AIMC_CARD_SIM_CMD") != "off" and os.access(AIMC_RUN, os.X_OK)
+
+
+def card_run(cache, path, input_path, y, preset, seed, extra):
+    """One aimc-run of the whole test split: accuracy, pulses/cell, energy per inference."""
+    key = "%s|%s|%d|%s" % (os.path.basename(path), preset, seed, " ".join(extra))
+
+    def run():
+        cmd = [AIMC_RUN, path, "--device", "sim", "--seed", str(seed), "--preset", preset, "--json",
+               "--quiet", "--input", input_path] + list(extra)
+        out = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE,
+                                        universal_newlines=True).stdout)
+        pred = np.array([s["predicted"] for s in out["sequences"]])
+        if len(pred) != len(y):
+            raise RuntimeError("card sim: %d predictions for %d sequences: %s" % (len(pred), len(y), cmd))
+        e = out["summary"].get("energy", {})
+        p = out["programming"]
+        return dict(acc=float(np.mean(pred == y)), ppc=p["pulses_per_cell"], rounds=p["rounds"],
+                    band_max=p.get("band_max_nsiemens"), prog_uj=p.get("energy_uj"),
+                    prog_ms=p.get("card_ms"), nj=e.get("nj_per_inference"),
+                    base_nj=e.get("baseline_nj_per_inference"),
+                    dpu_nj=e.get("nj_by_kind", {}).get("dpu"), seqs=len(y))
+    return cache.get(key, run)
+
+
+def card_eval(cache, path, input_path, y, preset, seeds, extra=()):
+    """Mean and sd over device seeds 1..n of card_run(); None when the card is off."""
+    if not card_cmd_enabled():
+        return None
+    runs = [card_run(cache, path, input_path, y, preset, s + 1, extra) for s in seeds]
+    accs = [r["acc"] for r in runs]
+    out = dict(acc=float(np.mean(accs)), sd=float(np.std(accs)), ppc=float(np.mean([r["ppc"] for r in runs])),
+               rounds=float(np.mean([r["rounds"] for r in runs])), accs=accs)
+    for k in ("nj", "base_nj", "dpu_nj", "prog_uj", "prog_ms", "band_max"):
+        v = [r[k] for r in runs if r.get(k) is not None]
+        out[k] = float(np.mean(v)) if v else None
+    if out["nj"] and out["dpu_nj"] is not None:
+        out["dpu_nj"] /= runs[0]["seqs"]
+    return out
+
+
+# ------------------------------------------------------------------ one data set
+class Run:
+    def __init__(self, name, seeds, epoch_scale, seed=0):
+        self.name, self.seeds, self.seed = name, list(seeds), seed
+        self.ds = D.load(name, seed=0)
+        self.hp = dict(HP[name])
+        for k in ("epochs", "qat_epochs", "prune_epochs"):
+            self.hp[k] = max(1, int(round(self.hp[k] * epoch_scale)))
+        self.quick = epoch_scale != 1.0
+        self.dir = os.path.join(OUT_DIR, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.input = os.path.join(self.dir, "test-input.txt")
+        D.write_run_input(self.input, name, self.ds.x_test, self.ds.y_test)
+        self.metrics = Cache(os.path.join(self.dir, "metrics.json"))
+        self.cards = Cache(os.path.join(self.dir, "card-runs.json"))
+        self.times = Cache(os.path.join(self.dir, "times.json"))
+
+    def hp_for(self, H, N):
+        hp = dict(self.hp)
+        hp.update(d_model=H, d_state=N, keep_channels=max(2, H // 2), keep_modes=max(2, N // 4))
+        return hp
+
+    # -- models (torch, cached)
+    def float_model(self, H, N):
+        def train():
+            t0 = time.time()
+            hp = self.hp_for(H, N)
+            m = new_model(self.ds, hp, self.seed)
+            m = train_epochs(m, self.ds, hp["epochs"], hp["lr"], hp["ssm_lr"], hp["batch"], self.seed,
+                             tag="float H%d N%d" % (H, N))
+            self.times.get("float-%d-%d" % (H, N), lambda: time.time() - t0)
+            return m
+        return torch_cached(os.path.join(self.dir, "float-h%d-n%d.pt" % (H, N)), train)
+
+    def pruned_model(self, H, N):
+        def train():
+            t0 = time.time()
+            hp = self.hp_for(H, N)
+            m = prune(self.float_model(H, N), hp["keep_channels"], hp["keep_modes"])
+            m = train_epochs(m, self.ds, hp["prune_epochs"], hp["lr"], hp["ssm_lr"], hp["batch"],
+                             self.seed + 1, tag="prune-ft H%d N%d" % (H, N))
+            self.times.get("pruned-%d-%d" % (H, N), lambda: time.time() - t0)
+            return m
+        return torch_cached(os.path.join(self.dir, "pruned-h%d-n%d.pt" % (H, N)), train)
+
+    def variant(self, tag, H, N, pruned, how, bits=None, noise_dev=None, narrow=(SSM_BITS, None, None)):
+        """Train (or load) one model, export it, measure it; returns its metrics dict."""
+        def build():
+            t0 = time.time()
+            base = self.pruned_model(H, N) if pruned else self.float_model(H, N)
+            if how == "float":
+                m = base
             else:
-                verdict = "holds" if ok and all(ok) else ("partly holds (%d of %d widths)" % (sum(ok), len(ok))
-                                                          if any(ok) else "does not hold")
-            out.append("2. *QAT (especially noise-aware) loses far less accuracy under analog noise* (noise %sx, "
-                       "%s; criterion: noise-aware QAT loses at most half the float model's drop): "
-                       "**%s**; accuracy change under noise in points: float %s; %s." % (
-                           l, "pruned" if suf else "unpruned", verdict, fmt_chg(fd), "; ".join(parts)))
-    # 2, on the emulated card: the C runtime's sim backend, write-verify programming, default noise
-    if any(r["card"] for r in res["rows"]):
-        for suf in ("", "-pruned"):
-            parts = []
-            for b in ("8", "4", "3", "2", "t"):
-                cells = ["%s %s%% (%s)" % (lab, fmt_pct(R[how + b + suf]["card"][0]),
-                                           fmt_chg(R[how + b + suf]["acc"] - R[how + b + suf]["card"][0]))
-                         for how, lab in (("ptq", "PTQ"), ("qat", "QAT"), ("qatna", "QAT+noise"))
-                         if (R.get(how + b + suf) or {}).get("card")]
-                if cells:
-                    parts.append("%s: %s" % ("ternary" if b == "t" else b + "-bit", ", ".join(cells)))
-            out.append("2. on the emulated card (C runtime, sim backend, write-verify, default noise; %s): "
-                       "accuracy (change from digital in points): %s." % (
-                           "pruned" if suf else "unpruned", "; ".join(parts)))
-    # 3. about two orders of magnitude fewer bits at a small accuracy cost
-    cands = [r for r in res["rows"] if r["variant"].endswith("-pruned") and r["variant"].startswith("qat")
-             and r["acc"] >= f - 0.03]
-    if cands:
-        best = max(cands, key=lambda r: r["compression"])
-        verdict = "holds" if best["compression"] >= 50 else "does not hold (%.0fx)" % best["compression"]
-        out.append("3. *QAT plus pruning reaches about two orders of magnitude fewer bits than fp32 at a small "
-                   "accuracy cost* (criterion: >= 50x at <= 3 points below float): **%s**; best: %s at "
-                   "%s%% (float %s%%), %d bits vs %d fp32 bits = %.1fx."
-                   % (verdict, best["variant"], fmt_pct(best["acc"]), fmt_pct(f), best["bits"],
-                      res["fp32_ref_bits"], best["compression"]))
-    else:
-        out.append("3. no pruned QAT model within 3 points of float: **does not hold**.")
-    return "\n".join(out)
+                if noise_dev:
+                    Q.set_device(noise_dev)
+                m = quantize(base, self.ds, self.hp_for(H, N), self.seed, bits, how,
+                             noise=NOISE_TRAIN if noise_dev else None, ssm_bits=narrow[0],
+                             vec_bits=narrow[1], scale_bits=narrow[2])
+                Q.set_device("pcm")
+            t_train = time.time() - t0
+            path = os.path.join(self.dir, tag + ".safetensors")
+            export(m, path, self.ds, dict(variant=tag, seed=self.seed, produced_by="aimc_qat.results",
+                                          command="cd tools/qat && /usr/bin/python3 -m aimc_qat.results"
+                                                  " --datasets %s%s" % (self.name, " --quick" if self.quick else ""),
+                                          hyperparameters=self.hp_for(H, N)))
+            mf = MF.load(path)
+            acc = evaluate(m, self.ds.x_test, self.ds.y_test, "rec")
+            noisy = {}
+            if how != "float" or (H, N) == (64, 32):
+                for dev, lvl in NOISE_COLS:
+                    Q.set_device(dev)
+                    mu, sd, _ = evaluate_noisy(m, self.ds, self.seeds, scale=lvl, mode="conv")
+                    noisy["%s %gx" % (dev, lvl)] = (mu, sd)
+                Q.set_device("pcm")
+            return dict(tag=tag, H=H, N=N, Hk=len(mf["pruning"]["kept_channels"]),
+                        Nk=[len(k) for k in mf["pruning"]["kept_modes"]], pruned=pruned, how=how,
+                        wbits=str(bits) if bits is not None else "fp32", noise_dev=noise_dev,
+                        narrow=list(narrow) if how != "float" else None, acc=acc, noisy=noisy,
+                        version=mf["version"], train_s=round(t_train, 1), bytes=os.path.getsize(path),
+                        **MF.sizes(mf))
+        r = self.metrics.get(tag, build)
+        log("%s %-28s acc %.4f bits %7d" % (self.name, tag, r["acc"], r["bits"]))
+        return r
+
+    def path(self, tag):
+        return os.path.join(self.dir, tag + ".safetensors")
+
+    def card(self, tag, preset="pcm", extra=(), seeds=None):
+        return card_eval(self.cards, self.path(tag), self.input, self.ds.y_test, preset,
+                         self.seeds if seeds is None else seeds, extra)
 
 
-def write_md(results, args, elapsed):
-    L = ["# aimc QAT results", "",
-         "Generated by `cd tools/qat && /usr/bin/python3 -m aimc_qat.results` (full table, both data "
-         "sets; `--quick`: 8/4/ternary, half the epochs, 3 noise seeds; `--datasets X --keep-others` "
-         "re-runs one data set and keeps the others' last results). Do not edit by hand: every number "
-         "below comes from that command (raw numbers and every exported model: "
-         "`build/qat/results/<dataset>/`). Times: 1 thread on 2 cores shared with other work (the "
-         "mean 1-minute load average during each run is given with it).%s" % (
-             " Rendered by `--md-only` from the saved results of the runs named per data set (same numbers)."
-             if args.md_only else ""), "",
-         "- digital acc: test accuracy of the quantized model evaluated with the explicit recurrence "
-         "(the way the card runs it); PTQ/QAT include 8-bit DAC/ADC and 8-bit SSM parameters.",
-         "- noise: PCM-like programming noise (aihwkit PCMLikeNoiseModel coefficients, 25 uS), per device "
-         "of a differential pair, each crossbar column's weight range mapped to Gmax (so relative to the "
-         "per-column conductance range); programmed once per device seed (seeds per data set below); the SSM "
-         "runs on the digital unit without analog noise.",
-         "- params: values stored (scales excluded); model bits: codes at their width (ternary as 2 bits), "
-         "everything else (scales, biases, norm) at 32 bits; compression against 32 bits x the trainable "
-         "parameters of the unpruned float model; xbar cells: 2 per crossbar weight; MVMs per step: "
-         "encoder + one per layer, plus the decoder once per sequence.",
-         "- card sim: the exported file loaded through the aimc Python package (libaimc's sim card: "
-         "`aimc.open_sim(seed=S).load(MODEL)`, `aimc_qat/card.py`), write-verify programmed onto the "
-         "in-process sim card with the device model's default "
-         "noise (manufacture, programming and read noise, stuck cells) and run over the whole test split; "
-         "mean ± sd over device seeds S = 1..n (n below). Float models have no codes to program (n/a). The "
-         "trainer's noise columns model open-loop programming; write-verify programs within a tolerance "
-         "band, so the card sees less programming noise than \"1x\".", ""]
-    for res in results:
-        info = res["info"]
-        L += ["## %s" % res["dataset"], "",
-              "Mode: **%s** (`/usr/bin/python3 -m aimc_qat.results --datasets %s%s`): weights %s, %d noise "
-              "and card seeds; %.1f min (mean load average %.1f)." % (
-                  "quick" if res.get("quick") else "full", res["dataset"], " --quick" if res.get("quick") else "",
-                  "/".join(res.get("bits", [])), len(res["seeds"]),
-                  res.get("elapsed_s", 0) / 60, res.get("load_avg", float("nan"))), "",
-              "%d train / %d test; %s." % (info["n_train"], info["n_test"], info.get("preprocessing", "")), ""]
-        if res["dataset"] == "kws":
-            L += ["Test accents (held out entirely): %s; train accents: %s." % (
-                ", ".join(info["test_accents"]), ", ".join(info["train_accents"])), ""]
-        L += ["Hyper-parameters: %s" % json.dumps(res["hp"]), "", table(res), "", "### Claims (%s)" % res["dataset"],
-              "", claims(res), ""]
-    with open(args.md, "w") as f:
-        f.write("\n".join(L))
+def claims_section(run):
+    """Section 1: issue 7's model and the claims, per preset."""
+    rows = []
+    for pruned in (False, True):
+        suf = "-pruned" if pruned else ""
+        rows.append(run.variant("float" + suf, 64, 32, pruned, "float"))
+        for b in BITS:
+            bt = bits_tag(b)
+            rows.append(run.variant("ptq%s%s" % (bt, suf), 64, 32, pruned, "ptq", b))
+            rows.append(run.variant("qat%s%s" % (bt, suf), 64, 32, pruned, "qat", b))
+            for dev in PRESETS:
+                rows.append(run.variant("qatna-%s%s%s" % (dev, bt, suf), 64, 32, pruned, "qat", b, noise_dev=dev))
+    for r in rows:
+        if r["how"] == "float":
+            continue
+        r["card"] = {p: {m: run.card(r["tag"], p, ex) for m, ex in CARD_MODES} for p in PRESETS}
+    return rows
+
+
+def ablation_section(run):
+    H, N = ABLATION_SIZE
+    rows = [run.variant("abl-s%s-v%s-c%s" % (s, v or "f", c or "f"), H, N, False, "qat", 4,
+                        narrow=(s, v, c)) for s, v, c in ABLATION]
+    for r in rows:
+        r["card"] = run.card(r["tag"])
+    base = rows[0]["acc"]
+    ok = [r for r in rows if r["acc"] >= base - 0.005]
+    chosen = min(ok, key=lambda r: r["bits"])
+    return rows, tuple(chosen["narrow"])
+
+
+def frontier_section(run, narrow):
+    rows = []
+    for H, N in FRONTIER_SIZES + [(64, 32)]:
+        for pruned in (False, True):
+            suf = "-pruned" if pruned else ""
+            if (H, N) == (64, 32):
+                rows.append(run.variant("float" + suf, H, N, pruned, "float"))
+            else:
+                rows.append(run.variant("fr-h%d-n%d-float%s" % (H, N, suf), H, N, pruned, "float"))
+            for b in BITS:
+                rows.append(run.variant("fr-h%d-n%d-qat%s%s" % (H, N, bits_tag(b), suf), H, N, pruned, "qat",
+                                        b, narrow=narrow))
+    for r in rows:
+        r["card"] = run.card(r["tag"]) if r["how"] != "float" else None
+    return rows
+
+
+def pa_section(run):
+    out = []
+    for b in BITS:
+        tag = "qat%s-pruned" % bits_tag(b)
+        for p in PRESETS:
+            row = dict(tag=tag, bits=b, preset=p, fixed=run.card(tag, p))
+            row["pa"] = {pct: run.card(tag, p, ["--band-per-code", str(pct)]) for pct in PA_PCTS}
+            out.append(row)
+    return out
+
+
+def drift_section(run):
+    out = []
+    for tag in ("qat4-pruned", "qatt-pruned"):
+        for p in PRESETS:
+            for age, age_name in DRIFT_AGES:
+                row = dict(tag=tag, preset=p, age=age, age_name=age_name)
+                for mode, ex in DRIFT_MODES:
+                    row[mode] = run.card(tag, p, ["--age", str(age)] + ex)
+                out.append(row)
+    return out
+
+
+def run_dataset(name, seeds, epoch_scale):
+    t0 = time.time()
+    run = Run(name, seeds, epoch_scale)
+    res = dict(dataset=name, info=run.ds.info, hp=run.hp, seeds=list(seeds), quick=run.quick,
+               presets=PRESETS, bits=[str(b) for b in BITS])
+    res["claims"] = claims_section(run)
+    res["ablation"], narrow = ablation_section(run)
+    res["narrow"] = list(narrow)
+    res["frontier"] = frontier_section(run, narrow)
+    res["pa"] = pa_section(run)
+    res["drift"] = drift_section(run)
+    res["fp32_ref_bits"] = 32 * count_params(run.float_model(64, 32))
+    res["elapsed_s"] = round(time.time() - t0, 1)
+    res["cpu_s"] = round(sum(v for v in run.times.d.values()), 1)
+    res["load_avg"] = round(os.getloadavg()[0], 2)
+    with open(os.path.join(run.dir, "results.json"), "w") as f:
+        json.dump(res, f, indent=1, default=str)
+    return res
 
 
 def main():
+    global OUT_DIR, BITS, FRONTIER_SIZES, ABLATION
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="8/4/ternary only, half the epochs, 3 noise seeds")
+    ap.add_argument("--quick", action="store_true", help="half the epochs, 2 seeds")
+    ap.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)   # code check: tiny, minutes
     ap.add_argument("--datasets", default="digits,kws")
     ap.add_argument("--seeds", type=int, default=None)
     ap.add_argument("--md", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--md-only", action="store_true",
                     help="only rewrite RESULTS.md from the saved results.json files (no training)")
-    ap.add_argument("--keep-others", action="store_true",
-                    help="include the last results.json of the data sets not run now")
     args = ap.parse_args()
     torch.set_num_threads(1)
     t0 = time.time()
-    bits = [8, 4, "ternary"] if args.quick else [8, 4, 3, 2, "ternary"]
-    n_seeds = args.seeds or (3 if args.quick else 5)
+    scale = 0.5 if args.quick else 1.0
+    n_seeds = args.seeds or (2 if args.quick else 3)
+    if args.smoke:
+        OUT_DIR = OUT_DIR + "-smoke"
+        BITS, FRONTIER_SIZES, ABLATION = [4, "ternary"], [(8, 8)], ABLATION[:2]
+        scale, n_seeds = 0.03, 1
     names = [] if args.md_only else args.datasets.split(",")
-    kept = {}
-    if args.keep_others or args.md_only:
-        for other in ("digits", "kws"):
-            p = os.path.join(OUT_DIR, other, "results.json")
-            if other not in names and os.path.exists(p):
-                kept[other] = json.load(open(p))
-    done = {}
-    order = lambda: [done.get(n) or kept.get(n) for n in ("digits", "kws") if (done.get(n) or kept.get(n))]
     for name in names:
-        done[name] = run_dataset(name, bits, range(n_seeds), 0.5 if args.quick else 1.0, NOISE_LEVELS)
-        write_md(order(), args, time.time() - t0)
+        run_dataset(name, range(n_seeds), scale)
+        write_md(args)
     if args.md_only:
-        write_md(order(), args, 0)
+        write_md(args)
     log("wrote %s in %.1f min" % (args.md, (time.time() - t0) / 60))
+
+
+def write_md(args):
+    from .results_md import render
+    res = []
+    for name in ("digits", "kws"):
+        p = os.path.join(OUT_DIR, name, "results.json")
+        if os.path.exists(p):
+            res.append(json.load(open(p)))
+    with open(args.md, "w") as f:
+        f.write(render(res, args))
 
 
 if __name__ == "__main__":

@@ -146,10 +146,13 @@ def prune_finetune(fm, ds, hp, seed):
                         tag="prune-ft")
 
 
-def quantize(fm, ds, hp, seed, bits, how, noise=None):
-    """how: 'ptq' (calibrate only) or 'qat' (calibrate, then fine-tune with STE/LSQ)."""
+def quantize(fm, ds, hp, seed, bits, how, noise=None, ssm_bits=SSM_BITS, vec_bits=None,
+             scale_bits=None):
+    """how: 'ptq' (calibrate only) or 'qat' (calibrate, then fine-tune with STE/LSQ).
+    vec_bits/scale_bits: narrow vectors (model format version 2), None: F32."""
     m = copy.deepcopy(fm)
-    m.set_qconfig(QConfig(w_bits=bits, ssm_bits=SSM_BITS, act=True, lsq=(how == "qat")))
+    m.set_qconfig(QConfig(w_bits=bits, ssm_bits=ssm_bits, act=True, lsq=(how == "qat"),
+                          vec_bits=vec_bits, scale_bits=scale_bits))
     m.calibrate(calib_batches(ds, seed=seed))
     if how == "qat":
         m.noise_aware = noise
