@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "aimc_dpu.h"
 #include "aimc_mvm.h"
+#include "aimc_xbar.h"
 #include "aimc_fixmath.h"
 
 #define HDR_BYTES	sizeof(struct aimc_prog_hdr)
@@ -272,11 +273,31 @@ u64 aimc_dpu_run(struct aimc_model *m, const struct aimc_desc *d,
 {
 	const u8 *consts = m->prog + HDR_BYTES + n_uops * UOP_BYTES;
 	u64 mvms = 0;
-	u32 step, i;
+	u32 step, i, k = 0, mk;
+	u32 *sums[AIMC_DPU_MVM_SUMS];
 
+	/*
+	 * The read energy's row sums of the first MVMs, once per EXEC (the
+	 * cells drift by whole seconds: a refresh within the EXEC leaves the
+	 * energy of its remaining steps at the sums of its start).
+	 */
+	for (i = 0; i < n_uops; i++) {
+		const struct aimc_uop *u = &m->uops[i];
+
+		if (u->op != AIMC_UOP_MVM)
+			continue;
+		if (k < AIMC_DPU_MVM_SUMS) {
+			sums[k] = &m->exec_row_sum[(size_t)k * AIMC_DPU_VLEN];
+			aimc_xbar_refresh_drift(m, u->aux);
+			aimc_mvm_row_sums(m, u->aux, u->imm0 & 0xffff, u->len,
+					  u->imm0 >> 16, u->imm1 & 0xffff, sums[k]);
+			k++;
+		}
+	}
 	memset(m->regs, 0, AIMC_DPU_NREGS * AIMC_DPU_VLEN * sizeof(s32));
 	for (step = 0; step < d->steps; step++) {
 		aimc_yield();
+		mk = 0;
 		for (i = 0; i < n_uops; i++) {
 			const struct aimc_uop *u = &m->uops[i];
 
@@ -288,10 +309,17 @@ u64 aimc_dpu_run(struct aimc_model *m, const struct aimc_desc *d,
 				op_io(m, d, u, step);
 				break;
 			case AIMC_UOP_MVM:
-				aimc_mvm(m, u->aux, u->imm0 & 0xffff, u->len,
-					 u->imm0 >> 16, u->imm1 & 0xffff,
-					 u->imm1 >> 16, reg(m, u->src_a),
-					 reg(m, u->dst));
+				if (mk < k)
+					aimc_mvm_sums(m, u->aux, u->imm0 & 0xffff,
+						      u->len, u->imm0 >> 16,
+						      u->imm1 & 0xffff,
+						      u->imm1 >> 16, reg(m, u->src_a),
+						      reg(m, u->dst), sums[mk++]);
+				else
+					aimc_mvm(m, u->aux, u->imm0 & 0xffff,
+						 u->len, u->imm0 >> 16,
+						 u->imm1 & 0xffff, u->imm1 >> 16,
+						 reg(m, u->src_a), reg(m, u->dst));
 				mvms++;
 				break;
 			case AIMC_UOP_SSM:

@@ -299,12 +299,13 @@ void aimc_model_destroy(struct aimc_model *m)
 		return;
 	aimc_free(m->cells);
 	aimc_free(m->g_now);
-	aimc_free(m->pair_diff);
-	aimc_free(m->pair_sq);
+	aimc_free(m->pairs);
 	aimc_free(m->pair_sum);
 	aimc_free(m->row_x);
 	aimc_free(m->row_x2);
 	aimc_free(m->row_off);
+	aimc_free(m->row_sum);
+	aimc_free(m->exec_row_sum);
 	aimc_free(m->tile_drift_stamp);
 	aimc_free(m->calib);
 	aimc_free(m->slots);
@@ -343,10 +344,7 @@ struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
 	ncells = (size_t)cfg->tiles * cfg->rows * cfg->cols;
 	m->cells = aimc_zalloc(ncells * sizeof(*m->cells));
 	m->g_now = aimc_zalloc(ncells * sizeof(*m->g_now));
-	m->pair_diff = aimc_zalloc((ncells / 2 + AIMC_MVM_SLACK) *
-				   sizeof(*m->pair_diff));
-	m->pair_sq = aimc_zalloc((ncells / 2 + AIMC_MVM_SLACK) *
-				 sizeof(*m->pair_sq));
+	m->pairs = aimc_zalloc((ncells / 2 + AIMC_MVM_SLACK) * sizeof(*m->pairs));
 	m->pair_sum = aimc_zalloc((ncells / 2 + AIMC_MVM_SLACK) *
 				  sizeof(*m->pair_sum));
 	m->tile_drift_stamp = aimc_zalloc(cfg->tiles * sizeof(u64));
@@ -363,13 +361,17 @@ struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
 	m->row_x = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_x));
 	m->row_x2 = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_x2));
 	m->row_off = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_off));
+	m->row_sum = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_sum));
+	m->exec_row_sum = aimc_zalloc((size_t)AIMC_DPU_MVM_SUMS * AIMC_DPU_VLEN *
+				      sizeof(*m->exec_row_sum));
 	m->uops = aimc_zalloc(AIMC_PROG_MAX_UOPS * sizeof(struct aimc_uop));
 	m->prog = aimc_zalloc(AIMC_PROG_MAX_BYTES);
 	m->io_in = aimc_zalloc(AIMC_IO_MAX_BYTES);
 	m->io_out = aimc_zalloc(AIMC_IO_MAX_BYTES);
-	if (!m->cells || !m->g_now || !m->pair_diff || !m->pair_sq ||
+	if (!m->cells || !m->g_now || !m->pairs ||
 	    !m->pair_sum ||
-	    !m->row_x || !m->row_x2 || !m->row_off ||
+	    !m->row_x || !m->row_x2 || !m->row_off || !m->row_sum ||
+	    !m->exec_row_sum ||
 	    !m->tile_drift_stamp || !m->calib ||
 	    !m->slots || !m->work || !m->regs || !m->col_acc ||
 	    !m->col_sq || !m->col_lin ||

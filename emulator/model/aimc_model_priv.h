@@ -26,8 +26,16 @@ struct aimc_cell {
 
 #define AIMC_GAIN_ONE	128
 
+/* What an MVM reads of one differential pair (one stream for its loop). */
+struct aimc_pair {
+	s32 diff;		/* G+ - G- */
+	u32 sq;			/* (G+^2 + G-^2) >> k.sq_shift */
+};
+
 /* Block of the MVM loops; arrays they run over have this many spare entries. */
 #define AIMC_MVM_BLOCK	4
+/* MVM micro-ops of a program whose row sums an EXEC computes once */
+#define AIMC_DPU_MVM_SUMS	16
 #define AIMC_MVM_SLACK	8
 
 struct aimc_slot {
@@ -71,8 +79,7 @@ struct aimc_model {
 	 * in abs).  AIMC_MVM_SLACK spare entries at the end: the MAC loop
 	 * runs in blocks of AIMC_MVM_BLOCK pairs.
 	 */
-	s32 *pair_diff;			/* [tile][row][col / 2] */
-	u32 *pair_sq;			/* [tile][row][col / 2] */
+	struct aimc_pair *pairs;	/* [tile][row][col / 2] */
 	u32 *pair_sum;			/* [tile][row][col / 2] G+ + G- */
 	u64 *tile_drift_stamp;		/* clock_s + 1 of g_now, 0 = stale */
 	struct aimc_calib_rec *calib;	/* [tile][col / 2] */
@@ -87,6 +94,8 @@ struct aimc_model {
 	s32 *row_x;			/* [AIMC_DPU_VLEN] an MVM's non-zero inputs */
 	u32 *row_x2;			/* [AIMC_DPU_VLEN] their squares */
 	u32 *row_off;			/* [AIMC_DPU_VLEN] and their rows' offsets */
+	u32 *row_sum;			/* [AIMC_DPU_VLEN] window sums of G+ + G- */
+	u32 *exec_row_sum;		/* [AIMC_DPU_MVM_SUMS][VLEN], per EXEC */
 	struct aimc_uop *uops;		/* [AIMC_PROG_MAX_UOPS] */
 	u8 *prog;			/* AIMC_PROG_MAX_BYTES */
 	u8 *io_in;			/* AIMC_IO_MAX_BYTES */

@@ -59,49 +59,42 @@ static u64 column_variance(const struct aimc_model *m, u64 sq, u64 lin,
  * window's last pair read spare entries (AIMC_MVM_SLACK) and land in
  * spare outputs, which nobody reads.
  */
-static u64 mac_block(const struct aimc_model *m, size_t base, u32 n,
-		     bool noisy, s32 *acc, u64 *sq)
+static void mac_block(const struct aimc_model *m, size_t base, u32 n,
+		      bool noisy, s32 *acc, u64 *sq)
 {
-	const s32 *diff = &m->pair_diff[base];
-	const u32 *psq = &m->pair_sq[base];
-	const u32 *psum = &m->pair_sum[base];
+	const struct aimc_pair *pp = &m->pairs[base];
 	const s32 *xs = m->row_x;
 	const u32 *off = m->row_off;
 	s32 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-	u64 s0 = 0, s1 = 0, s2 = 0, s3 = 0, e = 0;
+	u64 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 	u32 k;
 
 	if (!noisy) {
 		for (k = 0; k < n; k++) {
-			const s32 *d = diff + off[k];
-			const u32 *g = psum + off[k];
+			const struct aimc_pair *d = pp + off[k];
 			s32 x = xs[k];
 
-			a0 += x * d[0];
-			a1 += x * d[1];
-			a2 += x * d[2];
-			a3 += x * d[3];
-			e += (u64)(x < 0 ? -x : x) * (g[0] + g[1] + g[2] + g[3]);
+			a0 += x * d[0].diff;
+			a1 += x * d[1].diff;
+			a2 += x * d[2].diff;
+			a3 += x * d[3].diff;
 		}
 	} else {
 		const u32 *x2s = m->row_x2;
 
 		for (k = 0; k < n; k++) {
-			const s32 *d = diff + off[k];
-			const u32 *q = psq + off[k];
-			const u32 *g = psum + off[k];
+			const struct aimc_pair *d = pp + off[k];
 			s32 x = xs[k];
 			u64 x2 = x2s[k];
 
-			a0 += x * d[0];
-			a1 += x * d[1];
-			a2 += x * d[2];
-			a3 += x * d[3];
-			s0 += x2 * q[0];
-			s1 += x2 * q[1];
-			s2 += x2 * q[2];
-			s3 += x2 * q[3];
-			e += (u64)(x < 0 ? -x : x) * (g[0] + g[1] + g[2] + g[3]);
+			a0 += x * d[0].diff;
+			a1 += x * d[1].diff;
+			a2 += x * d[2].diff;
+			a3 += x * d[3].diff;
+			s0 += x2 * d[0].sq;
+			s1 += x2 * d[1].sq;
+			s2 += x2 * d[2].sq;
+			s3 += x2 * d[3].sq;
 		}
 	}
 	acc[0] = a0;
@@ -112,7 +105,21 @@ static u64 mac_block(const struct aimc_model *m, size_t base, u32 n,
 	sq[1] = s1 << m->k.sq_shift;
 	sq[2] = s2 << m->k.sq_shift;
 	sq[3] = s3 << m->k.sq_shift;
-	return e;
+}
+
+void aimc_mvm_row_sums(const struct aimc_model *m, u32 tile, u32 row0, u32 rows,
+		       u32 col0, u32 cols, u32 *sum)
+{
+	size_t base = aimc_cell_index(m, tile, row0, col0) / 2;
+	u32 i, j, hc = m->k.half_cols;
+
+	for (i = 0; i < rows; i++) {
+		const u32 *g = &m->pair_sum[base + (size_t)i * hc];
+
+		sum[i] = 0;
+		for (j = 0; j < cols / 2; j++)
+			sum[i] += g[j];
+	}
 }
 
 /*
@@ -139,6 +146,14 @@ static void mvm_energy(struct aimc_model *m, u32 rows, u32 outputs, u64 xg)
 void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 	      u32 cols, u32 shift, const s32 *x, s32 *y)
 {
+	aimc_xbar_refresh_drift(m, tile);
+	aimc_mvm_row_sums(m, tile, row0, rows, col0, cols, m->row_sum);
+	aimc_mvm_sums(m, tile, row0, rows, col0, cols, shift, x, y, m->row_sum);
+}
+
+void aimc_mvm_sums(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
+		   u32 cols, u32 shift, const s32 *x, s32 *y, const u32 *row_sum)
+{
 	u32 half = cols / 2, hc = m->k.half_cols, i, j, n = 0;
 	size_t base = aimc_cell_index(m, tile, row0, col0) / 2;
 	s32 *acc = m->col_acc;
@@ -159,9 +174,10 @@ void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 		m->row_x2[n] = (u32)(xi * xi);
 		m->row_off[n] = i * hc;
 		x2_sum += m->row_x2[n++];
+		xg += (u64)(xi < 0 ? -xi : xi) * row_sum[i];
 	}
 	for (j = 0; j < half; j += AIMC_MVM_BLOCK)
-		xg += mac_block(m, base + j, n, rel, &acc[j], &sq[j]);
+		mac_block(m, base + j, n, rel, &acc[j], &sq[j]);
 	mvm_energy(m, rows, half, xg);
 	/* the cross term of (rel g + abs)^2: sum x^2 (G+ + G-) */
 	if (rel && abs) {

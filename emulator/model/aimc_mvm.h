@@ -18,6 +18,16 @@
 void aimc_mvm(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
 	      u32 cols, u32 shift, const s32 *x, s32 *y);
 
+/*
+ * The same with each row's sum of G+ + G- over the window given (@row_sum,
+ * rows entries, aimc_mvm_row_sums()): the crossbar read energy needs it,
+ * and the digital unit computes it once per EXEC instead of once per MVM.
+ */
+void aimc_mvm_sums(struct aimc_model *m, u32 tile, u32 row0, u32 rows, u32 col0,
+		   u32 cols, u32 shift, const s32 *x, s32 *y, const u32 *row_sum);
+void aimc_mvm_row_sums(const struct aimc_model *m, u32 tile, u32 row0, u32 rows,
+		       u32 col0, u32 cols, u32 *sum);
+
 /* The ADC transfer function of logical column @lcol (for tests, too). */
 s32 aimc_adc_convert(struct aimc_model *m, u32 tile, u32 lcol,
 		     s64 col_current, u32 shift);

@@ -22,9 +22,9 @@ static inline void aimc_xbar_set_g_now(struct aimc_model *m, size_t idx,
 	m->g_now[idx] = g;
 	gp = m->g_now[even];
 	gn = m->g_now[even + 1];
-	m->pair_diff[idx >> 1] = (s32)gp - (s32)gn;
+	m->pairs[idx >> 1].diff = (s32)gp - (s32)gn;
 	m->pair_sum[idx >> 1] = gp + gn;
-	m->pair_sq[idx >> 1] = (u32)(((u64)gp * gp + (u64)gn * gn) >>
+	m->pairs[idx >> 1].sq = (u32)(((u64)gp * gp + (u64)gn * gn) >>
 				     m->k.sq_shift);
 }
 
