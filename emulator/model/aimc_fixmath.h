@@ -68,15 +68,17 @@ static inline s64 aimc_sat_add_s64(s64 a, s64 b)
 /* round(sqrt(t) * 2^10) for t = 256..1024 */
 extern const u16 aimc_sqrt_q10[769];
 
+/* round(2^26 / sqrt(t)) for t = 256..1024 */
+extern const u32 aimc_rsqrt_q26[769];
+
 /*
- * floor(sqrt(v)), exactly, with one division.  The table, interpolated
- * on v's top 16 bits, guesses sqrt(v) within 2^-15; one Newton step
- * (from any guess it lands at or above floor(sqrt(v))) leaves it within
- * 2^-31 of it, so at most a unit or two too high, which the loop takes
- * off.  One per column of a noisy MVM: the bit-by-bit root this
- * replaced was a third of the sim card's time.
+ * floor(sqrt(v)), exactly, for any v, with one division: the table,
+ * interpolated on v's top 16 bits, guesses sqrt(v) within 2^-15; one
+ * Newton step (from any guess it lands at or above floor(sqrt(v))) leaves
+ * it within 2^-31 of it, so at most a unit or two too high, which the
+ * loop takes off.
  */
-static inline u32 aimc_isqrt_u64(u64 v)
+static inline u32 aimc_isqrt_u64_div(u64 v)
 {
 	u32 n, s, t, f;
 	s32 k;
@@ -101,6 +103,50 @@ static inline u32 aimc_isqrt_u64(u64 v)
 		r = 0xffffffffu;
 	while (r * r > v)
 		r--;
+	return (u32)r;
+}
+
+/*
+ * floor(sqrt(v)), exactly, without a division below 2^62 (a noisy MVM
+ * takes one per column, and the divider does not pipeline): the guess as
+ * above, and 1 / sqrt(v) from a second table the same way; two Newton
+ * steps r += (v - r^2) / (2 sqrt(v)) in multiplies leave r within a unit
+ * or two of sqrt(v), and the loops make it the floor.
+ */
+static inline u32 aimc_isqrt_u64(u64 v)
+{
+	u32 n, s, t, f, p, i;
+	s32 k;
+	s64 rs, e;
+	u64 w, r;
+
+	if (v < 2)
+		return (u32)v;
+	if (v >> 62)
+		return aimc_isqrt_u64_div(v);
+	n = 63 - (u32)__builtin_clzll(v);	/* 2^n <= v < 2^(n + 1) */
+	s = n / 2;				/* s <= 30 */
+	k = 2 * (s32)s - 16;		/* w = v / 2^k in [2^16, 2^18) */
+	w = k >= 0 ? v >> k : v << -k;
+	t = (u32)(w >> 8);
+	f = (u32)(w & 255);
+	r = ((u64)aimc_sqrt_q10[t - 256] << 8) +
+	    (u64)(aimc_sqrt_q10[t - 255] - aimc_sqrt_q10[t - 256]) * f;
+	r = s >= 22 ? r << (s - 22) : r >> (22 - s);
+	/* 2^26 / sqrt(w / 256) = 2^(22 + s) / sqrt(v) */
+	rs = (s64)aimc_rsqrt_q26[t - 256] +
+	     (((s64)aimc_rsqrt_q26[t - 255] - (s64)aimc_rsqrt_q26[t - 256]) *
+	      (s64)f >> 8);
+	/* e (|e| <= 2^(2s - 12) at first) times rs stays below 2^62 */
+	p = 2 * s > 51 ? 2 * s - 51 : 0;
+	for (i = 0; i < 2; i++) {
+		e = (s64)v - (s64)(r * r);
+		r = (u64)((s64)r + (((e >> p) * rs) >> (23 + s - p)));
+	}
+	while (r * r > v)
+		r--;
+	while ((r + 1) * (r + 1) <= v)
+		r++;
 	return (u32)r;
 }
 

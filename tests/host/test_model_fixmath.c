@@ -130,7 +130,11 @@ static void isqrt_matches_bitwise_root(void)
 	for (i = 0; i < 200000; i++) {
 		v = aimc_rng_next(&rng) >> (i % 64);
 		ck_assert_uint_eq(aimc_isqrt_u64(v), isqrt_bitwise(v));
+		ck_assert_uint_eq(aimc_isqrt_u64_div(v), isqrt_bitwise(v));
 	}
+	/* both sides of the switch to the division at 2^62 */
+	for (v = ((u64)1 << 62) - 1000; v < ((u64)1 << 62) + 1000; v++)
+		ck_assert_uint_eq(aimc_isqrt_u64(v), isqrt_bitwise(v));
 }
 
 START_TEST(fix_isqrt_and_rounding)
