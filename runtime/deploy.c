@@ -214,44 +214,24 @@ static void set_targets(struct aimc_deployment *d)
 	}
 }
 
+static int set_gains(struct aimc_deployment *d, const struct aimc_xbar_piece *pc,
+		     const uint16_t *gain);
+
+/* Every column's ADC gain register to the calibration of its crossbar. */
 static int calibrate(struct aimc_deployment *d)
 {
 	const struct aimc_mapping *map = d->map;
-	struct aimc_job_result res;
-	uint32_t x, p, j;
-	uint64_t id;
+	uint32_t x, p;
 	int ret;
 
 	for (x = 0; x < map->n_xbars; x++) {
 		const struct aimc_xbar_place *xb = &map->xbars[x];
 
 		for (p = 0; p < xb->n_pieces; p++) {
-			const struct aimc_xbar_piece *pc = &xb->pieces[p];
-			struct drm_aimc_cmd c = {
-				.opcode = AIMC_OP_CALIBRATE,
-				.tile = (uint16_t)pc->tile,
-				.col0 = (uint16_t)pc->col0,
-				.cols = (uint16_t)(2 * pc->n_out),
-				.src = { d->bo, 4 * pc->n_out, 0 },
-			};
-
-			for (j = 0; j < pc->n_out; j++) {
-				uint16_t g = xb->gain[pc->out0 + j];
-
-				d->bo_map[4 * j] = (uint8_t)g;
-				d->bo_map[4 * j + 1] = (uint8_t)(g >> 8);
-				d->bo_map[4 * j + 2] = 0;
-				d->bo_map[4 * j + 3] = 0;
-			}
-			ret = aimc_job_submit(d->dev, &c, 1, NULL, 0, 0, &id);
-			if (!ret)
-				ret = aimc_job_wait(d->dev, id, AIMC_WAIT_FOREVER, &res);
+			ret = set_gains(d, &xb->pieces[p], &xb->gain[xb->pieces[p].out0]);
 			if (ret)
 				return ret;
 			d->stats.jobs++;
-			if (res.status != AIMC_JOB_DONE)
-				return aimc_set_error(-EIO, "calibrating %s on tile %u: card status %u",
-						      xb->lin->name, pc->tile, res.device_status);
 		}
 	}
 	return 0;
