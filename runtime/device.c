@@ -205,8 +205,7 @@ int aimc_device_telemetry(struct aimc_device *dev,
 
 	aimc_api_begin();
 	ret = aimc_check_out(dev, telemetry, telemetry_size,
-			     AIMC_SIZE_2_1(struct aimc_device_telemetry,
-					   temperature_mc));
+			     AIMC_SIZE_2_1(struct aimc_device_telemetry, preset));
 	if (!ret) {
 		memset(&all, 0, sizeof(all));
 		ret = dev->ops->telemetry(dev, &all);

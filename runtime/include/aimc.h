@@ -177,7 +177,7 @@ struct aimc_device_telemetry {
 };
 
 /* aimc_device_telemetry()'s flags: the energy fields are counted */
-#define AIMC_TELEMETRY_ENERGY	(1u << 0)
+#define AIMC_TELEMETRY_ENERGY	0x1u
 
 /* aimc_device_telemetry(): the card reports no temperature (the sim) */
 #define AIMC_TEMPERATURE_NONE	INT32_MIN

@@ -132,6 +132,26 @@ def test_telemetry_follows_the_work():
         assert d.telemetry().slots_in_use == t0.slots_in_use
 
 
+def test_presets_and_energy():
+    assert aimc.sim_preset_names() == ["pcm", "rram"]
+    with open_card(noise_free=False) as d:
+        t0 = d.telemetry()
+        if BACKEND == "drm":
+            assert (t0.energy_fj, t0.energy_by_kind_fj, t0.preset) == (None, None, None)
+            return
+        assert (t0.energy_fj, t0.preset) == (0, "pcm")
+        with d.load(MODEL) as net, net.stream() as s:
+            s.run(sequence())
+        t1 = d.telemetry()
+        assert t1.energy_fj == sum(t1.energy_by_kind_fj.values())
+        assert min(t1.energy_by_kind_fj.values()) > 0
+    with aimc.open_sim(preset="rram") as d:
+        assert (d.info.g_max_nsiemens, d.telemetry().preset) == (40000, "rram")
+    with pytest.raises(aimc.InvalidArgumentError) as e:
+        aimc.open_sim(preset="taox")
+    assert e.value.strerror == "open_sim: preset 'taox': one of pcm, rram"
+
+
 def test_card_temperature():
     drm_only()
     with aimc.open("drm") as d:

@@ -4,6 +4,7 @@ refresh and the refresh policy, a closed net."""
 import errno
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import BACKEND, FLOAT_MODEL, MODEL, open_card, sequence, sim_only
@@ -100,7 +101,8 @@ def test_unprogrammed_net_is_enodata(card):
 def test_program_params_defaults_and_refusals(card):
     assert aimc.ProgramParams.defaults() == aimc.ProgramParams(
         tolerance_nsiemens=500, max_rounds=40, max_pulses_per_cell=1500,
-        max_pulses_per_round=31, mode=aimc.ProgramMode(0), stall_rounds=8)
+        max_pulses_per_round=31, mode=aimc.ProgramMode(0), stall_rounds=8,
+        band_per_code_pct=0)
     with card.load(MODEL, program=False) as net:
         with pytest.raises(aimc.InvalidArgumentError) as e:
             net.program(aimc.ProgramParams(max_rounds=0))
@@ -120,6 +122,35 @@ def test_open_loop_and_write_verify_differ():
         assert wv.rounds > 0 and wv.pulses > 0
         assert wv.in_tolerance_pct > open_loop.in_tolerance_pct
         assert wv.cells_used == 12992
+
+
+def test_precision_aware_bands():
+    sim_only()
+    with aimc.open_sim(seed=2) as d, d.load(MODEL, program=False) as net:
+        fixed = net.program(aimc.ProgramParams(tolerance_nsiemens=500))
+        assert fixed.tolerance_min_nsiemens == fixed.tolerance_max_nsiemens == 500
+        pa = net.program(aimc.ProgramParams(tolerance_nsiemens=500, band_per_code_pct=50,
+                                            mode=aimc.ProgramMode.PRECISION_AWARE))
+        # 4-bit weights: half a code step is far wider than 500 nS, and fewer pulses do
+        assert pa.tolerance_min_nsiemens > 500 and pa.pulses < fixed.pulses
+
+
+def test_drift_compensation():
+    sim_only()
+    x = sequence()
+    with aimc.open_sim(seed=4) as d, d.load(MODEL) as net, net.stream() as s:
+        fresh = s.run(x)
+        net.compensate(reference=True)      # the reference response, fresh
+        d.advance_clock(3600)               # an hour of drift: the logits move,
+        drifted = s.run(x)
+        net.compensate()                    # per column: most of the way back
+        assert np.abs(s.run(x) - fresh).mean() < 0.5 * np.abs(drifted - fresh).mean()
+        net.compensate(per_column=False)    # one factor per crossbar: less so
+        assert np.abs(s.run(x) - fresh).mean() < np.abs(drifted - fresh).mean()
+    with aimc.open_sim(seed=4) as d, d.load(MODEL, program=False) as net:
+        with pytest.raises(aimc.AimcError) as e:
+            net.compensate()
+        assert e.value.errno == errno.ENODATA
 
 
 @pytest.fixture

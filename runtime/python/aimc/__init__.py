@@ -29,7 +29,7 @@ symbol version, so another ABI or an older 2.x library is refused with a
 from ._capi import API_VERSION
 from ._version import __version__
 from .device import (Backend, Device, DeviceInfo, Telemetry, backend_name, device_count,
-                     devices, open, open_node, open_sim)
+                     devices, open, open_node, open_sim, sim_preset_names)
 from .errors import (AimcError, ArgumentTypeError, ClosedHandleError, InvalidArgumentError,
                      LibraryError, NoPermissionError, NoSuchFileError, WaitTimeoutError)
 from .net import ModelInfo, Net, NetInfo, ProgramMode, ProgramParams, ProgramStats, model_info
@@ -56,4 +56,5 @@ __all__ = ["API_VERSION", "AimcError", "ArgumentTypeError", "Backend", "ClosedHa
            "ProgramProgress", "ProgramStats", "Stream", "Submission", "Telemetry",
            "WaitTimeoutError", "__version__", "backend_name", "device_count", "devices",
            "library_path", "library_version", "model_info", "open", "open_node", "open_sim",
+           "sim_preset_names",
            "read_sequences"]

@@ -17,16 +17,22 @@ BACKEND_AUTO, BACKEND_DRM, BACKEND_SIM = 0, 1, 2
 AIMC_SIM_NOISE_FREE = 0x1
 AIMC_SIM_STUCK = 0x2
 AIMC_TEMPERATURE_NONE = -(1 << 31)
+AIMC_TELEMETRY_ENERGY = 0x1
 AIMC_NET_NO_PROGRAM = 0x1
 AIMC_PROGRAM_OPEN_LOOP = 0x1
 AIMC_PROGRAM_NAIVE = 0x2
 AIMC_PROGRAM_NO_TARGET_STEP = 0x4
 AIMC_PROGRAM_NO_COMPENSATION = 0x8
+AIMC_PROGRAM_PRECISION_AWARE = 0x10
 AIMC_PROGRAM_MAX_ROUNDS = 1000
 AIMC_PROGRAM_MAX_PULSES_PER_CELL = 65535
 AIMC_PROGRAM_MAX_PULSES_PER_ROUND = 127
 AIMC_REFRESH_DEFAULT_AGE_NS = 10000000000
 AIMC_REFRESH_AUTO = 0x1
+AIMC_REFRESH_COMPENSATE = 0x2
+AIMC_REFRESH_COMPENSATE_GLOBAL = 0x4
+AIMC_COMPENSATE_REFERENCE = 0x1
+AIMC_COMPENSATE_GLOBAL = 0x2
 AIMC_FINISH_KEEP_STATE = 0x1
 
 
@@ -43,14 +49,19 @@ class SimOptionsStruct(Structure):
     _fields_ = [("seed", c_uint64), ("flags", c_uint32), ("tiles", c_uint32),
                 ("rows", c_uint32), ("cols", c_uint32), ("slots", c_uint32),
                 ("stuck_gmin_ppm", c_uint32), ("stuck_gmax_ppm", c_uint32),
-                ("reserved", c_uint32 * 7)]
+                ("preset", c_uint32), ("reserved", c_uint32 * 6)]
 
 
 class TelemetryStruct(Structure):
     _fields_ = [("commands", c_uint64), ("busy_ns", c_uint64), ("pulses", c_uint64),
                 ("jobs_done", c_uint64), ("jobs_failed", c_uint64), ("clock_ns", c_uint64),
                 ("resets", c_uint32), ("tiles_in_use", c_uint32), ("slots_in_use", c_uint32),
-                ("temperature_mc", c_int32)]
+                ("temperature_mc", c_int32), ("energy_fj", c_uint64), ("energy_dac_fj", c_uint64),
+                ("energy_xbar_fj", c_uint64), ("energy_adc_fj", c_uint64),
+                ("energy_dpu_fj", c_uint64), ("energy_program_fj", c_uint64), ("mvms", c_uint64),
+                ("dac_conversions", c_uint64), ("adc_conversions", c_uint64),
+                ("dpu_muls", c_uint64), ("dpu_adds", c_uint64), ("flags", c_uint32),
+                ("preset", c_uint32)]
 
 
 class ModelInfoStruct(Structure):
@@ -64,13 +75,16 @@ class NetInfoStruct(Structure):
                 ("n_layers", c_uint32), ("slots_per_stream", c_uint32), ("segments", c_uint32),
                 ("mvms_per_step", c_uint32), ("tiles", c_uint32), ("cells", c_uint32),
                 ("max_chunk", c_uint32), ("programmed", c_uint32), ("crossbars", c_uint32),
-                ("refresh_due", c_uint32), ("refreshes", c_uint32), ("age_ns", c_uint64)]
+                ("refresh_due", c_uint32), ("refreshes", c_uint32), ("age_ns", c_uint64),
+                ("baseline_fj_per_step", c_uint64), ("baseline_fj_per_sequence", c_uint64),
+                ("compensations", c_uint32), ("reserved", c_uint32)]
 
 
 class ProgramParamsStruct(Structure):
     _fields_ = [("tolerance_nsiemens", c_uint32), ("max_rounds", c_uint32),
                 ("max_pulses_per_cell", c_uint32), ("max_pulses_per_round", c_uint32),
-                ("flags", c_uint32), ("stall_rounds", c_uint32), ("reserved", c_uint32 * 2)]
+                ("flags", c_uint32), ("stall_rounds", c_uint32), ("band_per_code_pct", c_uint32),
+                ("reserved", c_uint32 * 1)]
 
 
 class ProgramProgressStruct(Structure):
@@ -89,7 +103,8 @@ class ProgramStatsStruct(Structure):
                 ("pair_err_mean_nsiemens", c_double), ("pair_err_max_nsiemens", c_double),
                 ("pairs_with_stuck", c_uint64), ("tiles_settled", c_uint32),
                 ("tiles_stalled", c_uint32), ("tiles_at_round_cap", c_uint32),
-                ("padding", c_uint32)]
+                ("padding", c_uint32), ("tolerance_min_nsiemens", c_uint32),
+                ("tolerance_max_nsiemens", c_uint32)]
 
 
 class RefreshPolicyStruct(Structure):
@@ -110,6 +125,7 @@ FUNCTIONS = {
     "aimc_device_telemetry": ("AIMC_2.1", c_int,
                               [c_void_p, POINTER(TelemetryStruct), c_size_t]),
     "aimc_device_advance_clock": ("AIMC_2.1", c_int, [c_void_p, c_uint64]),
+    "aimc_sim_preset_name": ("AIMC_2.1", c_char_p, [c_uint32]),
     "aimc_backend_name": ("AIMC_2.0", c_char_p, [c_int]),
     "aimc_last_error": ("AIMC_2.0", c_char_p, []),
     "aimc_version": ("AIMC_2.0", c_char_p, []),
@@ -123,6 +139,7 @@ FUNCTIONS = {
     "aimc_net_refresh": ("AIMC_2.0", c_int, [c_void_p, ProgressFn, c_void_p]),
     "aimc_net_set_refresh_policy": ("AIMC_2.0", c_int,
                                     [c_void_p, POINTER(RefreshPolicyStruct)]),
+    "aimc_net_compensate": ("AIMC_2.1", c_int, [c_void_p, c_uint32]),
     "aimc_net_info": ("AIMC_2.0", c_int, [c_void_p, POINTER(NetInfoStruct), c_size_t]),
     "aimc_net_close": ("AIMC_2.0", None, [c_void_p]),
     "aimc_stream_open": ("AIMC_2.0", c_int, [c_void_p, _handle_out]),

@@ -83,12 +83,24 @@ class Telemetry:
     tiles_in_use: int       #: tiles reserved, by every user of the card
     slots_in_use: int       #: stream slots reserved
     temperature_mc: Optional[int]   #: milli-degrees Celsius; None without a sensor
+    #: the energy the device model counted, femtojoules, in all and by kind
+    #: (input and output conversions, cells read, digital unit, programming
+    #: pulses); None where the card does not report it (drm, for now)
+    energy_fj: Optional[int] = None
+    energy_by_kind_fj: Optional[dict] = None
+    preset: Optional[str] = None    #: the sim card's cell technology
 
     @classmethod
     def _of(cls, s):
         t = None if s.temperature_mc == _capi.AIMC_TEMPERATURE_NONE else s.temperature_mc
+        energy = kinds = preset = None
+        if s.flags & _capi.AIMC_TELEMETRY_ENERGY:
+            energy = s.energy_fj
+            kinds = {k: getattr(s, "energy_%s_fj" % k) for k in ("dac", "xbar", "adc", "dpu",
+                                                                  "program")}
+            preset = sim_preset_names()[s.preset]
         return cls(s.commands, s.busy_ns, s.pulses, s.jobs_done, s.jobs_failed, s.clock_ns,
-                   s.resets, s.tiles_in_use, s.slots_in_use, t)
+                   s.resets, s.tiles_in_use, s.slots_in_use, t, energy, kinds, preset)
 
 
 class Device(Handle):
@@ -178,16 +190,29 @@ def open_node(path) -> Device:
     return Device(p.value)
 
 
+def sim_preset_names():
+    """The simulated card's cell technologies, by index (``aimc_sim_preset_name()``):
+    ``["pcm", "rram"]``; their numbers and sources are emulator/model/aimc_presets.def."""
+    names, i = [], 0
+    while True:
+        n = lib().aimc_sim_preset_name(i)
+        if n is None:
+            return names
+        names.append(n.decode())
+        i += 1
+
+
 def open_sim(seed=None, *, noise_free=False, tiles=0, rows=0, cols=0, slots=0,
-             stuck_gmin_ppm=None, stuck_gmax_ppm=None) -> Device:
+             stuck_gmin_ppm=None, stuck_gmax_ppm=None, preset=None) -> Device:
     """Open a new simulated card in this process (``aimc_device_open_sim()``).
 
     ``seed`` (None: the library's default, 1) decides manufacture and noise;
     ``noise_free`` makes the cells exact (no programming or read noise, no
     drift, no stuck cells); ``tiles``, ``rows``, ``cols`` (physical columns),
     ``slots``: the geometry, 0 for the device model's default; the stuck
-    cells, parts per million of all cells (None: the default 0.5 % each).
-    Each call makes an independent card.
+    cells, parts per million of all cells (None: the default 0.5 % each);
+    ``preset``: the cell technology, a name of :func:`sim_preset_names` (None:
+    "pcm").  Each call makes an independent card.
     """
     f = "open_sim"
     o = _capi.SimOptionsStruct()
@@ -199,6 +224,12 @@ def open_sim(seed=None, *, noise_free=False, tiles=0, rows=0, cols=0, slots=0,
         o.flags |= _capi.AIMC_SIM_STUCK
         o.stuck_gmin_ppm = unsigned(stuck_gmin_ppm or 0, "stuck_gmin_ppm", f)
         o.stuck_gmax_ppm = unsigned(stuck_gmax_ppm or 0, "stuck_gmax_ppm", f)
+    if preset is not None:
+        names = sim_preset_names()
+        if preset not in names:
+            raise InvalidArgumentError(errno.EINVAL, "%s: preset %r: one of %s"
+                                       % (f, preset, ", ".join(names)))
+        o.preset = names.index(preset)
     p = ctypes.c_void_p()
     check(lib().aimc_device_open_sim(ctypes.byref(o), ctypes.byref(p)))
     return Device(p.value)

@@ -50,6 +50,9 @@ class NetInfo:
     refresh_due: bool
     refreshes: int
     age_ns: int
+    baseline_fj_per_step: int       #: this model on a digital accelerator (README, Energy)
+    baseline_fj_per_sequence: int
+    compensations: int              #: drift compensations the refresh policy made
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class ProgramStats:
     tiles_settled: int
     tiles_stalled: int
     tiles_at_round_cap: int
+    tolerance_min_nsiemens: int     #: the narrowest and widest band a tile was
+    tolerance_max_nsiemens: int     #: programmed to (precision-aware: per tile)
 
 
 def _from_struct(cls, s):
@@ -94,6 +99,7 @@ class ProgramMode(enum.IntFlag):
     NAIVE = _capi.AIMC_PROGRAM_NAIVE                    #: one fixed pulse per round
     NO_TARGET_STEP = _capi.AIMC_PROGRAM_NO_TARGET_STEP  #: start from the cells' state
     NO_COMPENSATION = _capi.AIMC_PROGRAM_NO_COMPENSATION  #: no retargeting of stuck pairs
+    PRECISION_AWARE = _capi.AIMC_PROGRAM_PRECISION_AWARE  #: a tile's band from its code step
 
 
 @dataclass
@@ -108,13 +114,16 @@ class ProgramParams:
     mode: ProgramMode = ProgramMode(0)          #: ``flags`` in C
     stall_rounds: Optional[int] = None          #: rounds without a settled cell
                                                 #: that stop a tile
+    band_per_code_pct: Optional[int] = None     #: PRECISION_AWARE: a tile's band,
+                                                #: % of its weight code step
 
     @classmethod
     def defaults(cls):
         """The library's defaults (``aimc_program_params_init()``)."""
         s = cls._init_struct()
         return cls(s.tolerance_nsiemens, s.max_rounds, s.max_pulses_per_cell,
-                   s.max_pulses_per_round, ProgramMode(s.flags), s.stall_rounds)
+                   s.max_pulses_per_round, ProgramMode(s.flags), s.stall_rounds,
+                   s.band_per_code_pct)
 
     @staticmethod
     def _init_struct():
@@ -125,7 +134,7 @@ class ProgramParams:
     def _struct(self, function):
         s = self._init_struct()
         for name in ("tolerance_nsiemens", "max_rounds", "max_pulses_per_cell",
-                     "max_pulses_per_round", "stall_rounds"):
+                     "max_pulses_per_round", "stall_rounds", "band_per_code_pct"):
             value = getattr(self, name)
             if value is not None:
                 setattr(s, name, unsigned(value, name, function))
@@ -238,6 +247,18 @@ class Net(Handle):
         with self._lock:
             check(lib().aimc_net_set_refresh_policy(self._handle("Net.set_refresh_policy"),
                                                     ctypes.byref(p)))
+
+    def compensate(self, *, reference: bool = False, per_column: bool = True) -> None:
+        """Compensate the cells' drift with the card's column gains
+        (``aimc_net_compensate()``): with ``reference`` measure the reference
+        response (programming does, once), else rescale each column's (with
+        ``per_column`` False: each crossbar's) gain so that the response to
+        the reference input is the reference again.  Without a reference
+        (right after programming or refreshing): AimcError ENODATA."""
+        flags = (_capi.AIMC_COMPENSATE_REFERENCE if reference else 0) | (
+            0 if per_column else _capi.AIMC_COMPENSATE_GLOBAL)
+        with self._lock:
+            check(lib().aimc_net_compensate(self._handle("Net.compensate"), flags))
 
     def stream(self, chunk: Optional[int] = None):
         """A new :class:`aimc.Stream` on this net (zero state); ``chunk``: steps
