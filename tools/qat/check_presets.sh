@@ -19,7 +19,8 @@ py=/usr/bin/python3
 srcs=$(sed -n 's/^AIMC_MODEL_SRCS := //p' "$top/emulator/model/model.mk")
 
 probe() {	# probe MODELDIR OUT: build and run the probe against MODELDIR
-	(cd "$1" && ${CC:-cc} -std=gnu11 -O1 -I. $srcs "$top/tools/qat/presets_probe/probe.c" -o "$2.bin")
+	(cd "$1" && ${CC:-cc} -std=gnu11 -O1 -I. -I"$top/driver/hw" $srcs \
+		"$top/tools/qat/presets_probe/probe.c" -o "$2.bin")
 	"$2.bin" >"$2"
 }
 trainer() {	# trainer DEFFILE OUT
