@@ -433,18 +433,6 @@ static int set_gains(struct aimc_deployment *d, const struct aimc_xbar_piece *pc
 	return ret;
 }
 
-static void put16le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32le(uint8_t *p, uint32_t v)
-{
-	put16le(p, v);
-	put16le(p + 2, v >> 16);
-}
-
 static void put_uop(uint8_t *p, uint8_t op, uint8_t dst, uint8_t src, uint16_t len,
 		    uint16_t aux, uint32_t imm0, uint32_t imm1)
 {
@@ -452,10 +440,10 @@ static void put_uop(uint8_t *p, uint8_t op, uint8_t dst, uint8_t src, uint16_t l
 	p[0] = op;
 	p[1] = dst;
 	p[2] = src;
-	put16le(p + 4, len);
-	put16le(p + 6, aux);
-	put32le(p + 8, imm0);
-	put32le(p + 12, imm1);
+	aimc_hw_put_le16(p + 4, len);
+	aimc_hw_put_le16(p + 6, aux);
+	aimc_hw_put_le32(p + 8, imm0);
+	aimc_hw_put_le32(p + 12, imm1);
 }
 
 #define PROBE_IN_OFF	4096u
@@ -485,11 +473,11 @@ static int probe(struct aimc_deployment *d, const struct aimc_xbar_piece *pc,
 			    (uint64_t)reps * pc->n_in * pc->n_in > 65536))
 		reps--;
 	steps = reps * pc->n_in;
-	put32le(p, AIMC_PROG_MAGIC);
-	put16le(p + 4, AIMC_PROG_VERSION);
-	put16le(p + 6, 3);
-	put32le(p + 8, 0);
-	put32le(p + 12, 0);
+	aimc_hw_put_le32(p, AIMC_PROG_MAGIC);
+	aimc_hw_put_le16(p + 4, AIMC_PROG_VERSION);
+	aimc_hw_put_le16(p + 6, 3);
+	aimc_hw_put_le32(p + 8, 0);
+	aimc_hw_put_le32(p + 12, 0);
 	put_uop(p + 16, AIMC_UOP_LOAD, 1, 0, (uint16_t)pc->n_in, 0, 0, 1);
 	put_uop(p + 32, AIMC_UOP_MVM, 2, 1, (uint16_t)pc->n_in, (uint16_t)pc->tile,
 		AIMC_MVM_IMM0(pc->row0, pc->col0), AIMC_MVM_IMM1(2 * pc->n_out, shift));
