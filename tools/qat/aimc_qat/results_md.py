@@ -374,7 +374,7 @@ def render(results, args):
               "%d train / %d test; %s." % (res["info"]["n_train"], res["info"]["n_test"],
                                            res["info"].get("preprocessing", "")), ""]
         L += ["### Size x precision frontier (%s)" % ds, "",
-              "d_model 8..64, 4..32 modes, 3 layers; fp32 and QAT at 8, 4, 2 bits and ternary, unpruned and "
+              "d_model 8..64, 8..32 modes, 3 layers; fp32 and QAT at 8, 4, 2 bits and ternary, unpruned and "
               "pruned (half the channels, a quarter of the modes, fine-tuned); quantized models with the narrow "
               "widths chosen below. ![frontier](%s)" % svg, "", frontier_md(res), "",
               "### Narrow parameters (%s): how narrow the digital unit's numbers can be" % ds, "",
@@ -393,4 +393,10 @@ def render(results, args):
               "method with the card's calibration registers, `aimc_net_compensate(3)`); refreshed: the cells "
               "re-verified before streaming.", "", drift_md(res), "",
               "### Energy per inference (%s)" % ds, "", energy_md(res), ""]
+    done = {r["dataset"] for r in results}
+    for ds in ("digits", "kws"):
+        if ds not in done:
+            L += ["## %s" % ds, "",
+                  "**Not in this run**: the sweep of this data set has not finished (`--datasets %s` runs or "
+                  "resumes it; it writes this file again with both)." % ds, ""]
     return "\n".join(L) + "\n"
