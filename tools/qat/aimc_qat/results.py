@@ -307,7 +307,8 @@ def drift_section(run):
 def run_dataset(name, seeds, epoch_scale):
     t0 = time.time()
     run = Run(name, seeds, epoch_scale)
-    res = dict(dataset=name, info=run.ds.info, hp=run.hp, seeds=list(seeds), quick=run.quick,
+    res = dict(dataset=name, info=run.ds.info, hp=run.hp, seeds=list(seeds), card_seeds=CARD_SEEDS,
+               quick=run.quick,
                presets=PRESETS, bits=[str(b) for b in BITS])
     res["claims"] = claims_section(run)
     res["ablation"], narrow = ablation_section(run)

@@ -367,10 +367,10 @@ def render(results, args):
         svg = "frontier-%s.svg" % ds
         svg_frontier(res, os.path.join(HERE, svg))
         L += ["## %s" % ds, "",
-              "Mode: **%s**; device seeds %d; training time of this data set %.0f min (CPU time of the model "
-              "trainings, one thread); load average at the end %.1f." % (
-                  "quick" if res.get("quick") else "full", len(res["seeds"]), res.get("cpu_s", 0) / 60,
-                  res.get("load_avg", float("nan"))), "",
+              "Mode: **%s**; the trainer's noise evaluated over seeds 1-%d, card runs over device seeds 1-%d; "
+              "float and pruning trainings %.0f min (CPU time, one thread); load average at the end %.1f." % (
+                  "quick" if res.get("quick") else "full", len(res["seeds"]), res.get("card_seeds", 2),
+                  res.get("cpu_s", 0) / 60, res.get("load_avg", float("nan"))), "",
               "%d train / %d test; %s." % (res["info"]["n_train"], res["info"]["n_test"],
                                            res["info"].get("preprocessing", "")), ""]
         L += ["### Size x precision frontier (%s)" % ds, "",
