@@ -93,14 +93,23 @@
 #define AIMC_REG_ERR_ADDR_LO		0x0a4	/* faulting DMA address */
 #define AIMC_REG_ERR_ADDR_HI		0x0a8
 
-/* Telemetry (read-only, cleared by reset except where noted) */
+/*
+ * Telemetry (read-only, cleared by reset except where noted).  The card
+ * updates a 64-bit counter as it completes a descriptor and latches
+ * neither half: read _HI, _LO, _HI again, and repeat while the two _HI
+ * reads differ (a carry came between them), so that the halves are of
+ * one value (aimc_hw_read64()).
+ */
 #define AIMC_REG_TEL_BUSY_US_LO		0x100
 #define AIMC_REG_TEL_BUSY_US_HI		0x104
 #define AIMC_REG_TEL_JOBS		0x108
 #define AIMC_REG_TEL_PULSES_LO		0x10c
 #define AIMC_REG_TEL_PULSES_HI		0x110
 #define AIMC_REG_TEL_TEMP_MC		0x114	/* milli-degrees Celsius */
-/* Energy the device model counted (emulator/README.md, "Energy"), nJ */
+/*
+ * Energy the card used, nJ: the device model's count (emulator/README.md,
+ * "Energy and modelled time"), whole nanojoules rounded down
+ */
 #define AIMC_REG_TEL_ENERGY_NJ_LO	0x118
 #define AIMC_REG_TEL_ENERGY_NJ_HI	0x11c
 

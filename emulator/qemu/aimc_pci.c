@@ -102,8 +102,7 @@ typedef struct AimcRegs {
     uint64_t busy_us;
     uint32_t jobs;
     uint64_t pulses;
-    uint32_t busy_hi_latch;     /* TEL_*_HI as of the last _LO read */
-    uint32_t pulses_hi_latch;
+    uint64_t energy_nj;
 } AimcRegs;
 
 /* Fault knobs (aimc_pci_dbg.h); "next" ones are consumed when they fire. */
@@ -437,6 +436,7 @@ static void aimc_pci_complete(AimcPciState *s, const AimcFetch *f,
     r->jobs++;
     r->pulses = stats->pulses;
     r->busy_us = stats->busy_ns / 1000;
+    r->energy_nj = aimc_model_energy_fj(stats) / 1000000;
     r->status &= ~AIMC_STATUS_BUSY;
     if (status != AIMC_ST_OK) {
         r->err_code = status;
@@ -632,19 +632,24 @@ static uint64_t aimc_pci_read_reg(AimcPciState *s, hwaddr reg)
         return r->err_addr_lo;
     case AIMC_REG_ERR_ADDR_HI:
         return r->err_addr_hi;
-    /* The high half is latched when the low half is read. */
+    /*
+     * No half is latched (aimc_hw_regs.h): the driver reads high, low,
+     * high, as it must for aimc_emu's counters too.
+     */
     case AIMC_REG_TEL_BUSY_US_LO:
-        r->busy_hi_latch = r->busy_us >> 32;
         return (uint32_t)r->busy_us;
     case AIMC_REG_TEL_BUSY_US_HI:
-        return r->busy_hi_latch;
+        return r->busy_us >> 32;
     case AIMC_REG_TEL_JOBS:
         return r->jobs;
     case AIMC_REG_TEL_PULSES_LO:
-        r->pulses_hi_latch = r->pulses >> 32;
         return (uint32_t)r->pulses;
     case AIMC_REG_TEL_PULSES_HI:
-        return r->pulses_hi_latch;
+        return r->pulses >> 32;
+    case AIMC_REG_TEL_ENERGY_NJ_LO:
+        return (uint32_t)r->energy_nj;
+    case AIMC_REG_TEL_ENERGY_NJ_HI:
+        return r->energy_nj >> 32;
     case AIMC_REG_TEL_TEMP_MC:
         return AIMC_TEMP_IDLE_MC + (s->seed % 8) * AIMC_TEMP_SPREAD_MC +
                (r->status & AIMC_STATUS_BUSY ? AIMC_TEMP_BUSY_MC : 0);
