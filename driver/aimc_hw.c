@@ -46,6 +46,35 @@ int aimc_hw_reset(const struct aimc_bus *bus)
 	return 0;
 }
 
+/**
+ * aimc_hw_read64 - read a 64-bit counter the card updates on its own
+ * @bus: the card
+ * @lo: the counter's _LO register
+ * @hi: its _HI register
+ *
+ * The card latches neither half (aimc_hw_regs.h): read high, low, high,
+ * and again while the high half moved, so that both halves are of one
+ * value.  A carry happens once in 2^32 counts, so the second pass
+ * succeeds; should the high half keep moving, the counter has passed
+ * (last high) << 32 between the reads, and that is the value returned.
+ *
+ * Return: the counter.
+ */
+u64 aimc_hw_read64(const struct aimc_bus *bus, u32 lo, u32 hi)
+{
+	u32 vhi, vlo, again = aimc_hw_read(bus, hi);
+	int tries = 3;
+
+	do {
+		vhi = again;
+		vlo = aimc_hw_read(bus, lo);
+		again = aimc_hw_read(bus, hi);
+	} while (again != vhi && --tries);
+	if (again != vhi)
+		return (u64)again << 32;
+	return (u64)vhi << 32 | vlo;
+}
+
 static int aimc_check_range(struct device *dev, const char *what, u32 val,
 			    u32 min, u32 max)
 {

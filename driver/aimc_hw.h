@@ -80,5 +80,6 @@ static inline bool aimc_hw_gone(const struct aimc_bus *bus)
 
 int aimc_hw_reset(const struct aimc_bus *bus);
 int aimc_hw_read_caps(const struct aimc_bus *bus, struct aimc_caps *caps);
+u64 aimc_hw_read64(const struct aimc_bus *bus, u32 lo, u32 hi);
 
 #endif /* AIMC_HW_H */

@@ -5,6 +5,8 @@
  *   jobs            descriptors the card has completed (card counter)
  *   busy_us         time the card spent executing, microseconds
  *   pulses          programming pulses applied to cells
+ *   energy_nj       energy the card used, nanojoules (its device model's
+ *                   count, emulator/README.md)
  *   resets          card resets done by the driver
  *   jobs_done       jobs that completed, jobs_failed those that did not
  *   tiles_in_use    tiles reserved by open files
@@ -26,12 +28,12 @@ static struct aimc_device *aimc_sysfs_adev(struct device *dev)
 	return dev_get_drvdata(dev);
 }
 
+/* A card counter: @hi 0 for a 32-bit one, else a 64-bit _LO/_HI pair. */
 static ssize_t aimc_show_card64(struct device *dev, char *buf, u32 lo, u32 hi)
 {
 	struct aimc_device *adev = aimc_sysfs_adev(dev);
-	u32 vlo, vhi;
+	u64 value;
 	int idx;
-
 	int ret;
 
 	if (!drm_dev_enter(&adev->drm, &idx))
@@ -41,12 +43,11 @@ static ssize_t aimc_show_card64(struct device *dev, char *buf, u32 lo, u32 hi)
 		drm_dev_exit(idx);
 		return ret;
 	}
-	/* The card latches the high half when the low half is read. */
-	vlo = aimc_hw_read(&adev->bus, lo);
-	vhi = hi ? aimc_hw_read(&adev->bus, hi) : 0;
+	value = hi ? aimc_hw_read64(&adev->bus, lo, hi) :
+		     aimc_hw_read(&adev->bus, lo);
 	aimc_pm_put(adev);
 	drm_dev_exit(idx);
-	return sysfs_emit(buf, "%llu\n", (u64)vhi << 32 | vlo);
+	return sysfs_emit(buf, "%llu\n", value);
 }
 
 static ssize_t jobs_show(struct device *dev, struct device_attribute *attr,
@@ -71,6 +72,14 @@ static ssize_t pulses_show(struct device *dev, struct device_attribute *attr,
 				AIMC_REG_TEL_PULSES_HI);
 }
 static DEVICE_ATTR_RO(pulses);
+
+static ssize_t energy_nj_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return aimc_show_card64(dev, buf, AIMC_REG_TEL_ENERGY_NJ_LO,
+				AIMC_REG_TEL_ENERGY_NJ_HI);
+}
+static DEVICE_ATTR_RO(energy_nj);
 
 /* The driver's counters, read together under the lock that guards them. */
 static struct aimc_stats aimc_sysfs_stats(struct device *dev)
@@ -136,6 +145,7 @@ static struct attribute *aimc_telemetry_attrs[] = {
 	&dev_attr_jobs.attr,
 	&dev_attr_busy_us.attr,
 	&dev_attr_pulses.attr,
+	&dev_attr_energy_nj.attr,
 	&dev_attr_resets.attr,
 	&dev_attr_jobs_done.attr,
 	&dev_attr_jobs_failed.attr,
