@@ -2,8 +2,9 @@
 /*
  * The drm backend's telemetry (aimc_device_telemetry()): what aimc.ko
  * publishes on the card's bus device (driver/aimc_sysfs.c, the
- * "telemetry" group) and its hwmon temperature sensor, found from the
- * open node's device number, so render and accel nodes alike.
+ * "telemetry" group, the card's energy included) and its hwmon
+ * temperature sensor, found from the open node's device number, so
+ * render and accel nodes alike.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -74,6 +75,33 @@ static int32_t temperature_mc(struct aimc_device *dev, const char *dir)
 	return t;
 }
 
+/*
+ * The card's energy, telemetry/energy_nj (whole nanojoules): energy_fj
+ * and AIMC_TELEMETRY_ENERGY.  Its kinds stay zero (a card reports a
+ * total).  An aimc.ko without the file (before API 2.1's) leaves the
+ * flag clear; any other failure to read it is the call's.
+ */
+static int card_energy(struct aimc_device *dev, const char *dir,
+		       struct aimc_device_telemetry *t)
+{
+	char path[256];
+	uint64_t nj;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/telemetry/energy_nj", dir);
+	ret = read_u64(dev, path, &nj);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	if (nj > UINT64_MAX / 1000000)
+		return aimc_set_error(-EOVERFLOW, "%s: %s: %" PRIu64 " nJ is more than 2^64 fJ",
+				      dev->node, path, nj);
+	t->energy_fj = nj * 1000000;
+	t->flags |= AIMC_TELEMETRY_ENERGY;
+	return 0;
+}
+
 int aimc_drm_telemetry(struct aimc_device *dev, struct aimc_device_telemetry *t)
 {
 	static const struct {
@@ -107,6 +135,8 @@ int aimc_drm_telemetry(struct aimc_device *dev, struct aimc_device_telemetry *t)
 		else
 			*(uint64_t *)((char *)t + fields[i].offset) = value;
 	}
+	if (!ret)
+		ret = card_energy(dev, dir, t);
 	if (!ret)
 		t->temperature_mc = temperature_mc(dev, dir);
 	return ret;

@@ -363,7 +363,8 @@ void aimc_sim_jobs_telemetry(struct aimc_sim_jobs *jobs,
 	t->dpu_muls = st->dpu_muls;
 	t->dpu_adds = st->dpu_adds;
 	t->preset = aimc_model_config(jobs->model)->preset;
-	t->flags = AIMC_TELEMETRY_ENERGY;
+	t->flags = AIMC_TELEMETRY_ENERGY | AIMC_TELEMETRY_ENERGY_KINDS |
+		   AIMC_TELEMETRY_PRESET;
 	pthread_mutex_unlock(&jobs->lock);
 	t->resets = 0;
 	t->temperature_mc = AIMC_TEMPERATURE_NONE;

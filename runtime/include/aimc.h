@@ -156,10 +156,13 @@ struct aimc_device_telemetry {
 	int32_t temperature_mc;	/* die temperature, milli-degrees Celsius, */
 				/* or AIMC_TEMPERATURE_NONE */
 	/*
-	 * The energy the card's device model counted, femtojoules, by kind
-	 * (emulator/README.md, "Energy and modelled time"), and the
-	 * operations it counted them for; valid with AIMC_TELEMETRY_ENERGY
-	 * in flags (the sim; aimc.ko does not report them yet: zero).
+	 * The energy the card's device model counted, femtojoules
+	 * (emulator/README.md, "Energy and modelled time"): energy_fj
+	 * with AIMC_TELEMETRY_ENERGY in flags (the sim; a card through
+	 * aimc.ko: its TEL_ENERGY_NJ register, whole nanojoules); the
+	 * kinds and the operations counted for them with
+	 * AIMC_TELEMETRY_ENERGY_KINDS (the sim: a card reports a total),
+	 * zero otherwise.
 	 */
 	uint64_t energy_fj;		/* the sum of the five below */
 	uint64_t energy_dac_fj;		/* input conversions */
@@ -173,11 +176,14 @@ struct aimc_device_telemetry {
 	uint64_t dpu_muls;
 	uint64_t dpu_adds;
 	uint32_t flags;			/* AIMC_TELEMETRY_* */
-	uint32_t preset;		/* aimc_sim_preset_name() index */
+	uint32_t preset;		/* aimc_sim_preset_name() index, */
+					/* with AIMC_TELEMETRY_PRESET */
 };
 
-/* aimc_device_telemetry()'s flags: the energy fields are counted */
-#define AIMC_TELEMETRY_ENERGY	0x1u
+/* aimc_device_telemetry()'s flags: which of the 2.1 fields are counted */
+#define AIMC_TELEMETRY_ENERGY		0x1u	/* energy_fj */
+#define AIMC_TELEMETRY_ENERGY_KINDS	0x2u	/* energy_*_fj, mvms..dpu_adds */
+#define AIMC_TELEMETRY_PRESET		0x4u	/* preset */
 
 /* aimc_device_telemetry(): the card reports no temperature (the sim) */
 #define AIMC_TEMPERATURE_NONE	INT32_MIN

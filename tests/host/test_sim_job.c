@@ -467,7 +467,8 @@ START_TEST(test_sim_presets_telemetry_clock)
 	ck_assert_uint_eq(info.g_max_nsiemens, 40000);	/* rram's range */
 	ck_assert_int_eq(aimc_device_telemetry(d, &t, sizeof(t)), 0);
 	ck_assert_uint_eq(t.preset, 1);
-	ck_assert_uint_eq(t.flags, AIMC_TELEMETRY_ENERGY);
+	ck_assert_uint_eq(t.flags, AIMC_TELEMETRY_ENERGY | AIMC_TELEMETRY_ENERGY_KINDS |
+				   AIMC_TELEMETRY_PRESET);
 	ck_assert_uint_eq(t.energy_fj, 0);
 	ck_assert_uint_eq(t.busy_ns, 0);
 	/* a size below 2.1's struct is refused */

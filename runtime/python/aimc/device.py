@@ -83,9 +83,11 @@ class Telemetry:
     tiles_in_use: int       #: tiles reserved, by every user of the card
     slots_in_use: int       #: stream slots reserved
     temperature_mc: Optional[int]   #: milli-degrees Celsius; None without a sensor
-    #: the energy the device model counted, femtojoules, in all and by kind
-    #: (input and output conversions, cells read, digital unit, programming
-    #: pulses); None where the card does not report it (drm, for now)
+    #: the energy the device model counted, femtojoules: in all (the sim;
+    #: a card through aimc.ko in whole nanojoules, its telemetry/energy_nj),
+    #: None where the card does not report it (an aimc.ko older than 2.1);
+    #: by kind (input and output conversions, cells read, digital unit,
+    #: programming pulses) only on the sim (a card reports a total), else None
     energy_fj: Optional[int] = None
     energy_by_kind_fj: Optional[dict] = None
     preset: Optional[str] = None    #: the sim card's cell technology
@@ -96,8 +98,10 @@ class Telemetry:
         energy = kinds = preset = None
         if s.flags & _capi.AIMC_TELEMETRY_ENERGY:
             energy = s.energy_fj
+        if s.flags & _capi.AIMC_TELEMETRY_ENERGY_KINDS:
             kinds = {k: getattr(s, "energy_%s_fj" % k) for k in ("dac", "xbar", "adc", "dpu",
                                                                   "program")}
+        if s.flags & _capi.AIMC_TELEMETRY_PRESET:
             preset = sim_preset_names()[s.preset]
         return cls(s.commands, s.busy_ns, s.pulses, s.jobs_done, s.jobs_failed, s.clock_ns,
                    s.resets, s.tiles_in_use, s.slots_in_use, t, energy, kinds, preset)
