@@ -200,6 +200,26 @@ void report_sequence(struct report *r, unsigned long index, unsigned long line,
 	json_object_array_add(r->sequences, o);
 }
 
+/* The summary's energy line: where it went only if the device says. */
+static void print_energy(const struct run_summary *s)
+{
+	double total = (double)(s->energy_fj ? s->energy_fj : 1);
+
+	printf("energy: %.2f nJ per inference (%.3f nJ per step",
+	       (double)s->energy_fj * 1e-6 / (double)s->sequences,
+	       (double)s->energy_fj * 1e-6 / (double)s->steps);
+	if (s->energy_kinds)
+		printf("; DAC %.1f %%, crossbar %.1f %%, ADC %.1f %%, digital unit %.1f %%",
+		       100.0 * (double)s->energy_kind_fj[0] / total,
+		       100.0 * (double)s->energy_kind_fj[1] / total,
+		       100.0 * (double)s->energy_kind_fj[2] / total,
+		       100.0 * (double)s->energy_kind_fj[3] / total);
+	printf("), card time %.2f us per step; digital baseline %.2f nJ per inference (%.2fx the card)\n",
+	       (double)s->busy_ns * 1e-3 / (double)s->steps,
+	       s->baseline_fj * 1e-6 / (double)s->sequences,
+	       s->baseline_fj / total);
+}
+
 void report_summary(struct report *r, const struct run_summary *s)
 {
 	double us = s->steps ? s->stream_s * 1e6 / (double)s->steps : 0.0;
@@ -214,16 +234,7 @@ void report_summary(struct report *r, const struct run_summary *s)
 			       s->correct, s->labelled);
 		printf("\n");
 		if (s->energy && s->steps && s->sequences)
-			printf("energy: %.2f nJ per inference (%.3f nJ per step; DAC %.1f %%, crossbar %.1f %%, ADC %.1f %%, digital unit %.1f %%), card time %.2f us per step; digital baseline %.2f nJ per inference (%.2fx the card)\n",
-			       (double)s->energy_fj * 1e-6 / (double)s->sequences,
-			       (double)s->energy_fj * 1e-6 / (double)s->steps,
-			       100.0 * (double)s->energy_kind_fj[0] / (double)(s->energy_fj ? s->energy_fj : 1),
-			       100.0 * (double)s->energy_kind_fj[1] / (double)(s->energy_fj ? s->energy_fj : 1),
-			       100.0 * (double)s->energy_kind_fj[2] / (double)(s->energy_fj ? s->energy_fj : 1),
-			       100.0 * (double)s->energy_kind_fj[3] / (double)(s->energy_fj ? s->energy_fj : 1),
-			       (double)s->busy_ns * 1e-3 / (double)s->steps,
-			       s->baseline_fj * 1e-6 / (double)s->sequences,
-			       s->baseline_fj / (double)(s->energy_fj ? s->energy_fj : 1));
+			print_energy(s);
 		return;
 	}
 	o = json_object_new_object();
@@ -244,12 +255,13 @@ void report_summary(struct report *r, const struct run_summary *s)
 	if (s->energy && s->steps && s->sequences) {
 		json_object *e = json_object_new_object();
 		static const char *const kinds[5] = { "dac", "xbar", "adc", "dpu", "program" };
-		json_object *k = json_object_new_object();
+		/* null on a card: it reports a total */
+		json_object *k = s->energy_kinds ? json_object_new_object() : NULL;
 		int i;
 
 		add_double(e, "nj_per_inference", (double)s->energy_fj * 1e-6 / (double)s->sequences);
 		add_double(e, "nj_per_step", (double)s->energy_fj * 1e-6 / (double)s->steps);
-		for (i = 0; i < 5; i++)
+		for (i = 0; k && i < 5; i++)
 			add_double(k, kinds[i], (double)s->energy_kind_fj[i] * 1e-6);
 		json_object_object_add(e, "nj_by_kind", k);
 		add_double(e, "card_us_per_step", (double)s->busy_ns * 1e-3 / (double)s->steps);

@@ -40,6 +40,7 @@ struct run_summary {
 	uint32_t refreshes;
 	uint32_t compensations;
 	bool energy;		/* the device reports its energy */
+	bool energy_kinds;	/* and where it went (the sim) */
 	uint64_t energy_fj;	/* while streaming */
 	uint64_t energy_kind_fj[5];	/* DAC, crossbar, ADC, digital, program */
 	uint64_t busy_ns;	/* the card's modelled time while streaming */

@@ -477,6 +477,7 @@ static int stream_input(const struct options *o, struct aimc_device *dev,
 			i < in->n_seqs ? " the input" : "", aimc_last_error());
 	if (energy && !aimc_device_telemetry(dev, &e1, sizeof(e1))) {
 		sum.energy = true;
+		sum.energy_kinds = !!(e0.flags & e1.flags & AIMC_TELEMETRY_ENERGY_KINDS);
 		sum.energy_fj = e1.energy_fj - e0.energy_fj;
 		sum.energy_kind_fj[0] = e1.energy_dac_fj - e0.energy_dac_fj;
 		sum.energy_kind_fj[1] = e1.energy_xbar_fj - e0.energy_xbar_fj;

@@ -36,8 +36,8 @@
 
 /* The sysfs telemetry group of driver/aimc_sysfs.c, in display order. */
 static const char *const telemetry_names[] = {
-	"jobs", "busy_us", "pulses", "resets", "jobs_done", "jobs_failed",
-	"tiles_in_use", "slots_in_use",
+	"jobs", "busy_us", "pulses", "energy_nj", "resets", "jobs_done",
+	"jobs_failed", "tiles_in_use", "slots_in_use",
 };
 
 /* The fdinfo keys of driver/aimc_fdinfo.c aimc-smi shows per process. */
@@ -748,6 +748,11 @@ static void print_telemetry(json_object *tel)
 	       (long long)get_int(tel, "jobs"), (long long)get_int(tel, "jobs_done"),
 	       (long long)get_int(tel, "jobs_failed"), (long long)get_int(tel, "busy_us"),
 	       (long long)get_int(tel, "pulses"), (long long)get_int(tel, "resets"));
+	/* an aimc.ko before API 2.1's has no energy_nj */
+	if (json_object_object_get(tel, "energy_nj"))
+		printf("    energy        %.3f mJ (%lld nJ)\n",
+		       (double)get_int(tel, "energy_nj") * 1e-6,
+		       (long long)get_int(tel, "energy_nj"));
 	printf("    in use        %lld tiles, %lld stream slots\n",
 	       (long long)get_int(tel, "tiles_in_use"), (long long)get_int(tel, "slots_in_use"));
 	if (temp)
