@@ -26,6 +26,10 @@ cp "$top"/tests/vm/guest/*.sh "$root/usr/share/aimc/"
 mkdir -p "$root/usr/share/aimc/kws"
 cp "$top/tools/qat/models/kws-qat4-pruned.safetensors" \
 	"$top/tools/examples/kws/data/heldout-digits.wav" "$root/usr/share/aimc/kws/"
+# The digits model and test set, for aimc-run's energy figures on the card.
+mkdir -p "$root/usr/share/aimc/digits"
+cp "$top/tools/qat/models/digits-qat4-pruned.safetensors" \
+	"$top/tools/data/digits-test.txt" "$root/usr/share/aimc/digits/"
 mkdir -p "$root/usr/share/aimc/selftests"
 cp "$top"/tests/vm/selftests/*.sh "$root/usr/share/aimc/selftests/"
 chmod 755 "$root/init"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Telemetry: the sysfs counters, the hwmon temperature and the DRM fdinfo
- * of an open file move as jobs run, and aimc-smi --json reports them as
- * JSON a parser accepts.
+ * Telemetry: the sysfs counters (the card's energy too; more of it in
+ * test_energy.c), the hwmon temperature and the DRM fdinfo of an open
+ * file move as jobs run, and aimc-smi --json reports them as JSON a
+ * parser accepts.
  */
 #include <json-c/json.h>
 #include <libgen.h>
@@ -171,7 +172,7 @@ END_TEST
 
 START_TEST(test_counters_move_with_jobs)
 {
-	long long jobs, busy, pulses, done, engine, other_engine;
+	long long jobs, busy, pulses, energy, done, engine, other_engine;
 	struct vm_dev other;
 	int extra;
 	uint32_t bo, tile;
@@ -185,6 +186,7 @@ START_TEST(test_counters_move_with_jobs)
 	jobs = telemetry(&V, "jobs");
 	busy = telemetry(&V, "busy_us");
 	pulses = telemetry(&V, "pulses");
+	energy = telemetry(&V, "energy_nj");
 	done = telemetry(&V, "jobs_done");
 	engine = fdinfo_num(V.fd, "drm-engine-aimc");
 	other_engine = fdinfo_num(other.fd, "drm-engine-aimc");
@@ -196,6 +198,8 @@ START_TEST(test_counters_move_with_jobs)
 	ck_assert_int_eq(telemetry(&V, "jobs_done"), done + 1);
 	ck_assert_int_eq(telemetry(&V, "pulses"), pulses + 3 * W_ROWS * W_COLS);
 	ck_assert_int_gt(telemetry(&V, "busy_us"), busy);
+	/* 3072 pulses and 1024 cells read: about 5 nJ (tests/vm/test_energy.c) */
+	ck_assert_int_gt(telemetry(&V, "energy_nj"), energy);
 	extra = jobs_until_engine_moves(&V, tile, bo, map, engine);
 	ck_assert_int_eq(fdinfo_num(V.fd, "aimc-jobs"), 1 + extra);
 	/* Another file's jobs are not charged to this one. */
@@ -320,6 +324,7 @@ static json_object *get(json_object *obj, const char *key)
 START_TEST(test_smi_json_parses)
 {
 	json_object *report, *devices, *dev, *procs, *me = NULL;
+	long long energy;
 	uint32_t bo, tile;
 	uint64_t size;
 	uint8_t *map;
@@ -332,7 +337,14 @@ START_TEST(test_smi_json_parses)
 	ck_assert_int_eq(aimc_bo_mmap(V.dev, bo, (void **)&map, &size), 0);
 	program_and_read(&V, tile, bo, map);
 	extra = jobs_until_engine_moves(&V, tile, bo, map, 0);
+	energy = telemetry(&V, "energy_nj");
+	ck_assert_int_gt(energy, 0);
 
+	out = run_capture("aimc-smi", &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "aimc-smi: status %#x, output:\n%s", status, out);
+	ck_assert_msg(strstr(out, "    energy        "), "no energy line:\n%s", out);
+	free(out);
 	out = run_capture("aimc-smi --json", &status);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "aimc-smi --json: status %#x, output:\n%s", status, out);
@@ -349,6 +361,7 @@ START_TEST(test_smi_json_parses)
 	ck_assert_int_ge(json_object_get_int64(get(get(dev, "telemetry"), "jobs_done")), 1);
 	ck_assert_int_ge(json_object_get_int64(get(get(dev, "telemetry"), "temperature_mc")),
 			 40000);
+	ck_assert_int_eq(json_object_get_int64(get(get(dev, "telemetry"), "energy_nj")), energy);
 	procs = get(dev, "processes");
 	for (i = 0; i < json_object_array_length(procs); i++) {
 		json_object *p = json_object_array_get_idx(procs, i);

@@ -1,6 +1,7 @@
 # Helpers of the guest scripts guest-tests.sh (aimc_emu cards) and
 # guest-tests-pci.sh (aimc-pci cards) (sourced, not run): TAP lines, the
-# Check suites, the node kind, the kws example, the Python suite.
+# Check suites, the node kind, the kws example, the Python suite, the
+# card's energy through aimc-run.
 modprobe=/sbin/modprobe	# kmod's, not busybox's applet
 rmmod=/sbin/rmmod
 failures=0
@@ -89,6 +90,26 @@ kws_words() {
 	done
 	echo "kws: $right of 10 words right"
 	[ $right -ge 9 ]
+}
+
+# aimc-run's summaries for the shipped digits model on the first 20 test
+# sequences: on the card (its energy from telemetry/energy_nj) and on a
+# noise-free sim card, printed side by side; the card's must report its
+# energy per inference.  (tests/vm/test_energy.c holds the card to the
+# sim's count.)
+card_energy() {
+	d=/usr/share/aimc/digits
+	head -n 21 $d/digits-test.txt > /tmp/digits20.txt
+	for dev in drm sim; do
+		opt=
+		[ $dev = sim ] && opt=--noise-free
+		aimc-run $d/digits-qat4-pruned.safetensors --input /tmp/digits20.txt \
+			--device $dev $opt --quiet > /tmp/run-$dev.out 2>&1 ||
+			{ cat /tmp/run-$dev.out; return 1; }
+		echo "aimc-run --device $dev $opt:"
+		grep -e '^programming energy' -e '^summary' -e '^energy' /tmp/run-$dev.out
+	done
+	grep -q '^energy: [0-9.]* nJ per inference' /tmp/run-drm.out
 }
 
 # The kernel is tainted by nothing but out-of-tree/unsigned modules.

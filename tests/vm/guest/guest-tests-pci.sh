@@ -98,6 +98,7 @@ check_runner "PCI-only suites on $card0" aimc-pci-tests
 run "only $card1 bound" only "$card1"
 suites "guest Check suites on $card1, noise-free" AIMC_VM_PHASE=noise_free
 run "keyword spotting through the driver (aimc-kws): 9 of 10 words or better" kws_words
+run "aimc-run reports the card's energy per inference (digits, beside the sim's)" card_energy
 run "the aimc Python package's suite through the driver (pytest), noise-free card" python_suite noise-free
 run "rmmod aimc" rmmod_aimc
 

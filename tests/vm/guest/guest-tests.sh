@@ -49,6 +49,7 @@ run "rmmod aimc_emu for the kws phase" $rmmod aimc_emu
 run "modprobe aimc_emu (default geometry)" $modprobe aimc_emu
 run "node back, default geometry" wait_node
 run "keyword spotting through the driver (aimc-kws): 9 of 10 words or better" kws_words
+run "aimc-run reports the card's energy per inference (digits, beside the sim's)" card_energy
 run "the aimc Python package's suite through the driver (pytest)" python_suite
 run "rmmod aimc" rmmod_aimc
 run "rmmod aimc_emu" $rmmod aimc_emu
