@@ -14,21 +14,22 @@
 #      private sources directory under $AIMC_QEMU_CACHE/work/apt, a deb-src copy of
 #      this machine's debian.sources: the machine's apt configuration is not
 #      touched;
-#   2. the device: aimc_pci.c, aimc_pci_dbg.h, the model's sources and the
-#      hardware contract (driver/hw/) copied into hw/misc/aimc/ of the source tree, one
-#      Kconfig entry and one meson.build line (re-copied every run: an edit
-#      rebuilds incrementally);
+#   2. the device: aimc_pci.c, aimc_pci_dbg.h, the model's sources (the
+#      presets' .def included) and the hardware contract (driver/hw/)
+#      copied into hw/misc/aimc/ of the source tree, one Kconfig entry and
+#      one meson.build line (re-copied every run: an edit rebuilds
+#      incrementally);
 #   3. configure for x86_64 with only what the lanes boot (q35, VT-d, PCIe
 #      root ports, ACPI hotplug, isa-debug-exit, serial ports, aimc-pci), no
 #      docs, no firmware blobs (the lane uses the machine's /usr/share/qemu
 #      and /usr/share/seabios), then `ninja qemu-system-x86_64`.
 #
 # The result is cached outside the checkout, keyed by the source package's
-# version, this script, the device file and the model (sources and
-# headers): $AIMC_QEMU_CACHE, default /var/cache/aimc/qemu when writable,
-# else ~/.cache/aimc/qemu.  A clean clone reuses it; a change to any of
-# them rebuilds, incrementally: the source and build trees are kept in
-# $AIMC_QEMU_CACHE/work (a lock serializes builds from several checkouts).
+# version, this script, the device file and the model (sources, headers,
+# the presets' .def): $AIMC_QEMU_CACHE, default /var/cache/aimc/qemu when
+# writable, else ~/.cache/aimc/qemu.  A clean clone reuses it; a change to
+# any of them rebuilds, incrementally: the source and build trees are kept
+# in $AIMC_QEMU_CACHE/work (a lock serializes builds from several checkouts).
 set -eu
 source_only=0
 case ${1:-} in
@@ -91,7 +92,7 @@ version=$(apt-cache $apt_opts showsrc qemu 2>/dev/null | sed -n 's/^Version: //p
 
 # The key: what the binary is made of.
 key=$( (echo "$version"; cat "$0" "$here/aimc_pci.c" "$here/aimc_pci_dbg.h" \
-	"$model/model.mk" "$model"/*.c "$model"/*.h;
+	"$model/model.mk" "$model"/*.c "$model"/*.h "$model"/*.def;
 	for d in $hw_dirs; do cat "$d"/aimc_hw_*.[ch]; done) | sha256sum | cut -c1-16)
 out=$AIMC_QEMU_CACHE/qemu-aimc-$key
 if [ $source_only = 0 ] && [ -x "$out/qemu-system-x86_64" ]; then
@@ -136,7 +137,7 @@ sync_file "$here/aimc_pci.c" "$dev"
 sync_file "$here/aimc_pci_dbg.h" "$dev"
 # shellcheck disable=SC1091 # the model's file list, a plain make assignment
 model_srcs=$(sed -n 's/^AIMC_MODEL_SRCS := //p' "$model/model.mk")
-for f in $model_srcs "$model"/*.h; do
+for f in $model_srcs "$model"/*.h "$model"/*.def; do
 	case $f in /*) sync_file "$f" "$dev" ;; *) sync_file "$model/$f" "$dev" ;; esac
 done
 for d in $hw_dirs; do
