@@ -98,6 +98,7 @@ static void restore_pci_card(void)
 		vm_write_str(PCI_DRIVER "/bind", card.name);
 	for (i = 0; i < 500 && aimc_device_count(AIMC_BACKEND_DRM) != 1; i++)
 		vm_sleep_ms(10);
+	vm_first_card_opens(5000);
 }
 
 /* No asserts: also the unchecked teardown. */
@@ -119,6 +120,7 @@ static void restore_card(void)
 		vm_write_str(SWDEV_DRIVER "/bind", SWDEV_NAME);
 	for (i = 0; i < 500 && aimc_device_count(AIMC_BACKEND_DRM) != 1; i++)
 		vm_sleep_ms(10);
+	vm_first_card_opens(5000);
 }
 
 static void remove_card(enum removal how)

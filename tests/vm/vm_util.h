@@ -624,17 +624,45 @@ static inline int64_t vm_now_ms(void)
 	return aimc_deadline_ns(0) / 1000000;
 }
 
-/* Wait (up to 5 s) until libdrm sees `want` AIMC devices. */
+/*
+ * Whether the first AIMC device opens within @ms: a new node shows in
+ * sysfs (and devtmpfs) a moment before DRM lets it be opened (ENODEV until
+ * its minor is registered).  No asserts: teardowns use it too.
+ */
+static inline bool vm_first_card_opens(unsigned int ms)
+{
+	struct aimc_device *dev;
+	unsigned int waited;
+	int ret;
+
+	for (waited = 0;; waited += 10) {
+		ret = aimc_device_open(AIMC_BACKEND_DRM, 0, &dev);
+		if (ret == 0) {
+			aimc_device_close(dev);
+			return true;
+		}
+		if ((ret != -ENODEV && ret != -ENXIO && ret != -ENOENT) ||
+		    waited >= ms)
+			return false;
+		vm_sleep_ms(10);
+	}
+}
+
+/* Wait (up to 5 s) until libdrm sees `want` AIMC devices, the first open. */
 static inline void vm_wait_count(int want)
 {
 	int i;
 
 	for (i = 0; i < 500; i++) {
 		if (aimc_device_count(AIMC_BACKEND_DRM) == want)
-			return;
+			break;
 		vm_sleep_ms(10);
 	}
-	ck_abort_msg("AIMC device count did not reach %d", want);
+	ck_assert_msg(i < 500, "AIMC device count did not reach %d", want);
+	if (want > 0)
+		ck_assert_msg(vm_first_card_opens(5000),
+			      "the first AIMC device did not open: %s",
+			      aimc_last_error());
 }
 
 static inline long long vm_job_timeout_ms(void)
