@@ -63,7 +63,7 @@ objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 	demo-kws demo-kws-run demo-python fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-python install-dkms installable uninstall \
 	check-install check-dkms check-debug check-debug-run check-python print-pythondir \
-	vm-shell vm-shell-pci deb
+	vm-shell vm-shell-pci deb check-deb-lint
 .DEFAULT_GOAL := all
 # Keep objects make considers intermediate: rebuilds stay incremental.
 .SECONDARY:
@@ -103,6 +103,13 @@ help:
 	@echo "make uninstall   remove what make install installed"
 	@echo "make check-install  install into a DESTDIR, build an example with pkg-config"
 	@echo "make check-dkms  dkms build of both modules for each kernel in KERNELS"
+	@echo "make deb         Debian packages into $(DEB_DIR)/: aimc-dkms, libaimc$(SONAME_MAJOR), libaimc-dev,"
+	@echo "                 aimc-tools, python3-aimc (version: dkms.conf; a new one:"
+	@echo "                 tools/debian/new-version.sh)"
+	@echo "make check-deb-lint  make deb, then lintian, the packages' contents, the"
+	@echo "                 unpacked tools, library and Python package on the sim card"
+	@echo "make check-deb   install, upgrade and purge the packages in a Debian 12 chroot"
+	@echo "                 (root, Debian's archive; DKMS on 6.1 and 6.12; not in make check)"
 
 deps:
 	tools/install-deps.sh
@@ -322,11 +329,21 @@ check-dkms:
 # ---- Debian packages (tools/debian/README.md) ----
 # make deb: aimc-dkms, libaimc2, libaimc-dev, aimc-tools and python3-aimc
 # into $(DEB_DIR), built by dpkg-buildpackage from a copy of the tree.
+# DEB_BUILD_OPTIONS as for dpkg-buildpackage (nocheck: without the host
+# suites the package build runs; parallel=<cores> unless given).
 DEB_DIR := $(BUILD)/deb
 
 deb:
 	tools/install-deps.sh build deb
-	nice -n 10 tools/debian/build-debs.sh $(DEB_DIR)
+	DEB_BUILD_OPTIONS="$(strip $(DEB_BUILD_OPTIONS))" nice -n 10 \
+		tools/debian/build-debs.sh $(DEB_DIR)
+
+# In make check: the packages as built (lintian, contents, the unpacked
+# library, tools and Python package on the sim card; about 20 s after
+# make deb).
+check-deb-lint: deb
+	tools/install-deps.sh build deb python
+	DEB_DIR=$(DEB_DIR) PYTHON=$(PYTHON) tests/install/check-deb-lint.sh
 
 .SECONDEXPANSION:
 # Test runners: every `Suite *name_suite(void)` in a suite directory's
@@ -552,7 +569,10 @@ check: deps
 
 # One make per step, in this order, each with its time (CI reports them).
 CHECK_STEPS := all lint check-host check-host-asan check-python check-qat check-kws \
-	fuzz-smoke check-install check-dkms check-vm check-pci
+	fuzz-smoke check-install check-dkms check-deb-lint check-vm check-pci
+# check-host has run the suites: the package build in check-deb-lint
+# skips them (half of make deb's time).
+check-all: export DEB_BUILD_OPTIONS := $(strip $(DEB_BUILD_OPTIONS) nocheck)
 check-all:
 	@set -e; for t in $(CHECK_STEPS); do \
 		start=$$(date +%s); \

@@ -9,8 +9,8 @@
 # source tree itself is never written to.  Needs the build dependencies of
 # debian/control (tools/install-deps.sh build deb); no network.
 #
-# Environment: DEB_BUILD_OPTIONS (default parallel=<cores>; nocheck skips
-# the host suites the build runs), KEEP=1 keeps OUTDIR/src.
+# Environment: DEB_BUILD_OPTIONS (parallel=<cores> added unless given;
+# nocheck skips the host suites the build runs), KEEP=1 keeps OUTDIR/src.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -42,7 +42,10 @@ fi
 rm -rf "$src/debian"
 cp -r tools/debian "$src/debian"
 
-: "${DEB_BUILD_OPTIONS:=parallel=$(nproc)}"
+case " ${DEB_BUILD_OPTIONS:-} " in
+*" parallel="*) ;;
+*) DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }parallel=$(nproc)" ;;
+esac
 export DEB_BUILD_OPTIONS
 started=$(date +%s)
 echo "deb: building aimc $version in $src (log: $out/build.log)"
