@@ -63,7 +63,7 @@ objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 	demo-kws demo-kws-run demo-python fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-python install-dkms installable uninstall \
 	check-install check-dkms check-debug check-debug-run check-python print-pythondir \
-	vm-shell vm-shell-pci deb check-deb-lint
+	vm-shell vm-shell-pci deb check-deb-lint check-deb
 .DEFAULT_GOAL := all
 # Keep objects make considers intermediate: rebuilds stay incremental.
 .SECONDARY:
@@ -344,6 +344,11 @@ deb:
 check-deb-lint: deb
 	tools/install-deps.sh build deb python
 	DEB_DIR=$(DEB_DIR) PYTHON=$(PYTHON) tests/install/check-deb-lint.sh
+
+# On demand (root, Debian's archive, about 15 minutes): install, upgrade
+# and purge in a Debian 12 chroot with both kernels.
+check-deb: deb
+	DEB_DIR=$(DEB_DIR) CHECK_DEB_CACHE=$(BUILD)/check-deb tests/install/check-deb.sh
 
 .SECONDEXPANSION:
 # Test runners: every `Suite *name_suite(void)` in a suite directory's

@@ -34,8 +34,8 @@ pkgs_qat="python3-torch python3-sklearn python3-scipy python3-numpy espeak-ng li
 pkgs_python="python3-numpy python3-pytest python3-tqdm python3-matplotlib"
 # make deb (tools/debian/): debian/control's Build-Depends besides the
 # build group's (debhelper, dh_dkms, dh_python3), lintian for the packages
-# it builds; debootstrap and zstd make check-deb's Debian 12 chroot.
-pkgs_deb="debhelper dh-dkms dh-python python3 dpkg-dev lintian debootstrap zstd"
+# it builds; debootstrap makes check-deb's Debian 12 chroot.
+pkgs_deb="debhelper dh-dkms dh-python python3 dpkg-dev lintian debootstrap"
 # make check-debug: the kernel sources (6.12 is the default debug kernel,
 # 6.1 on request) and what building them takes.
 pkgs_debug="linux-source-6.12 linux-source-6.1 bison flex libelf-dev bc cpio"

@@ -3,8 +3,8 @@
 # (default build/deb): aimc-dkms, libaimc2, libaimc-dev, aimc-tools,
 # python3-aimc (*.deb), their debug symbols (dbgsym/), the .changes and
 # .buildinfo files and the build log.  The tree's files (git's tracked and
-# untracked-but-not-ignored files in a checkout, everything but build/
-# otherwise) are copied into OUTDIR/src/aimc-VERSION/ with this directory
+# untracked-but-not-ignored files in a checkout, everything but build/ and
+# .git otherwise) are copied into OUTDIR/src/aimc-VERSION/ with this directory
 # as debian/, and dpkg-buildpackage builds the binary packages there: the
 # source tree itself is never written to.  Needs the build dependencies of
 # debian/control (tools/install-deps.sh build deb); no network.
@@ -12,7 +12,7 @@
 # Environment: DEB_BUILD_OPTIONS (parallel=<cores> added unless given;
 # nocheck skips the host suites the build runs), KEEP=1 keeps OUTDIR/src.
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd -P)
 cd "$top"
 out=${1:-build/deb}
 case $out in /*) ;; *) out="$top/$out" ;; esac
@@ -30,7 +30,9 @@ python=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' runtime/python/aimc/_version.py
 src=$out/src/aimc-$version
 rm -rf "$out"
 mkdir -p "$src" "$out/dbgsym"
-if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+# A checkout is a tree whose own top is a git work tree's top (a copy
+# under another checkout's build/ is not: check-deb builds one).
+if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$top" ]; then
 	# Tracked and new files as they are in the work tree (deleted ones
 	# left out), never build output or other ignored files.
 	git ls-files -z --cached --others --exclude-standard |
