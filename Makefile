@@ -345,8 +345,8 @@ check-deb-lint: deb
 	tools/install-deps.sh build deb python
 	DEB_DIR=$(DEB_DIR) PYTHON=$(PYTHON) tests/install/check-deb-lint.sh
 
-# On demand (root, Debian's archive, about 15 minutes): install, upgrade
-# and purge in a Debian 12 chroot with both kernels.
+# On demand (root, Debian's archive, about 20 minutes): install, upgrade
+# and purge in a Debian 12 chroot with both kernels (tests/install/check-deb.sh).
 check-deb: deb
 	DEB_DIR=$(DEB_DIR) CHECK_DEB_CACHE=$(BUILD)/check-deb tests/install/check-deb.sh
 

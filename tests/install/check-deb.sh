@@ -29,7 +29,8 @@
 # .debs debootstrap and apt download, kept for the next run, and the
 # next release's packages); KEEP=1 keeps the chroot (its path is printed);
 # MIRROR (default: the first URIs of this machine's apt sources).
-# Prints each phase's time and "check-deb: passed".
+# Prints each phase's time and "check-deb: passed in N s" (about 16
+# minutes on 2 cores: the two chroot set-ups and 8 DKMS builds).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
 cd "$top"
@@ -187,7 +188,7 @@ cp tests/install/example.c "$root/tmp/check-deb/"
 # shellcheck disable=SC2046
 apt_target apt-install.log install $(cd "$root" && ls tmp/check-deb/first/*.deb | sed 's|^|/|')
 pulled=$(sed -n '/^The following NEW packages will be installed:/,/^[^ ]/p' "$cache/apt-install.log" |
-	sed '1d;$d' | tr -s ' \n' '\n\n' | grep -vx "$(echo "$packages" | sed 's/ /\\|/g')" | tr '\n' ' ')
+	sed '1d;$d' | tr -s ' \n' '\n\n' | grep -vx "$(echo "$packages" | sed 's/ /\\|/g')" | grep . | tr '\n' ' ')
 for p in dkms libdrm2 libjson-c5 python3-numpy; do
 	case " $pulled " in *" $p "*) ;; *) fail "apt did not pull $p from the archive (new packages: $pulled)" ;; esac
 done
