@@ -345,7 +345,7 @@ check-deb-lint: deb
 	tools/install-deps.sh build deb python
 	DEB_DIR=$(DEB_DIR) PYTHON=$(PYTHON) tests/install/check-deb-lint.sh
 
-# On demand (root, Debian's archive, about 20 minutes): install, upgrade
+# On demand (root, Debian's archive, about 17 minutes): install, upgrade
 # and purge in a Debian 12 chroot with both kernels (tests/install/check-deb.sh).
 check-deb: deb
 	DEB_DIR=$(DEB_DIR) CHECK_DEB_CACHE=$(BUILD)/check-deb tests/install/check-deb.sh
