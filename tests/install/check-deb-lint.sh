@@ -154,8 +154,10 @@ export LD_LIBRARY_PATH="$root/usr/lib/$multiarch"
 ldd "$root/usr/bin/aimc-smi" | grep -q "libaimc.so.2 => $root/usr/lib/$multiarch/libaimc.so.2" ||
 	fail "packaged aimc-smi does not load the packaged libaimc.so.2"
 "$root/usr/bin/aimc-run" "$root/usr/share/aimc/examples/digits-qat4-pruned.safetensors" --device sim \
-	--input "$root/usr/share/aimc/examples/digits-test.txt" 2>/dev/null | tail -1 >"$tmp/run"
-grep -q '^summary: 200 sequences, .* accuracy' "$tmp/run" || fail "packaged aimc-run on the example: $(cat "$tmp/run")"
+	--input "$root/usr/share/aimc/examples/digits-test.txt" >"$tmp/run" 2>&1 ||
+	fail "packaged aimc-run on the example: $(tail -3 "$tmp/run")"
+grep -q '^summary: 200 sequences, .* accuracy' "$tmp/run" ||
+	fail "packaged aimc-run on the example printed no summary: $(tail -3 "$tmp/run")"
 out=$(cd "$tmp" && PYTHONPATH="$root/usr/lib/python3/dist-packages" "$python" -c 'import aimc, numpy as np
 with aimc.open_sim(seed=1) as d, d.load("'"$root"'/usr/share/aimc/examples/digits-qat4-pruned.safetensors") as n, n.stream() as s:
     assert s.run(np.zeros((64, 1), np.float32)).shape == (10,)
