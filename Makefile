@@ -25,7 +25,8 @@ CFLAGS ?= -O2 -g
 AIMC_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -fno-strict-aliasing \
 	-ffp-contract=off -D_GNU_SOURCE $(CFLAGS)
 AIMC_CPPFLAGS = -Iruntime/include -Iuapi -Iemulator/model -Idriver/hw -Iemulator/qemu \
-	$(shell pkg-config --cflags libdrm) -DAIMC_PACKAGE_VERSION='"$(AIMC_VERSION)"'
+	$(shell pkg-config --cflags libdrm) -DAIMC_PACKAGE_VERSION='"$(AIMC_VERSION)"' \
+	$(CPPFLAGS)
 # Everything that runs in the QEMU guest is linked statically: the
 # initramfs then needs no shared libraries.
 STATIC_LIBS = -static $(shell pkg-config --static --libs libdrm) -lm -lpthread
@@ -60,9 +61,9 @@ objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 .PHONY: all help deps modules userspace check check-deps check-all \
 	check-host check-host-asan check-vm check-pci qemu check-qat check-kws lint checkpatch sparse demo demo-run \
 	demo-kws demo-kws-run demo-python fuzz-smoke bench bench-run clean \
-	install install-lib install-tools install-python install-dkms uninstall \
+	install install-lib install-tools install-python install-dkms installable uninstall \
 	check-install check-dkms check-debug check-debug-run check-python print-pythondir \
-	vm-shell vm-shell-pci
+	vm-shell vm-shell-pci deb check-deb-lint check-deb
 .DEFAULT_GOAL := all
 # Keep objects make considers intermediate: rebuilds stay incremental.
 .SECONDARY:
@@ -102,6 +103,13 @@ help:
 	@echo "make uninstall   remove what make install installed"
 	@echo "make check-install  install into a DESTDIR, build an example with pkg-config"
 	@echo "make check-dkms  dkms build of both modules for each kernel in KERNELS"
+	@echo "make deb         Debian packages into $(DEB_DIR)/: aimc-dkms, libaimc$(SONAME_MAJOR), libaimc-dev,"
+	@echo "                 aimc-tools, python3-aimc (version: dkms.conf; a new one:"
+	@echo "                 tools/debian/new-version.sh)"
+	@echo "make check-deb-lint  make deb, then lintian, the packages' contents, the"
+	@echo "                 unpacked tools, library and Python package on the sim card"
+	@echo "make check-deb   install, upgrade and purge the packages in a Debian 12 chroot"
+	@echo "                 (root, Debian's archive; DKMS on 6.1 and 6.12; not in make check)"
 
 deps:
 	tools/install-deps.sh
@@ -157,6 +165,7 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # udev and modprobe never read /usr/local: a local install goes to /etc,
 # a distribution package (PREFIX=/usr) to /usr/lib.
@@ -217,7 +226,7 @@ $(BUILD)/pic/%.o: %.c
 	$(CC) $(AIMC_CPPFLAGS) $(AIMC_CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
 $(LIBAIMC_SO): $(PIC_OBJS) runtime/libaimc.map
-	$(CC) $(AIMC_CFLAGS) -shared -Wl,-soname,libaimc.so.$(SONAME_MAJOR) \
+	$(CC) $(AIMC_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libaimc.so.$(SONAME_MAJOR) \
 		-Wl,--version-script=runtime/libaimc.map -Wl,--no-undefined \
 		-o $@ $(PIC_OBJS) -Wl,--as-needed $(LIBAIMC_DEPS)
 	ln -sf $(notdir $@) $(BUILD)/libaimc.so.$(SONAME_MAJOR)
@@ -225,7 +234,7 @@ $(LIBAIMC_SO): $(PIC_OBJS) runtime/libaimc.map
 
 $(BUILD)/dyn/%: $(BUILD)/obj/tools/%.o $(LIBAIMC_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(AIMC_CFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD) -laimc \
+	$(CC) $(AIMC_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD) -Wl,--as-needed -laimc \
 		$(shell pkg-config --libs libdrm json-c libkmod)
 
 install: install-lib install-tools install-python
@@ -251,19 +260,29 @@ install-lib: $(LIBAIMC_SO) $(LIBAIMC)
 	install -m 644 uapi/drm/aimc_accel.h $(DESTDIR)$(INCLUDEDIR)/aimc/drm/
 	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
 
+# An example for aimc-run (README.md, "Verify"): the trainer's shipped
+# 4-bit digits model and the test split it classifies.
+EXAMPLES := tools/qat/models/digits-qat4-pruned.safetensors tools/data/digits-test.txt
+
 install-tools: $(INSTALL_TOOL_BINS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/aimc/examples
 	install -m 755 $(INSTALL_TOOL_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DATADIR)/aimc/examples/
+
+# What make install installs, built (the Debian packages' build step).
+installable: $(LIBAIMC_SO) $(LIBAIMC) $(INSTALL_TOOL_BINS)
 
 # The Python package (runtime/python/aimc, pure Python over libaimc.so.2)
 # for Debian's python3: /usr/lib/python3/dist-packages for a distribution
 # package, /usr/local/lib/python3.X/dist-packages (Debian's site
 # directory for local installs) otherwise.  _installed.py records LIBDIR,
 # so the package finds the library it was installed with even where the
-# dynamic loader does not look.
+# dynamic loader does not look.  PY_COMPILE=no leaves out the byte code
+# (Debian's python3 packages compile it when they are installed).
 PYTHON ?= /usr/bin/python3
 PYTHON_SRCS := $(wildcard runtime/python/aimc/*.py)
+PY_COMPILE ?= yes
 ifeq ($(PREFIX),/usr)
 PYTHONDIR ?= /usr/lib/python3/dist-packages
 else
@@ -280,7 +299,8 @@ install-python:
 	install -m 644 $(PYTHON_SRCS) $(DESTDIR)$(PYTHONDIR)/aimc/
 	printf '"""Written by make install: where libaimc is."""\nLIBDIR = "%s"\n' \
 		'$(LIBDIR)' > $(DESTDIR)$(PYTHONDIR)/aimc/_installed.py
-	$(PYTHON) -m compileall -q -d $(PYTHONDIR)/aimc $(DESTDIR)$(PYTHONDIR)/aimc
+	$(if $(filter yes,$(PY_COMPILE)),$(PYTHON) -m compileall -q -d $(PYTHONDIR)/aimc \
+		$(DESTDIR)$(PYTHONDIR)/aimc)
 
 # What dkms needs: the Kbuild files and the sources of both modules.
 install-dkms:
@@ -296,7 +316,7 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MAN_PAGES)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(filter %.3,$(MAN_PAGES)))) \
 		$(DESTDIR)$(UDEVRULESDIR)/70-aimc.rules $(DESTDIR)$(MODPROBEDIR)/aimc.conf
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/aimc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/aimc $(DESTDIR)$(DATADIR)/aimc
 	rm -rf $(DESTDIR)$(PYTHONDIR)/aimc
 
 check-install: $(LIBAIMC_SO) $(LIBAIMC) $(INSTALL_TOOL_BINS)
@@ -305,6 +325,30 @@ check-install: $(LIBAIMC_SO) $(LIBAIMC) $(INSTALL_TOOL_BINS)
 check-dkms:
 	set -e; for k in $(KERNELS); do \
 		BUILD=$(BUILD) KERNEL_LINE=$$k tests/install/check-dkms.sh; done
+
+# ---- Debian packages (tools/debian/README.md) ----
+# make deb: aimc-dkms, libaimc2, libaimc-dev, aimc-tools and python3-aimc
+# into $(DEB_DIR), built by dpkg-buildpackage from a copy of the tree.
+# DEB_BUILD_OPTIONS as for dpkg-buildpackage (nocheck: without the host
+# suites the package build runs; parallel=<cores> unless given).
+DEB_DIR := $(BUILD)/deb
+
+deb:
+	tools/install-deps.sh build deb
+	DEB_BUILD_OPTIONS="$(strip $(DEB_BUILD_OPTIONS))" nice -n 10 \
+		tools/debian/build-debs.sh $(DEB_DIR)
+
+# In make check: the packages as built (lintian, contents, the unpacked
+# library, tools and Python package on the sim card; about 20 s after
+# make deb).
+check-deb-lint: deb
+	tools/install-deps.sh build deb python
+	DEB_DIR=$(DEB_DIR) PYTHON=$(PYTHON) tests/install/check-deb-lint.sh
+
+# On demand (root, Debian's archive, about 17 minutes): install, upgrade
+# and purge in a Debian 12 chroot with both kernels (tests/install/check-deb.sh).
+check-deb: deb
+	DEB_DIR=$(DEB_DIR) CHECK_DEB_CACHE=$(BUILD)/check-deb tests/install/check-deb.sh
 
 .SECONDEXPANSION:
 # Test runners: every `Suite *name_suite(void)` in a suite directory's
@@ -530,7 +574,10 @@ check: deps
 
 # One make per step, in this order, each with its time (CI reports them).
 CHECK_STEPS := all lint check-host check-host-asan check-python check-qat check-kws \
-	fuzz-smoke check-install check-dkms check-vm check-pci
+	fuzz-smoke check-install check-dkms check-deb-lint check-vm check-pci
+# check-host has run the suites: the package build in check-deb-lint
+# skips them (half of make deb's time).
+check-all: export DEB_BUILD_OPTIONS := $(strip $(DEB_BUILD_OPTIONS) nocheck)
 check-all:
 	@set -e; for t in $(CHECK_STEPS); do \
 		start=$$(date +%s); \

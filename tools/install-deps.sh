@@ -4,7 +4,7 @@
 # root, print the exact command to run instead and fail.
 #
 #   tools/install-deps.sh [GROUP...]     groups: build install vm qemu lint fuzz qat python
-#                                        debug bench (default: all but debug and bench)
+#                                        deb debug bench (default: all but debug and bench)
 set -eu
 
 # The 6.1 headers are installed; the 6.12 ones are fetched and unpacked
@@ -32,13 +32,17 @@ pkgs_qat="python3-torch python3-sklearn python3-scipy python3-numpy espeak-ng li
 # tqdm (progress bars) and matplotlib (the example's plot) are optional
 # to the package but installed so that their paths are tested too.
 pkgs_python="python3-numpy python3-pytest python3-tqdm python3-matplotlib"
+# make deb (tools/debian/): debian/control's Build-Depends besides the
+# build group's (debhelper, dh_dkms, dh_python3), lintian for the packages
+# it builds; debootstrap makes check-deb's Debian 12 chroot.
+pkgs_deb="debhelper dh-dkms dh-python python3 dpkg-dev lintian debootstrap"
 # make check-debug: the kernel sources (6.12 is the default debug kernel,
 # 6.1 on request) and what building them takes.
 pkgs_debug="linux-source-6.12 linux-source-6.1 bison flex libelf-dev bc cpio"
 # make bench only: the plots.
 pkgs_bench="gnuplot-nox"
 
-groups=${*:-build install vm qemu lint fuzz qat python}
+groups=${*:-build install vm qemu lint fuzz qat python deb}
 want=""
 for g in $groups; do
 	case $g in
@@ -50,9 +54,10 @@ for g in $groups; do
 	fuzz) want="$want $pkgs_fuzz" ;;
 	qat) want="$want $pkgs_qat" ;;
 	python) want="$want $pkgs_python" ;;
+	deb) want="$want $pkgs_deb" ;;
 	debug) want="$want $pkgs_debug" ;;
 	bench) want="$want $pkgs_bench" ;;
-	*) echo "install-deps: unknown group '$g' (build install vm qemu lint fuzz qat python debug bench)" >&2; exit 2 ;;
+	*) echo "install-deps: unknown group '$g' (build install vm qemu lint fuzz qat python deb debug bench)" >&2; exit 2 ;;
 	esac
 done
 
