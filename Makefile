@@ -63,7 +63,7 @@ objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 	demo-kws demo-kws-run demo-python fuzz-smoke bench bench-run clean \
 	install install-lib install-tools install-python install-dkms installable uninstall \
 	check-install check-dkms check-debug check-debug-run check-python print-pythondir \
-	vm-shell vm-shell-pci deb check-deb-lint check-deb
+	vm-shell vm-shell-pci check-vm-deb deb check-deb-lint check-deb
 .DEFAULT_GOAL := all
 # Keep objects make considers intermediate: rebuilds stay incremental.
 .SECONDARY:
@@ -110,6 +110,8 @@ help:
 	@echo "                 unpacked tools, library and Python package on the sim card"
 	@echo "make check-deb   install, upgrade and purge the packages in a Debian 12 chroot"
 	@echo "                 (root, Debian's archive; DKMS on 6.1 and 6.12; not in make check)"
+	@echo "make check-vm-deb  the QEMU lane on the modules DKMS builds from the aimc-dkms"
+	@echo "                 package (KERNEL=6.1 for the other line, default 6.12)"
 
 deps:
 	tools/install-deps.sh
@@ -406,6 +408,20 @@ check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
 	set -e; for k in $(KERNELS); do \
 		BUILD=$(BUILD) KERNEL_LINE=$$k tests/vm/run.sh; done
 
+# The QEMU lane on the modules DKMS builds from the aimc-dkms package of
+# make deb (the packaged modules are the tested modules), for one kernel
+# line (KERNEL, default 6.12).
+VM_DEB_KERNEL := $(if $(KERNEL),$(KERNEL),6.12)
+check-vm-deb: deb $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS)
+	set -e; abi=$$(tools/kernel.sh abi $(VM_DEB_KERNEL)); \
+	version=$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf); \
+	BUILD=$(BUILD) KERNEL_LINE=$(VM_DEB_KERNEL) \
+		DKMS_DEB=$(DEB_DIR)/aimc-dkms_$${version}_all.deb \
+		MODULES_OUT=$(BUILD)/modules-deb/$$abi tests/install/check-dkms.sh; \
+	BUILD=$(BUILD) KERNEL_LINE=$(VM_DEB_KERNEL) \
+		VM_AIMC_MODULES=$(BUILD)/modules-deb/$$abi \
+		VM_WORKDIR=$(BUILD)/vm-deb/$$abi tests/vm/run.sh
+
 # A shell in the guest with the driver bound, on this terminal: an
 # aimc_emu card (vm-shell) or two aimc-pci cards (vm-shell-pci); the
 # kernel line is KERNEL (default 6.12).
@@ -561,7 +577,8 @@ demo-kws-run: $(KWS_BIN)
 # Its contract with the trainer (tools/examples/kws/check.py): the C
 # features equal the Python ones within 1e-4, and the example's accuracy
 # on the 600 held-out-accent test words (sim, seeds 1-5) is within 1
-# point of RESULTS.md's.  The first run builds the trainer's kws data set
+# point of the trainer's figure for the shipped file (tools/qat/README.md's
+# shipped-models table).  The first run builds the trainer's kws data set
 # (espeak-ng, about 50 s) into $(BUILD)/qat/data.
 check-kws: $(KWS_BIN)
 	OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/examples/kws/check.py \

@@ -6,6 +6,10 @@
 # names the kernel it was built for and dkms signed it, as it does on
 # Secure Boot machines (README.md, "Secure Boot").
 # Prints "check-dkms: ... passed".
+# DKMS_DEB=FILE takes the module sources from that aimc-dkms package
+# (make deb) instead of make install-dkms; MODULES_OUT=DIR keeps the built
+# modules there as DIR/driver/aimc.ko and DIR/emulator/aimc_emu.ko, the
+# layout the QEMU lane's VM_AIMC_MODULES takes (make check-vm-deb).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 make=${MAKE:-make}
@@ -22,10 +26,21 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/aimc-dkms.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 fail() { echo "check-dkms: FAIL: $*" >&2; exit 1; }
 
-$make -s install-dkms DESTDIR= DKMS_SRC="$tmp/src/aimc-$version"
+if [ -n "${DKMS_DEB:-}" ]; then
+	[ -r "$DKMS_DEB" ] || fail "no $DKMS_DEB (make deb)"
+	dpkg-deb -x "$DKMS_DEB" "$tmp/deb"
+	[ -d "$tmp/deb/usr/src/aimc-$version" ] ||
+		fail "$DKMS_DEB holds no usr/src/aimc-$version (dkms.conf's version)"
+	mkdir -p "$tmp/src"
+	mv "$tmp/deb/usr/src/aimc-$version" "$tmp/src/"
+	from="the package $(basename "$DKMS_DEB")"
+else
+	$make -s install-dkms DESTDIR= DKMS_SRC="$tmp/src/aimc-$version"
+	from="make install-dkms"
+fi
 # Only sources: a stale object from an in-tree build must not get in.
 stray=$(find "$tmp/src" -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' -o -name aimc_config.h)
-[ -z "$stray" ] || fail "install-dkms copied build output: $stray"
+[ -z "$stray" ] || fail "$from holds build output: $stray"
 
 mkdir -p "$tmp/tree"
 trees="--sourcetree $tmp/src --dkmstree $tmp/tree"
@@ -55,7 +70,19 @@ for m in aimc aimc_emu; do
 	signer=$(/sbin/modinfo -F signer "$ko")
 	[ -n "$signer" ] || fail "$m.ko is not signed"
 done
+if [ -n "${MODULES_OUT:-}" ]; then
+	rm -rf "$MODULES_OUT"
+	mkdir -p "$MODULES_OUT/driver" "$MODULES_OUT/emulator"
+	for m in driver/aimc emulator/aimc_emu; do
+		ko=$(find "$tmp/tree/aimc/$version/$abi" -name "$(basename $m).ko*" | head -1)
+		case $ko in
+		*.xz) xz -dc "$ko" >"$MODULES_OUT/$m.ko" ;;
+		*.zst) zstd -qdc "$ko" >"$MODULES_OUT/$m.ko" ;;
+		*) cp "$ko" "$MODULES_OUT/$m.ko" ;;
+		esac
+	done
+fi
 probes=$(sed -n 's/^  CONFIGURE [^:]*: //p' "$makelog" | head -1)
 # shellcheck disable=SC2086
 status=$(dkms status -m aimc -v "$version" $trees)
-echo "check-dkms: dkms build of aimc/$version for $abi passed, modules signed by '$signer' ($status; probes: $probes)"
+echo "check-dkms: dkms build of aimc/$version ($from) for $abi passed, modules signed by '$signer' ($status; probes: $probes)"
