@@ -404,7 +404,7 @@ check-host-asan:
 	AIMC_RUN=$(ASAN_BUILD)/tools/aimc-run $(ASAN_BUILD)/tests/host/aimc-host-tests
 
 # Each kernel line boots with its own node kind (6.1: render, 6.12: accel).
-check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO)
+check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO) $(KWS_BIN)
 	set -e; for k in $(KERNELS); do \
 		BUILD=$(BUILD) KERNEL_LINE=$$k tests/vm/run.sh; done
 
@@ -412,7 +412,7 @@ check-vm: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO)
 # make deb (the packaged modules are the tested modules), for one kernel
 # line (KERNEL, default 6.12).
 VM_DEB_KERNEL := $(if $(KERNEL),$(KERNEL),6.12)
-check-vm-deb: deb $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO)
+check-vm-deb: deb $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO) $(KWS_BIN)
 	set -e; abi=$$(tools/kernel.sh abi $(VM_DEB_KERNEL)); \
 	version=$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf); \
 	BUILD=$(BUILD) KERNEL_LINE=$(VM_DEB_KERNEL) \
@@ -426,7 +426,7 @@ check-vm-deb: deb $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO)
 # aimc_emu card (vm-shell) or two aimc-pci cards (vm-shell-pci); the
 # kernel line is KERNEL (default 6.12).
 VM_SHELL_KERNEL := $(if $(KERNEL),$(KERNEL),6.12)
-vm-shell: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO)
+vm-shell: modules $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO) $(KWS_BIN)
 	BUILD=$(BUILD) KERNEL_LINE=$(VM_SHELL_KERNEL) VM_INTERACTIVE=1 tests/vm/run.sh
 
 vm-shell-pci: modules $(TOOL_BINS) $(KWS_BIN) $(VM_TESTS) $(PCI_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO)
@@ -493,7 +493,7 @@ check-debug:
 	tools/install-deps.sh build vm debug
 	$(MAKE) check-debug-run
 
-check-debug-run: $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO)
+check-debug-run: $(TOOL_BINS) $(VM_TESTS) $(VM_TOOL_BINS) $(LIBAIMC_SO) $(KWS_BIN)
 	BUILD=$(BUILD) tools/debug-kernel/check.sh
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c, libFuzzer + ASan + UBSan, clang),
