@@ -157,7 +157,23 @@ static void fuzz_open(struct fuzz_state *s)
 	} else {
 		do
 			ret = aimc_device_open_node(node, &s->dev);
-		while (ret && make_it_fail && ++tries < 10000);
+		while (ret && make_it_fail && ++tries < 100);
+		/*
+		 * An open takes many allocations (the file, DRM's, the
+		 * library's sysfs reads): after 100 failed tries the next
+		 * one runs without injected failures, so that the run goes
+		 * on; the error paths of open were taken 100 times.
+		 */
+		if (ret && make_it_fail) {
+			/* The write itself may fail: it allocates too. */
+			for (tries = 0; tries < 1000 &&
+			     vm_write_str("/proc/self/make-it-fail", "0"); tries++)
+				;
+			ret = aimc_device_open_node(node, &s->dev);
+			for (tries = 0; tries < 1000 &&
+			     vm_write_str("/proc/self/make-it-fail", "1"); tries++)
+				;
+		}
 	}
 	if (ret) {
 		fprintf(stderr, "fuzz: open: %s\n", aimc_last_error());
