@@ -38,13 +38,18 @@ static int aimc_emu_iommu_insert(struct aimc_emu_iommu *iommu, u64 iova,
 	unsigned long i;
 	int ret;
 
+	/*
+	 * Counted page by page: when a store fails, the caller removes the
+	 * range, and aimc_emu_iommu_remove() uncounts exactly the pages
+	 * that were stored.
+	 */
 	for (i = 0; i < npages; i++) {
 		ret = xa_err(xa_store(&iommu->pages, (iova >> PAGE_SHIFT) + i,
 				      nth_page(page, i), GFP_ATOMIC));
 		if (ret)
 			return ret;
+		iommu->mapped_pages++;
 	}
-	iommu->mapped_pages += npages;
 	return 0;
 }
 
