@@ -15,7 +15,7 @@ u32 aimc_dpu_load(struct aimc_model *m, const struct aimc_desc *d, u32 len,
 				  NULL, m->uops, n_uops, &m->stats.last_bad_uop);
 }
 
-static s32 *reg(struct aimc_model *m, u32 r)
+static __always_inline s32 *reg(struct aimc_model *m, u32 r)
 {
 	return &m->regs[r * AIMC_DPU_VLEN];
 }
@@ -39,7 +39,7 @@ static void put_elem(u8 *p, u32 width, s32 v)
 		aimc_hw_put_le32(p, (u32)v);
 }
 
-static s32 lut_index(s32 v)
+static __always_inline s32 lut_index(s32 v)
 {
 	return aimc_sat_bits(v, 8) + 128;
 }
@@ -51,8 +51,9 @@ static s32 lut_index(s32 v)
  * of two s32 (|p| <= 2^62), so aimc_rshift_round_prod() rounds it
  * exactly as aimc_rshift_round() would.
  */
-static void op_ssm(struct aimc_model *m, const struct aimc_uop *u,
-		   const u8 *consts, struct aimc_slot *slot)
+static __always_inline void op_ssm(struct aimc_model *m,
+				   const struct aimc_uop *u, const u8 *consts,
+				   struct aimc_slot *slot)
 {
 	const u8 *par = consts + u->imm0;
 	u32 modes = u->src_b, h, n;
@@ -97,7 +98,7 @@ static void op_ssm(struct aimc_model *m, const struct aimc_uop *u,
 }
 
 /* floor(sum / count + 1/2), 0 for an empty pool */
-static s32 pool_mean(s64 sum, u32 count)
+static __always_inline s32 pool_mean(s64 sum, u32 count)
 {
 	s64 q, r;
 
@@ -112,8 +113,9 @@ static s32 pool_mean(s64 sum, u32 count)
 	return aimc_sat_s32(q + (2 * r >= count ? 1 : 0));
 }
 
-static void op_pool(struct aimc_model *m, const struct aimc_uop *u,
-		    struct aimc_slot *slot)
+static __always_inline void op_pool(struct aimc_model *m,
+				    const struct aimc_uop *u,
+				    struct aimc_slot *slot)
 {
 	u32 i;
 
@@ -135,8 +137,9 @@ static void op_pool(struct aimc_model *m, const struct aimc_uop *u,
 }
 
 /* One loop per op, so that each is a plain loop the compiler can schedule. */
-static void op_elementwise(struct aimc_model *m, const struct aimc_uop *u,
-			   const u8 *consts)
+static __always_inline void op_elementwise(struct aimc_model *m,
+					   const struct aimc_uop *u,
+					   const u8 *consts)
 {
 	const s32 *a = reg(m, u->src_a), *b = reg(m, u->src_b);
 	const u8 *c = consts + u->imm0;
@@ -268,6 +271,7 @@ static void dpu_energy(struct aimc_model *m, u32 n_uops, u64 steps)
 			 adds * m->cfg.energy_dpu_add_fj);
 }
 
+aimc_hot_loop
 u64 aimc_dpu_run(struct aimc_model *m, const struct aimc_desc *d,
 		 u32 n_uops, struct aimc_slot *slot)
 {

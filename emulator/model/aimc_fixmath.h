@@ -14,18 +14,18 @@
 #define AIMC_S32_MIN	(-AIMC_S32_MAX - 1)
 #define AIMC_S64_MAX	((s64)0x7fffffffffffffffLL)
 
-static inline s64 aimc_clamp_s64(s64 v, s64 lo, s64 hi)
+static __always_inline s64 aimc_clamp_s64(s64 v, s64 lo, s64 hi)
 {
 	return v < lo ? lo : (v > hi ? hi : v);
 }
 
-static inline s32 aimc_sat_s32(s64 v)
+static __always_inline s32 aimc_sat_s32(s64 v)
 {
 	return (s32)aimc_clamp_s64(v, AIMC_S32_MIN, AIMC_S32_MAX);
 }
 
 /* Saturate to a signed two's complement range of @bits (2..32). */
-static inline s32 aimc_sat_bits(s64 v, u32 bits)
+static __always_inline s32 aimc_sat_bits(s64 v, u32 bits)
 {
 	s64 hi = ((s64)1 << (bits - 1)) - 1;
 
@@ -37,7 +37,7 @@ static inline s32 aimc_sat_bits(s64 v, u32 bits)
  * shift is at most 63.  Relies on >> of a negative value being arithmetic,
  * as gcc and clang define it.
  */
-static inline s64 aimc_rshift_round(s64 v, u32 shift)
+static __always_inline s64 aimc_rshift_round(s64 v, u32 shift)
 {
 	if (!shift)
 		return v;
@@ -48,7 +48,7 @@ static inline s64 aimc_rshift_round(s64 v, u32 shift)
  * The same for |v| <= 2^62 (any product of two s32, and sums of two
  * halved ones), with one add: v + 2^(shift - 1) cannot overflow there.
  */
-static inline s64 aimc_rshift_round_prod(s64 v, u32 shift)
+static __always_inline s64 aimc_rshift_round_prod(s64 v, u32 shift)
 {
 	if (!shift)
 		return v;
@@ -56,7 +56,7 @@ static inline s64 aimc_rshift_round_prod(s64 v, u32 shift)
 }
 
 /* a + b saturated at the s64 range */
-static inline s64 aimc_sat_add_s64(s64 a, s64 b)
+static __always_inline s64 aimc_sat_add_s64(s64 a, s64 b)
 {
 	if (b > 0 && a > AIMC_S64_MAX - b)
 		return AIMC_S64_MAX;
@@ -78,7 +78,7 @@ extern const u32 aimc_rsqrt_q26[769];
  * it within 2^-31 of it, so at most a unit or two too high, which the
  * loop takes off.
  */
-static inline u32 aimc_isqrt_u64_div(u64 v)
+static __always_inline u32 aimc_isqrt_u64_div(u64 v)
 {
 	u32 n, s, t, f;
 	s32 k;
@@ -113,7 +113,7 @@ static inline u32 aimc_isqrt_u64_div(u64 v)
  * steps r += (v - r^2) / (2 sqrt(v)) in multiplies leave r within a unit
  * or two of sqrt(v), and the loops make it the floor.
  */
-static inline u32 aimc_isqrt_u64(u64 v)
+static __always_inline u32 aimc_isqrt_u64(u64 v)
 {
 	u32 n, s, t, f, p, i;
 	s32 k;

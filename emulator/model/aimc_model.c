@@ -272,6 +272,7 @@ static void derive(struct aimc_model *m)
 	m->lim.cols = c->cols;
 	m->lim.slots = c->slots;
 	m->k.sq_shift = 2ULL * c->g_max_ns * c->g_max_ns > 0xffffffffULL;
+	m->k.avx2 = aimc_cpu_has_avx2();
 	m->k.relax_on = c->relax_t_s[0] != 0;
 	for (i = 0; i < AIMC_RELAX_POINTS; i++)
 		m->k.relax_log2_t_q16[i] = aimc_log2_q16(c->relax_t_s[i]);
@@ -357,7 +358,8 @@ struct aimc_model *aimc_model_create(const struct aimc_model_config *cfg,
 				 sizeof(*m->col_acc));
 	m->col_sq = aimc_zalloc((AIMC_DPU_VLEN + AIMC_MVM_SLACK) *
 				sizeof(*m->col_sq));
-	m->col_lin = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->col_lin));
+	m->col_lin = aimc_zalloc((AIMC_DPU_VLEN + AIMC_MVM_SLACK) *
+				 sizeof(*m->col_lin));
 	m->row_x = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_x));
 	m->row_x2 = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_x2));
 	m->row_off = aimc_zalloc(AIMC_DPU_VLEN * sizeof(*m->row_off));

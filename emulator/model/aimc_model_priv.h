@@ -54,6 +54,7 @@ struct aimc_derived {
 	s32 dac_max;
 	u32 half_cols;
 	u32 sq_shift;		/* 1 if 2 g_max^2 does not fit u32, else 0 */
+	bool avx2;		/* the MAC loop may use AVX2 */
 	bool relax_on;
 	s32 relax_log2_t_q16[AIMC_RELAX_POINTS];
 };
@@ -90,7 +91,7 @@ struct aimc_model {
 	s32 *regs;			/* [AIMC_DPU_NREGS][AIMC_DPU_VLEN] */
 	s32 *col_acc;			/* [AIMC_DPU_VLEN + AIMC_MVM_SLACK] */
 	u64 *col_sq;			/* [VLEN + SLACK] sum x^2 pair_sq */
-	u64 *col_lin;			/* [VLEN] sum x^2 (G+ + G-) */
+	u64 *col_lin;			/* [VLEN + SLACK] sum x^2 (G+ + G-) */
 	s32 *row_x;			/* [AIMC_DPU_VLEN] an MVM's non-zero inputs */
 	u32 *row_x2;			/* [AIMC_DPU_VLEN] their squares */
 	u32 *row_off;			/* [AIMC_DPU_VLEN] and their rows' offsets */

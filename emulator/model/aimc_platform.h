@@ -105,6 +105,43 @@ static inline u64 aimc_div64_u64(u64 dividend, u64 divisor)
 
 #endif /* __KERNEL__ */
 
+/*
+ * Speed of the sim card (libaimc_model.a, the QEMU device): the MVM and
+ * digital-unit loops are most of its time.  Built for userspace on x86-64
+ * by GCC 12 or later, the two functions that run them are compiled for
+ * AVX-512, AVX2 and the baseline ISA, and the loader picks one per CPU
+ * (function multiversioning), and the MAC loop has an AVX2 form chosen at
+ * run time (aimc_mvm.c).  Integer arithmetic only: every form gives the
+ * same bits (tests/host/test_model_mvm.c holds the MAC loop's two forms to
+ * each other).  The kernel keeps one baseline copy: no vector registers
+ * there.  -DAIMC_MODEL_SCALAR builds the baseline copy alone.
+ */
+#if !defined(__KERNEL__) && defined(__x86_64__) && !defined(__clang__) && \
+	__GNUC__ >= 12 && !defined(AIMC_MODEL_SCALAR)
+#define aimc_hot_loop __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#define AIMC_MVM_AVX2 1
+static inline bool aimc_cpu_has_avx2(void)
+{
+	return __builtin_cpu_supports("avx2");
+}
+#else
+#define aimc_hot_loop
+static inline bool aimc_cpu_has_avx2(void)
+{
+	return false;
+}
+#endif
+
+/*
+ * The helpers of those loops are __always_inline (the kernel's, or glibc's
+ * from <sys/cdefs.h>): GCC does not inline a baseline-ISA function into an
+ * AVX2 clone unless forced, and a call per cell or product costs more than
+ * its work.
+ */
+#ifndef __always_inline
+#define __always_inline inline
+#endif
+
 #define AIMC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif /* AIMC_PLATFORM_H */

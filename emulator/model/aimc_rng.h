@@ -17,13 +17,13 @@ struct aimc_rng {
 
 void aimc_rng_seed(struct aimc_rng *rng, u64 seed);
 
-static inline u64 aimc_rotl64(u64 x, u32 k)
+static __always_inline u64 aimc_rotl64(u64 x, u32 k)
 {
 	return (x << k) | (x >> (64 - k));
 }
 
 /* The next output (inline: three of them make a normal deviate). */
-static inline u64 aimc_rng_next(struct aimc_rng *rng)
+static __always_inline u64 aimc_rng_next(struct aimc_rng *rng)
 {
 	u64 *s = rng->s;
 	u64 result = aimc_rotl64(s[1] * 5, 7) * 9;
@@ -42,7 +42,7 @@ static inline u64 aimc_rng_next(struct aimc_rng *rng)
 u32 aimc_rng_below(struct aimc_rng *rng, u32 bound);
 
 /* Standard normal deviate in Q16 (65536 = 1 sigma), range +-6 sigma. */
-static inline s32 aimc_rng_normal_q16(struct aimc_rng *rng)
+static __always_inline s32 aimc_rng_normal_q16(struct aimc_rng *rng)
 {
 	const u64 lanes = 0x0000ffff0000ffffULL;
 	u64 sum = 0;

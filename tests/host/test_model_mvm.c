@@ -5,6 +5,8 @@
  * clipping, and the error statistics in noisy mode.
  */
 #include "test_model_util.h"
+#include "aimc_model_priv.h"
+#include "../check_skip.h"
 
 #define R	256
 #define C	256
@@ -257,6 +259,79 @@ START_TEST(mvm_noisy_error_statistics)
 }
 END_TEST
 
+/* EXEC: LOAD x as s16, MVM over a window, STORE s32: cols / 2 codes */
+static void run_mvm_window(struct model_fixture *f, u32 row0, u32 rows,
+			   u32 col0, u32 cols, s32 *y)
+{
+	struct prog_builder *pb = malloc(sizeof(*pb));
+	struct aimc_desc d;
+	u32 i, len;
+
+	pb_init(pb);
+	pb_uop(pb, AIMC_UOP_LOAD, 1, 0, 0, rows, 0, 0, 2);
+	pb_uop(pb, AIMC_UOP_MVM, 2, 1, 0, rows, 0, AIMC_MVM_IMM0(row0, col0),
+	       AIMC_MVM_IMM1(cols, 11));
+	pb_uop(pb, AIMC_UOP_STORE, 0, 2, 0, cols / 2, 0, 0, 4);
+	len = pb_emit(pb, &f->host, H_PROG);
+	free(pb);
+	for (i = 0; i < rows; i++)
+		put16(host_ptr(&f->host, H_SRC) + 2 * i, (u16)x[i]);
+	d = exec_desc(0, 1, 2 * rows, 4 * (cols / 2), len);
+	ck_assert_uint_eq(submit(f, &d), AIMC_ST_OK);
+	for (i = 0; i < cols / 2; i++)
+		y[i] = (s32)get32(host_ptr(&f->host, H_DST) + 4 * i);
+}
+
+/*
+ * The MAC loop's AVX2 form gives the scalar form's bits: two cards from
+ * one seed, one held to the scalar loop, the same MVMs over windows whose
+ * width is and is not a multiple of the vector block, noise-free, with
+ * relative read noise only, and with relative and absolute read noise.
+ */
+START_TEST(mvm_avx2_equals_scalar)
+{
+	static const u32 win[][4] = {	/* row0, rows, col0, cols */
+		{ 0, R, 0, C }, { 3, 61, 10, 26 }, { 100, 156, 2, 254 },
+		{ 0, 1, 0, 2 }, { 17, 200, 64, 30 },
+	};
+	static const u32 noise[][2] = { { 0, 0 }, { 10000, 0 }, { 10000, 40 } };
+	struct aimc_model_config cfg;
+	struct model_fixture vec, sc;
+	s32 yv[H], ys[H];
+	u32 n, w, k, j;
+
+	for (n = 0; n < AIMC_ARRAY_SIZE(noise); n++) {
+		small_config(&cfg, 1, R, C);
+		cfg.noise_free = n == 0;
+		cfg.adc_bits = 16;
+		cfg.read_sigma_rel_ppm = noise[n][0];
+		cfg.read_sigma_abs_ns = noise[n][1];
+		fixture_open(&vec, &cfg);
+		fixture_open(&sc, &cfg);
+		ck_assert(vec.m->k.avx2);
+		sc.m->k.avx2 = false;
+		random_weights(5 + n, 7);
+		program_weights(&vec);
+		program_weights(&sc);
+		for (w = 0; w < AIMC_ARRAY_SIZE(win); w++)
+			for (k = 0; k < 10; k++) {
+				random_inputs(127);
+				run_mvm_window(&vec, win[w][0], win[w][1],
+					       win[w][2], win[w][3], yv);
+				run_mvm_window(&sc, win[w][0], win[w][1],
+					       win[w][2], win[w][3], ys);
+				for (j = 0; j < win[w][3] / 2; j++)
+					ck_assert_int_eq(yv[j], ys[j]);
+			}
+		ck_assert_mem_eq(&vec.m->rng, &sc.m->rng, sizeof(vec.m->rng));
+		ck_assert_uint_eq(aimc_model_stats(vec.m)->adc_clips,
+				  aimc_model_stats(sc.m)->adc_clips);
+		fixture_close(&vec);
+		fixture_close(&sc);
+	}
+}
+END_TEST
+
 Suite *model_mvm_suite(void)
 {
 	Suite *s = suite_create("model_mvm");
@@ -267,6 +342,8 @@ Suite *model_mvm_suite(void)
 	tcase_add_test(tc, mvm_adc_rounding_and_clipping);
 	tcase_add_test(tc, mvm_calibration_and_dac_clip);
 	tcase_add_test(tc, mvm_noisy_error_statistics);
+	aimc_add_test_if(tc, mvm_avx2_equals_scalar, aimc_cpu_has_avx2(),
+			 "the MAC loop has no AVX2 form on this CPU or build");
 	suite_add_tcase(s, tc);
 	return s;
 }
