@@ -84,6 +84,16 @@ int aimc_map_model_columns(const struct aimc_ssm *m, uint32_t max_tiles,
 			   struct aimc_mapping **out);
 
 /*
+ * The largest gain the canonical calibration gives a column: a quarter of
+ * the u16 register, so drift compensation (aimc_net_compensate()) can
+ * raise any column's gain 4x before the register saturates (a pcm cell's
+ * conductance falls to about half in a year, more on its fast-drifting
+ * cells).  Two bits fewer than the register holds cost nothing the ADC
+ * can see: 14 bits of gain against an 8-bit code.
+ */
+#define AIMC_CALIB_GAIN_MAX	16383u
+
+/*
  * Canonical calibration of a quantized crossbar for a card with the
  * conductance range [g_min, g_max]: fills cmax, unit_nsiemens, shift, gain.
  * -ERANGE if no shift fits (contract section 3), -EINVAL for a float

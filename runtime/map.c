@@ -217,11 +217,12 @@ int aimc_calib_xbar(struct aimc_xbar_place *x, uint32_t g_min_nsiemens,
 			max_gain = r;
 	}
 	for (s = 40; s >= 0; s--)
-		if (floor(ldexp(max_gain, 14 + s) / x->unit_nsiemens + 0.5) <= 65535)
+		if (floor(ldexp(max_gain, 14 + s) / x->unit_nsiemens + 0.5) <=
+		    AIMC_CALIB_GAIN_MAX)
 			break;
 	if (s < 0)
-		return aimc_set_error(-ERANGE, "calib: %s: no ADC shift makes the gain fit 16 bits",
-				      lin->name);
+		return aimc_set_error(-ERANGE, "calib: %s: no ADC shift makes the gain fit %u",
+				      lin->name, AIMC_CALIB_GAIN_MAX);
 	x->shift = (uint32_t)s;
 	for (j = 0; j < x->n_out; j++) {
 		r = ((double)w->scale[w->per_tensor ? 0 : j] * (double)lin->dac_scale) /

@@ -137,7 +137,7 @@ START_TEST(test_calibration_canonical)
 	struct aimc_ssm *m = load_spec(&pruned);
 	struct aimc_mapping *map;
 	struct aimc_xbar_place *x;
-	uint16_t gp, gn;
+	uint16_t gp, gn, top = 0;
 	double r;
 	uint32_t j;
 
@@ -151,9 +151,11 @@ START_TEST(test_calibration_canonical)
 		    m->encoder.adc_scale[j];
 		ck_assert_uint_eq(x->gain[j],
 				  (uint16_t)floor(ldexp(r, 14 + (int)x->shift) / 3125 + 0.5));
-		ck_assert_uint_le(x->gain[j], 65535);
+		ck_assert_uint_le(x->gain[j], AIMC_CALIB_GAIN_MAX);
+		top = x->gain[j] > top ? x->gain[j] : top;
 	}
-	/* one more shift would overflow the largest gain */
+	/* the largest shift: one more would take the largest gain past it */
+	ck_assert_uint_gt(2 * top + 1, AIMC_CALIB_GAIN_MAX);
 	aimc_xbar_targets(x, 0, 1, 1, &gp, &gn);
 	ck_assert_int_eq((int)gp - (int)gn, m->encoder.weight.codes[1 * 2 + 1] * 3125);
 	ck_assert(gp == 0 || gn == 0);

@@ -158,7 +158,7 @@ static void golden_load(const char *rel, struct golden *g)
 	ck_assert_msg(hdr, "%s: header is not JSON", path);
 	ck_assert_str_eq(meta_str(hdr, "format"), "aimc-ssm-vectors");
 	ck_assert_str_eq(meta_str(hdr, "format_version"), "2");
-	ck_assert_str_eq(meta_str(hdr, "contract"), "integer-inference-2");
+	ck_assert_str_eq(meta_str(hdr, "contract"), "integer-inference-3");
 	ck_assert_str_eq(meta_str(hdr, "exact"), "true");
 	snprintf(g->model, sizeof(g->model), "%s", meta_str(hdr, "model"));
 

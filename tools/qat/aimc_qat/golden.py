@@ -35,7 +35,7 @@ The vectors file (safetensors, `format` = `aimc-ssm-vectors`, `format_version` =
 
 Every sequence starts from a reset card (state, pool and count zero). Metadata: `model` (file
 name), `model_data_sha256` (sha256 of the model file's data section: every tensor's bytes, so a
-re-export that changes only the provenance keeps it), `contract` (`integer-inference-2`),
+re-export that changes only the provenance keeps it), `contract` (`integer-inference-3`),
 `calibration`, `exact` = `true`, `dataset`, `command`.
 """
 import argparse
@@ -49,8 +49,9 @@ import numpy as np
 from . import data as D
 from . import modelfile as MF
 
-CONTRACT = "integer-inference-2"
+CONTRACT = "integer-inference-3"
 G_MIN_NS, G_MAX_NS = 0, 25000          # the device model's default conductance range
+CALIB_GAIN_MAX = 16383                  # largest canonical ADC gain: 4x left for drift compensation
 S32_MAX_D = 2147483647.0
 S64_MIN, S64_MAX = -(1 << 63), (1 << 63) - 1
 H_FRAC, U_FRAC, Y_FRAC, GATE_FRAC = 16, 8, 20, 4
@@ -173,10 +174,10 @@ class Crossbar:
         for x in r:
             gmax = max(gmax, x)
         for s in range(40, -1, -1):
-            if math.floor(math.ldexp(gmax, 14 + s) / self.unit + 0.5) <= 65535:
+            if math.floor(math.ldexp(gmax, 14 + s) / self.unit + 0.5) <= CALIB_GAIN_MAX:
                 break
         else:
-            raise ContractError("%s: no ADC shift makes the gain fit 16 bits" % prefix)
+            raise ContractError("%s: no ADC shift makes the gain fit %d" % (prefix, CALIB_GAIN_MAX))
         self.shift = s
         self.gain = np.array([math.floor(math.ldexp(x, 14 + s) / self.unit + 0.5) for x in r], np.int64)
         self.aff = affine_consts([a * 65536.0 for a in self.adc_scale], self.bias, prefix)
