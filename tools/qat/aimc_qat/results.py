@@ -52,7 +52,7 @@ FRONTIER_SIZES = [(8, 8), (16, 8), (32, 16)]   # (d_model, d_state); + (64, 32)
 ABLATION_SIZE = (32, 16)
 # (ssm_bits, vec_bits, scale_bits), widest first: the first is the version-1 model of issue 7
 ABLATION = [(8, None, None), (8, 8, 8), (6, 8, 8), (4, 8, 8), (4, 6, 8), (4, 6, 6)]
-PA_PCTS = [25, 50]
+PA_PCTS = [12, 25, 50]
 DRIFT_AGES = [(1, "1 s"), (3600, "1 h"), (86400, "1 day"), (2592000, "1 month"), (31536000, "1 year")]
 DRIFT_MODES = [("none", []), ("compensated", ["--compensate", "1"]),
                ("compensated (global)", ["--compensate-global", "1"]), ("refreshed", ["--refresh-after", "1"])]
