@@ -118,12 +118,13 @@ deps:
 
 # KDIR names one headers tree; otherwise every line in KERNELS, its headers
 # installed or fetched (tools/kernel.sh).
+# "+": kbuild shares this make's jobs (make -j2 builds the modules with two).
 modules:
 ifdef KDIR
-	tools/build-modules.sh $(KDIR) $(BUILD)/modules/$$(sed -n \
+	+tools/build-modules.sh $(KDIR) $(BUILD)/modules/$$(sed -n \
 		's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h)
 else
-	set -e; for k in $(KERNELS); do \
+	+set -e; for k in $(KERNELS); do \
 		echo "modules: $$k ($$(tools/kernel.sh abi $$k))"; \
 		tools/build-modules.sh "$$(tools/kernel.sh kdir $$k $(KERNEL_CACHE))" \
 			"$(call modules_dir,$$k)"; done

@@ -37,7 +37,7 @@
 /* The sysfs telemetry group of driver/aimc_sysfs.c, in display order. */
 static const char *const telemetry_names[] = {
 	"jobs", "busy_us", "pulses", "energy_nj", "resets", "jobs_done",
-	"jobs_failed", "tiles_in_use", "slots_in_use",
+	"jobs_failed", "tiles_in_use", "slots_in_use", "suspends", "resumes",
 };
 
 /* The fdinfo keys of driver/aimc_fdinfo.c aimc-smi shows per process. */
@@ -755,6 +755,10 @@ static void print_telemetry(json_object *tel)
 		       (long long)get_int(tel, "energy_nj"));
 	printf("    in use        %lld tiles, %lld stream slots\n",
 	       (long long)get_int(tel, "tiles_in_use"), (long long)get_int(tel, "slots_in_use"));
+	/* runtime power management; an aimc.ko before it has no counts */
+	if (json_object_object_get(tel, "suspends"))
+		printf("    power         %lld suspends, %lld resumes\n",
+		       (long long)get_int(tel, "suspends"), (long long)get_int(tel, "resumes"));
 	if (temp)
 		printf("    temperature   %.1f C\n", json_object_get_int64(temp) / 1000.0);
 }

@@ -367,6 +367,7 @@ START_TEST(test_smi_json_parses)
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "aimc-smi: status %#x, output:\n%s", status, out);
 	ck_assert_msg(strstr(out, "    energy        "), "no energy line:\n%s", out);
+	ck_assert_msg(strstr(out, " suspends, "), "no power line:\n%s", out);
 	free(out);
 	out = run_capture("aimc-smi --json", &status);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -385,6 +386,10 @@ START_TEST(test_smi_json_parses)
 	ck_assert_int_ge(json_object_get_int64(get(get(dev, "telemetry"), "temperature_mc")),
 			 40000);
 	ck_assert_int_eq(json_object_get_int64(get(get(dev, "telemetry"), "energy_nj")), energy);
+	ck_assert_int_eq(json_object_get_int64(get(get(dev, "telemetry"), "suspends")),
+			 telemetry(&V, "suspends"));
+	ck_assert_int_eq(json_object_get_int64(get(get(dev, "telemetry"), "resumes")),
+			 telemetry(&V, "resumes"));
 	procs = get(dev, "processes");
 	for (i = 0; i < json_object_array_length(procs); i++) {
 		json_object *p = json_object_array_get_idx(procs, i);
