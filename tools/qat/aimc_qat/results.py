@@ -294,7 +294,10 @@ def pa_section(run):
 
 def drift_section(run):
     out = []
-    for tag, presets in (("qat4-pruned", PRESETS), ("qatt-pruned", PRESETS[:1])):
+    # noise-aware QAT too: does training with the preset's weight noise also carry a model
+    # through the per-cell drift that compensation cannot undo?
+    for tag, presets in (("qat4-pruned", PRESETS), ("qatna-pcm4-pruned", PRESETS[:1]),
+                         ("qatt-pruned", PRESETS[:1])):
         for p in presets:
             for age, age_name in DRIFT_AGES:
                 row = dict(tag=tag, preset=p, age=age, age_name=age_name)
