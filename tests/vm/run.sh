@@ -106,6 +106,7 @@ boot() {
 }
 
 started=$(date +%s)
+rm -f "$log.int3-before-init"
 echo "vm: booting $abi ($node_kind node) under $qemu (log: $log)"
 boot
 # Known, not ours (README, "Known, not ours"): QEMU 7.2's TCG now and then
