@@ -30,14 +30,13 @@ void aimc_regfile_init(struct aimc_regfile *rf,
 		       const struct aimc_model *model, u32 serial, u32 unit,
 		       u32 flags)
 {
-	memset(rf, 0, sizeof(*rf));
-	rf->ops = ops;
-	rf->model = model;
-	rf->serial = serial;
-	rf->unit = unit;
-	rf->flags = flags;
-	rf->int_mask = AIMC_INT_ALL;
-	rf->status = AIMC_STATUS_READY;
+	/* Every register not named here is 0. */
+	*rf = (struct aimc_regfile) {
+		.ops = ops, .model = model, .serial = serial, .unit = unit,
+		.flags = flags,
+		.status = AIMC_STATUS_READY,
+		.int_mask = AIMC_INT_ALL,
+	};
 }
 
 /**
