@@ -17,6 +17,7 @@
 
 #include "aimc_hw_cmd.h"
 #include "aimc_hw_regs.h"
+#include "aimc_regfile.h"
 #include "../driver/aimc_swdev.h"
 
 struct aimc_model;
@@ -25,36 +26,6 @@ struct fwnode_handle;
 struct gen_pool;
 struct irq_domain;
 struct platform_device;
-
-/**
- * struct aimc_emu_regs - the register file's writable and volatile state
- *
- * Protected by &aimc_emu_dev.lock.  @hung and @resetting are not
- * registers but the card's internal state behind STATUS.
- */
-struct aimc_emu_regs {
-	u32 control;
-	u32 status;
-	u32 reset_count;
-	u32 int_status;
-	u32 int_mask;
-	u32 ring_base_lo;
-	u32 ring_base_hi;
-	u32 ring_size;
-	u32 ring_head;
-	u32 ring_tail;
-	u32 cpl_addr_lo;
-	u32 cpl_addr_hi;
-	u32 err_code;
-	u32 err_addr_lo;
-	u32 err_addr_hi;
-	u64 busy_us;
-	u32 jobs;
-	u64 pulses;
-	u64 energy_nj;
-	bool hung;
-	bool resetting;
-};
 
 /**
  * struct aimc_emu_iommu - I/O virtual address space of one card
@@ -158,8 +129,12 @@ struct aimc_emu_stick {
  * @id: the number it was created with (new_device), unique
  * @node: in the module's device list
  * @pdev: the platform device aimc.ko binds to
- * @lock: protects @regs; taken from hard interrupt context
- * @regs: register file
+ * @lock: protects @regs, @hung and @resetting; taken from hard interrupt
+ *	  context
+ * @regs: register file (model/aimc_regfile.h)
+ * @hung: stuck in a descriptor (hang knobs) until a reset: STATUS.BUSY
+ *	  stays set
+ * @resetting: CONTROL.RESET was written; the reset finishes on @wq
  * @irq_fwnode: name of @irq_domain
  * @irq_domain: the card's interrupt vectors as Linux IRQs
  * @irq: Linux IRQ number of each vector
@@ -192,9 +167,11 @@ struct aimc_emu_dev {
 	u32 id;
 	struct list_head node;
 	struct platform_device *pdev;
-	/* protects regs; taken in hard interrupt context */
+	/* protects regs, hung, resetting; taken in hard interrupt context */
 	spinlock_t lock;
-	struct aimc_emu_regs regs;
+	struct aimc_regfile regs;
+	bool hung;
+	bool resetting;
 	struct fwnode_handle *irq_fwnode;
 	struct irq_domain *irq_domain;
 	int irq[AIMC_NUM_VECTORS];
@@ -220,7 +197,7 @@ struct aimc_emu_dev {
 };
 
 extern const struct aimc_reg_ops aimc_emu_reg_ops;
-void aimc_emu_regs_reset(struct aimc_emu_dev *edev);
+void aimc_emu_regs_init(struct aimc_emu_dev *edev);
 
 void aimc_emu_ring_init(struct aimc_emu_dev *edev);
 void aimc_emu_ring_work(struct work_struct *work);

@@ -112,8 +112,7 @@ static void __aimc_emu_irq_raise(struct aimc_emu_dev *edev, u32 bits,
 		spin_unlock_irqrestore(&edev->lock, flags);
 		return;
 	}
-	edev->regs.int_status |= bits;
-	deliver = edev->regs.int_status & ~edev->regs.int_mask;
+	deliver = aimc_regfile_latch(&edev->regs, bits);
 	/* drop_next_irq: the cause stays latched, the message is lost. */
 	if (may_drop && bits && edev->knobs.drop_next_irq) {
 		edev->knobs.drop_next_irq = 0;

@@ -162,7 +162,6 @@ static int aimc_emu_dev_create(u32 id)
 	edev->id = id;
 	spin_lock_init(&edev->lock);
 	aimc_emu_knobs_init(edev);
-	aimc_emu_regs_reset(edev);
 	ret = aimc_emu_irq_init(edev);
 	if (ret)
 		goto err_free;
@@ -171,6 +170,7 @@ static int aimc_emu_dev_create(u32 id)
 	ret = -ENOMEM;
 	if (!edev->model)
 		goto err_free;
+	aimc_emu_regs_init(edev);
 	ret = aimc_emu_iommu_init(edev);
 	if (ret)
 		goto err_free;

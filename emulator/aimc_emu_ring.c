@@ -93,20 +93,20 @@ void aimc_emu_worker_exit(struct aimc_emu_dev *edev)
 /* Decide under the lock whether the card has a descriptor, then fetch it. */
 static bool aimc_emu_next(struct aimc_emu_dev *edev, struct aimc_emu_fetch *f)
 {
-	struct aimc_emu_regs *r = &edev->regs;
+	struct aimc_regfile *r = &edev->regs;
 	unsigned long flags;
 	u64 addr;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	if (edev->gone || !(r->control & AIMC_CONTROL_ENABLE) || r->hung ||
-	    r->resetting || r->ring_head == r->ring_tail)
+	if (edev->gone || !(r->control & AIMC_CONTROL_ENABLE) || edev->hung ||
+	    edev->resetting || r->ring_head == r->ring_tail)
 		goto idle;
 	edev->knobs.fetched++;
 	if (xchg(&edev->knobs.hang_next_job, 0) ||
 	    (edev->knobs.hang_every_n &&
 	     edev->knobs.fetched % edev->knobs.hang_every_n == 0)) {
 		/* Stuck inside this descriptor until a reset. */
-		r->hung = true;
+		edev->hung = true;
 		r->status |= AIMC_STATUS_BUSY;
 		goto idle;
 	}
@@ -156,7 +156,7 @@ static bool aimc_emu_abandoned(struct aimc_emu_dev *edev)
 	bool abandoned;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	abandoned = edev->gone || edev->regs.resetting;
+	abandoned = edev->gone || edev->resetting;
 	spin_unlock_irqrestore(&edev->lock, flags);
 	return abandoned;
 }
@@ -204,12 +204,11 @@ static void aimc_emu_complete(struct aimc_emu_dev *edev,
 			      const struct aimc_emu_fetch *f, u32 status)
 {
 	const struct aimc_model_stats *stats;
-	struct aimc_emu_regs *r = &edev->regs;
 	__le32 cpl_status = cpu_to_le32(status);
 	__le32 cpl_head = cpu_to_le32(f->head + 1);
 	u64 fault_addr = edev->fault_addr;
 	unsigned long flags;
-	u32 irq = AIMC_INT_COMPLETION;
+	u32 irq;
 	int ret;
 
 	/* Status first, then head: the host trusts status up to head. */
@@ -225,20 +224,8 @@ static void aimc_emu_complete(struct aimc_emu_dev *edev,
 
 	stats = aimc_model_stats(edev->model);
 	spin_lock_irqsave(&edev->lock, flags);
-	r->ring_head = f->head + 1;
-	r->jobs++;
-	r->pulses = stats->pulses;
-	r->busy_us = div_u64(stats->busy_ns, 1000);
-	r->energy_nj = div_u64(aimc_model_energy_fj(stats), 1000000);
-	r->status &= ~AIMC_STATUS_BUSY;
-	if (status != AIMC_ST_OK) {
-		r->err_code = status;
-		r->err_addr_lo = lower_32_bits(status == AIMC_ST_DMA_FAULT ?
-					       fault_addr : 0);
-		r->err_addr_hi = upper_32_bits(status == AIMC_ST_DMA_FAULT ?
-					       fault_addr : 0);
-		irq |= AIMC_INT_ERROR;
-	}
+	irq = aimc_regfile_complete(&edev->regs, f->head, status, fault_addr,
+				    stats);
 	spin_unlock_irqrestore(&edev->lock, flags);
 	aimc_emu_irq_raise(edev, irq);
 }
@@ -331,9 +318,10 @@ void aimc_emu_reset_work(struct work_struct *work)
 	aimc_emu_worker_enter(edev);
 	aimc_model_reset(edev->model);
 	spin_lock_irqsave(&edev->lock, flags);
-	edev->regs.reset_count++;
 	edev->handoff_valid = false;
-	aimc_emu_regs_reset(edev);
+	aimc_regfile_reset(&edev->regs);
+	edev->hung = false;
+	edev->resetting = false;
 	spin_unlock_irqrestore(&edev->lock, flags);
 	aimc_emu_worker_exit(edev);
 }

@@ -3,6 +3,7 @@
  * aimc-pci: the AIMC-1 analog in-memory-computing card as a QEMU PCIe
  * device, so that aimc.ko's PCI glue (driver/aimc_pci.c) meets a card:
  * BAR0 with the register file of the hardware contract (aimc_hw_regs.h),
+ * decoded by the device model's aimc_regfile (as in aimc_emu.ko),
  * MSI-X with the completion and error vectors (BAR4), descriptor fetch,
  * operands and completion write-back by DMA through QEMU's PCI DMA API
  * (so that -device intel-iommu translates and faults them), reset
@@ -50,6 +51,7 @@
 #include "qom/object.h"
 
 #include "aimc_model.h"
+#include "aimc_regfile.h"
 #include "aimc_pci_dbg.h"
 
 #define TYPE_AIMC_PCI           "aimc-pci"
@@ -68,11 +70,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(AimcPciState, AIMC_PCI)
 /* Serial numbers of these cards start here (SERIAL) unless set. */
 #define AIMC_PCI_SERIAL_BASE    0xc0000000u
 
-/* Die temperature: about 40 C idle, 5 C warmer busy, as aimc_emu. */
-#define AIMC_TEMP_IDLE_MC       40000u
-#define AIMC_TEMP_BUSY_MC       5000u
-#define AIMC_TEMP_SPREAD_MC     250u
-
 /* No operand of the contract is larger: a longer transfer is a bug. */
 #define AIMC_DMA_MAX_BYTES      (1u << 20)
 /* Stray messages one storm batch delivers before it lets the vCPUs in. */
@@ -81,29 +78,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(AimcPciState, AIMC_PCI)
 #define AIMC_STORM_GAP_NS       20000
 /* How long a latching storm waits for the driver's acknowledgment. */
 #define AIMC_STORM_ACK_WAIT_MS  10
-
-/* The register file's writable and volatile state (BQL). */
-typedef struct AimcRegs {
-    uint32_t control;
-    uint32_t status;
-    uint32_t reset_count;
-    uint32_t int_status;
-    uint32_t int_mask;
-    uint32_t ring_base_lo;
-    uint32_t ring_base_hi;
-    uint32_t ring_size;
-    uint32_t ring_head;
-    uint32_t ring_tail;
-    uint32_t cpl_addr_lo;
-    uint32_t cpl_addr_hi;
-    uint32_t err_code;
-    uint32_t err_addr_lo;
-    uint32_t err_addr_hi;
-    uint64_t busy_us;
-    uint32_t jobs;
-    uint64_t pulses;
-    uint64_t energy_nj;
-} AimcRegs;
 
 /* Fault knobs (aimc_pci_dbg.h); "next" ones are consumed when they fire. */
 typedef struct AimcKnobs {
@@ -168,7 +142,7 @@ struct AimcPciState {
     uint32_t epoch;
     bool reset_pending; /* a reset waits for the model to be free */
 
-    AimcRegs regs;
+    struct aimc_regfile regs;   /* BQL */
     bool hung;          /* stuck in a descriptor until a reset */
     bool gone;          /* left the bus (surprise_remove) */
     uint16_t power_state;       /* PMCSR state: 0 (D0) or 3 (D3hot) */
@@ -212,8 +186,7 @@ static void aimc_pci_raise(AimcPciState *s, uint32_t bits, bool may_drop)
     if (!aimc_pci_present(s)) {
         return;
     }
-    s->regs.int_status |= bits;
-    deliver = s->regs.int_status & ~s->regs.int_mask;
+    deliver = aimc_regfile_latch(&s->regs, bits);
     if (may_drop && bits && s->knobs.drop_next_irq) {
         /* The cause stays latched, the message is lost. */
         s->knobs.drop_next_irq = 0;
@@ -301,23 +274,11 @@ static int aimc_pci_model_write(void *ctx, u64 addr, const void *src, u32 len)
 
 /* ---- reset ------------------------------------------------------- */
 
-/* The register file after power-on or a reset; RESET_COUNT survives. */
-static void aimc_pci_regs_reset(AimcPciState *s)
-{
-    uint32_t reset_count = s->regs.reset_count;
-
-    memset(&s->regs, 0, sizeof(s->regs));
-    s->regs.reset_count = reset_count;
-    s->regs.int_mask = AIMC_INT_ALL;
-    s->regs.status = AIMC_STATUS_READY;
-}
-
 /* Finish a reset; BQL held and the model not in use. */
 static void aimc_pci_do_reset(AimcPciState *s)
 {
     aimc_model_reset(s->model);
-    s->regs.reset_count++;
-    aimc_pci_regs_reset(s);
+    aimc_regfile_reset(&s->regs);
     s->hung = false;
     s->reset_pending = false;
     s->resets++;
@@ -343,18 +304,10 @@ static void aimc_pci_reset_card(AimcPciState *s)
 
 /* ---- the command processor (worker thread, BQL held) --------------- */
 
-static bool aimc_pci_ring_config_ok(const AimcRegs *r)
-{
-    return r->ring_size >= 2 && r->ring_size <= AIMC1_QUEUE_DEPTH &&
-           is_power_of_2(r->ring_size) &&
-           (r->ring_base_lo || r->ring_base_hi) &&
-           (r->cpl_addr_lo || r->cpl_addr_hi);
-}
-
 /* Decide whether the card has a descriptor to run, and fetch it. */
 static bool aimc_pci_fetch(AimcPciState *s, AimcFetch *f, uint32_t *status)
 {
-    AimcRegs *r = &s->regs;
+    struct aimc_regfile *r = &s->regs;
     AimcKnobs *k = &s->knobs;
     uint64_t addr;
 
@@ -410,11 +363,10 @@ static void aimc_pci_complete(AimcPciState *s, const AimcFetch *f,
                               uint32_t status)
 {
     const struct aimc_model_stats *stats;
-    AimcRegs *r = &s->regs;
     uint32_t cpl_status = cpu_to_le32(status);
     uint32_t cpl_head = cpu_to_le32(f->head + 1);
     uint64_t fault_addr = s->fault_addr;
-    uint32_t irq = AIMC_INT_COMPLETION;
+    uint32_t irq;
     int ret;
 
     /* Status first, then head: the host trusts status up to head. */
@@ -432,18 +384,7 @@ static void aimc_pci_complete(AimcPciState *s, const AimcFetch *f,
         fault_addr = s->fault_addr;
     }
     stats = aimc_model_stats(s->model);
-    r->ring_head = f->head + 1;
-    r->jobs++;
-    r->pulses = stats->pulses;
-    r->busy_us = stats->busy_ns / 1000;
-    r->energy_nj = aimc_model_energy_fj(stats) / 1000000;
-    r->status &= ~AIMC_STATUS_BUSY;
-    if (status != AIMC_ST_OK) {
-        r->err_code = status;
-        r->err_addr_lo = status == AIMC_ST_DMA_FAULT ? (uint32_t)fault_addr : 0;
-        r->err_addr_hi = status == AIMC_ST_DMA_FAULT ? fault_addr >> 32 : 0;
-        irq |= AIMC_INT_ERROR;
-    }
+    irq = aimc_regfile_complete(&s->regs, f->head, status, fault_addr, stats);
     aimc_pci_raise(s, irq, true);
 }
 
@@ -505,7 +446,7 @@ static void aimc_pci_storm_status_one(AimcPciState *s)
  * BQL let go between batches.
  * With bits, each interrupt latches them and is delivered if unmasked:
  * the next one follows the driver's acknowledgment of the last
- * (aimc_pci_write_reg(), INT_ACK), as a card's next event would; messages
+ * (aimc_pci_reg_int_ack()), as a card's next event would; messages
  * the vCPU has not taken yet would merge in the interrupt controller.
  * The worker starts such a storm and keeps it going when no
  * acknowledgment comes within AIMC_STORM_ACK_WAIT_MS (a masked vector).
@@ -579,87 +520,75 @@ static void *aimc_pci_worker(void *opaque)
 
 /* ---- BAR0: the register file ------------------------------------- */
 
-static uint64_t aimc_pci_read_reg(AimcPciState *s, hwaddr reg)
+/*
+ * The register file's side effects in this device, called by
+ * aimc_regfile_read() and aimc_regfile_write() with the BQL held.
+ */
+static void aimc_pci_reg_reset(void *opaque)
 {
-    AimcRegs *r = &s->regs;
+    aimc_pci_reset_card(opaque);
+}
 
-    switch (reg) {
-    case AIMC_REG_ID:
-        return AIMC_ID_MAGIC;
-    case AIMC_REG_VERSION:
-        return AIMC_HW_VERSION_MAJOR << 16 | AIMC_HW_VERSION_MINOR;
-    case AIMC_REG_SERIAL:
-        return s->serial ? s->serial :
-               AIMC_PCI_SERIAL_BASE + (uint32_t)s->seed;
-    case AIMC_REG_CAP_TILES:
-    case AIMC_REG_CAP_GEOMETRY:
-    case AIMC_REG_CAP_CONVERTERS:
-    case AIMC_REG_CAP_G_MIN_NS:
-    case AIMC_REG_CAP_G_MAX_NS:
-    case AIMC_REG_CAP_SRAM_KIB:
-    case AIMC_REG_CAP_STREAM_SLOTS:
-        /* Fixed at creation: readable while the worker computes. */
-        return aimc_model_cap(s->model, reg);
-    case AIMC_REG_CAP_QUEUE_DEPTH:
-        return AIMC1_QUEUE_DEPTH;
-    case AIMC_REG_CONTROL:
-        return r->control;
-    case AIMC_REG_STATUS:
-        return r->status;
-    case AIMC_REG_RESET_COUNT:
-        return r->reset_count;
-    case AIMC_REG_INT_STATUS:
-        return r->int_status;
-    case AIMC_REG_INT_MASK:
-        return r->int_mask;
-    case AIMC_REG_RING_BASE_LO:
-        return r->ring_base_lo;
-    case AIMC_REG_RING_BASE_HI:
-        return r->ring_base_hi;
-    case AIMC_REG_RING_SIZE:
-        return r->ring_size;
-    case AIMC_REG_RING_HEAD:
-        return r->ring_head;
-    case AIMC_REG_RING_TAIL:
-        return r->ring_tail;
-    case AIMC_REG_CPL_ADDR_LO:
-        return r->cpl_addr_lo;
-    case AIMC_REG_CPL_ADDR_HI:
-        return r->cpl_addr_hi;
-    case AIMC_REG_ERR_CODE:
-        return r->err_code;
-    case AIMC_REG_ERR_ADDR_LO:
-        return r->err_addr_lo;
-    case AIMC_REG_ERR_ADDR_HI:
-        return r->err_addr_hi;
-    /*
-     * No half is latched (aimc_hw_regs.h): the driver reads high, low,
-     * high, as it must for aimc_emu's counters too.
-     */
-    case AIMC_REG_TEL_BUSY_US_LO:
-        return (uint32_t)r->busy_us;
-    case AIMC_REG_TEL_BUSY_US_HI:
-        return r->busy_us >> 32;
-    case AIMC_REG_TEL_JOBS:
-        return r->jobs;
-    case AIMC_REG_TEL_PULSES_LO:
-        return (uint32_t)r->pulses;
-    case AIMC_REG_TEL_PULSES_HI:
-        return r->pulses >> 32;
-    case AIMC_REG_TEL_ENERGY_NJ_LO:
-        return (uint32_t)r->energy_nj;
-    case AIMC_REG_TEL_ENERGY_NJ_HI:
-        return r->energy_nj >> 32;
-    case AIMC_REG_TEL_TEMP_MC:
-        return AIMC_TEMP_IDLE_MC + (s->seed % 8) * AIMC_TEMP_SPREAD_MC +
-               (r->status & AIMC_STATUS_BUSY ? AIMC_TEMP_BUSY_MC : 0);
-    default:
-        /* Unimplemented registers read as zero, as on the card. */
-        qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: read of unknown register 0x%"
-                      HWADDR_PRIx "\n", reg);
-        return 0;
+/* ENABLE written, or a doorbell: the worker looks for work. */
+static void aimc_pci_reg_wake(void *opaque)
+{
+    AimcPciState *s = opaque;
+
+    qemu_cond_broadcast(&s->wake);
+}
+
+static void aimc_pci_reg_int_ack(void *opaque, u32 val)
+{
+    AimcPciState *s = opaque;
+
+    /* A latching interrupt storm goes on (aimc_pci_storm_batch()). */
+    if (s->knobs.storm_bits && s->knobs.storm_left &&
+        (val & s->knobs.storm_bits)) {
+        aimc_pci_storm_status_one(s);
     }
 }
+
+static void aimc_pci_reg_guest_error(void *opaque, enum aimc_regfile_error err,
+                                     u32 reg, u32 val)
+{
+    AimcPciState *s = opaque;
+    struct aimc_regfile *r = &s->regs;
+
+    switch (err) {
+    case AIMC_REGFILE_READ_UNKNOWN:
+        qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: read of unknown register "
+                      "0x%x\n", reg);
+        break;
+    case AIMC_REGFILE_WRITE_READONLY:
+        qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: write of 0x%x to read-only "
+                      "or unknown register 0x%x\n", val, reg);
+        break;
+    case AIMC_REGFILE_CONTROL_RESERVED:
+        qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: CONTROL bits 0x%x are "
+                      "reserved\n", val);
+        break;
+    case AIMC_REGFILE_RING_REFUSED:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "aimc-pci: ring enabled with base 0x%x%08x, size %u, "
+                      "completion area 0x%x%08x: refused\n",
+                      r->ring_base_hi, r->ring_base_lo, r->ring_size,
+                      r->cpl_addr_hi, r->cpl_addr_lo);
+        break;
+    case AIMC_REGFILE_TAIL_REFUSED:
+        qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: doorbell %u is more than "
+                      "a ring (%u) ahead of head %u: ignored\n", val,
+                      r->ring_size, r->ring_head);
+        break;
+    }
+}
+
+static const struct aimc_regfile_ops aimc_pci_regfile_ops = {
+    .reset = aimc_pci_reg_reset,
+    .enable = aimc_pci_reg_wake,
+    .doorbell = aimc_pci_reg_wake,
+    .int_ack = aimc_pci_reg_int_ack,
+    .guest_error = aimc_pci_reg_guest_error,
+};
 
 static uint64_t aimc_pci_bar0_read(void *opaque, hwaddr addr, unsigned size)
 {
@@ -674,82 +603,7 @@ static uint64_t aimc_pci_bar0_read(void *opaque, hwaddr addr, unsigned size)
     if (!aimc_pci_present(s)) {
         return UINT32_MAX;
     }
-    return aimc_pci_read_reg(s, addr);
-}
-
-static void aimc_pci_write_reg(AimcPciState *s, hwaddr reg, uint32_t val)
-{
-    AimcRegs *r = &s->regs;
-    uint32_t was_deliverable = r->int_status & ~r->int_mask;
-
-    switch (reg) {
-    case AIMC_REG_CONTROL:
-        if (val & ~(AIMC_CONTROL_ENABLE | AIMC_CONTROL_RESET)) {
-            qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: CONTROL bits 0x%x are "
-                          "reserved\n", val);
-        }
-        if (val & AIMC_CONTROL_RESET) {
-            aimc_pci_reset_card(s);
-            return;
-        }
-        if ((val & AIMC_CONTROL_ENABLE) && !aimc_pci_ring_config_ok(r)) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "aimc-pci: ring enabled with base 0x%x%08x, size %u, "
-                          "completion area 0x%x%08x: refused\n",
-                          r->ring_base_hi, r->ring_base_lo, r->ring_size,
-                          r->cpl_addr_hi, r->cpl_addr_lo);
-            r->err_code = AIMC_ERR_RING_CONFIG;
-            break;
-        }
-        r->control = val & AIMC_CONTROL_ENABLE;
-        qemu_cond_broadcast(&s->wake);
-        break;
-    case AIMC_REG_INT_MASK:
-        r->int_mask = val & AIMC_INT_ALL;
-        break;
-    case AIMC_REG_INT_ACK:
-        r->int_status &= ~val;
-        /* A latching interrupt storm goes on (aimc_pci_storm_batch()). */
-        if (s->knobs.storm_bits && s->knobs.storm_left &&
-            (val & s->knobs.storm_bits)) {
-            aimc_pci_storm_status_one(s);
-        }
-        break;
-    case AIMC_REG_RING_BASE_LO:
-        r->ring_base_lo = val;
-        break;
-    case AIMC_REG_RING_BASE_HI:
-        r->ring_base_hi = val;
-        break;
-    case AIMC_REG_RING_SIZE:
-        r->ring_size = val;
-        break;
-    case AIMC_REG_RING_TAIL:
-        /* At most a ring's worth of descriptors ahead of the card. */
-        if (r->ring_size && val - r->ring_head > r->ring_size) {
-            qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: doorbell %u is more than "
-                          "a ring (%u) ahead of head %u: ignored\n", val,
-                          r->ring_size, r->ring_head);
-            break;
-        }
-        r->ring_tail = val;
-        qemu_cond_broadcast(&s->wake);
-        break;
-    case AIMC_REG_CPL_ADDR_LO:
-        r->cpl_addr_lo = val;
-        break;
-    case AIMC_REG_CPL_ADDR_HI:
-        r->cpl_addr_hi = val;
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR, "aimc-pci: write of 0x%x to read-only "
-                      "or unknown register 0x%" HWADDR_PRIx "\n", val, reg);
-        return;
-    }
-    /* Unmasking or acknowledging may leave a cause deliverable. */
-    if (r->int_status & ~r->int_mask & ~was_deliverable) {
-        aimc_pci_raise(s, 0, true);
-    }
+    return aimc_regfile_read(&s->regs, addr, s);
 }
 
 static void aimc_pci_bar0_write(void *opaque, hwaddr addr, uint64_t val,
@@ -769,7 +623,10 @@ static void aimc_pci_bar0_write(void *opaque, hwaddr addr, uint64_t val,
                       s->gone ? "off the bus" : "in D3hot");
         return;
     }
-    aimc_pci_write_reg(s, addr, val);
+    /* Unmasking or acknowledging may leave a cause deliverable. */
+    if (aimc_regfile_write(&s->regs, addr, val, s)) {
+        aimc_pci_raise(s, 0, true);
+    }
 }
 
 static const MemoryRegionOps aimc_pci_bar0_ops = {
@@ -1132,7 +989,10 @@ static void aimc_pci_realize(PCIDevice *pdev, Error **errp)
         error_setg(errp, "aimc-pci: out of memory for the device model");
         goto err_msix;
     }
-    aimc_pci_regs_reset(s);
+    aimc_regfile_init(&s->regs, &aimc_pci_regfile_ops, s->model,
+                      s->serial ? s->serial :
+                      AIMC_PCI_SERIAL_BASE + (uint32_t)s->seed,
+                      (uint32_t)s->seed, AIMC_REGFILE_CHECK_TAIL);
     qemu_cond_init(&s->wake);
     qemu_cond_init(&s->worker_exit);
     s->stopping = false;
