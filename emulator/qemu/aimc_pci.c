@@ -125,6 +125,7 @@ struct AimcPciState {
     uint32_t slots;
     uint64_t seed;
     bool noise_free;
+    char *preset;
     uint32_t serial;
     uint32_t msix_vectors;
     bool fault_injection;
@@ -924,6 +925,11 @@ static void aimc_pci_realize(PCIDevice *pdev, Error **errp)
     unsigned int v;
 
     aimc_model_config_defaults(&s->cfg);
+    if (s->preset && aimc_model_config_preset(&s->cfg, s->preset)) {
+        error_setg(errp, "aimc-pci: unknown preset '%s' (emulator/model/"
+                   "aimc_presets.def: pcm, rram)", s->preset);
+        return;
+    }
     s->cfg.seed = s->seed;
     s->cfg.noise_free = s->noise_free;
     if (s->tiles) {
@@ -1041,6 +1047,7 @@ static Property aimc_pci_properties[] = {
     DEFINE_PROP_UINT32("stream-slots", AimcPciState, slots, 0),
     DEFINE_PROP_UINT64("seed", AimcPciState, seed, 1),
     DEFINE_PROP_BOOL("noise-free", AimcPciState, noise_free, false),
+    DEFINE_PROP_STRING("preset", AimcPciState, preset),
     DEFINE_PROP_UINT32("serial", AimcPciState, serial, 0),
     DEFINE_PROP_UINT32("msix-vectors", AimcPciState, msix_vectors,
                        AIMC_NUM_VECTORS),

@@ -23,6 +23,24 @@ esac
 
 qemu=$(BUILD=$build "$top/emulator/qemu/build.sh")
 
+# The device's properties on the host, before any boot: a preset it knows
+# realizes (QEMU quits over QMP with the card created), one it does not is
+# refused with the list.
+props() {
+	printf '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n' |
+		timeout 60 "$qemu" -machine q35 -nodefaults -display none -S -qmp stdio \
+			-device "aimc-pci,$1" 2>&1
+}
+props preset=rram >/dev/null ||
+	{ echo "run-pci: aimc-pci,preset=rram was not realized" >&2; exit 1; }
+if out=$(props preset=nosuch); then
+	echo "run-pci: aimc-pci,preset=nosuch was realized" >&2; exit 1
+fi
+case $out in
+*"unknown preset 'nosuch'"*) ;;
+*) echo "run-pci: aimc-pci,preset=nosuch: unexpected error: $out" >&2; exit 1 ;;
+esac
+
 # Card 0: the geometry the emulator lane gives aimc_emu (the suites compare
 # GET_PARAM with it), noisy.  Card 1: the default geometry (the kws model
 # needs 256 x 256 tiles), noise-free.  The cards device_add can bring back
