@@ -38,20 +38,6 @@ struct pbuild {
 	uint32_t cbytes;
 };
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v & 0xff);
-	p[1] = (uint8_t)(v >> 8 & 0xff);
-	p[2] = (uint8_t)(v >> 16 & 0xff);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v & 0xff);
-	p[1] = (uint8_t)(v >> 8);
-}
-
 static void uop(struct pbuild *b, uint8_t op, uint8_t dst, uint8_t a,
 		uint8_t bsrc, uint32_t len, uint32_t aux, uint32_t imm0,
 		uint32_t imm1)
@@ -74,7 +60,7 @@ static uint32_t consts32(struct pbuild *b, const int32_t *v, uint32_t n)
 	uint32_t off = b->cbytes, i;
 
 	for (i = 0; i < n; i++)
-		put32(b->consts + off + 4 * i, (uint32_t)v[i]);
+		aimc_hw_put_le32(b->consts + off + 4 * i, (uint32_t)v[i]);
 	b->cbytes += 4 * n;
 	return off;
 }
@@ -84,8 +70,8 @@ static uint32_t consts_affine(struct pbuild *b, const struct aimc_int_affine *a)
 	uint32_t off = b->cbytes, i;
 
 	for (i = 0; i < a->len; i++) {
-		put32(b->consts + off + 8 * i, (uint32_t)a->gamma[i]);
-		put32(b->consts + off + 8 * i + 4, (uint32_t)a->beta[i]);
+		aimc_hw_put_le32(b->consts + off + 8 * i, (uint32_t)a->gamma[i]);
+		aimc_hw_put_le32(b->consts + off + 8 * i + 4, (uint32_t)a->beta[i]);
 	}
 	b->cbytes += 8 * a->len;
 	return off;
@@ -153,24 +139,9 @@ static int finish_image(const struct pbuild *b, struct aimc_segment *seg)
 
 	if (!p)
 		return aimc_set_error(-ENOMEM, "out of memory");
-	put32(p, AIMC_PROG_MAGIC);
-	put16(p + 4, AIMC_PROG_VERSION);
-	put16(p + 6, (uint16_t)b->n);
-	put32(p + 8, b->cbytes);
-	put32(p + 12, 0);
-	for (i = 0; i < b->n; i++) {
-		uint8_t *q = p + HDR_BYTES + i * UOP_BYTES;
-		const struct aimc_uop *u = &b->uops[i];
-
-		q[0] = u->op;
-		q[1] = u->dst;
-		q[2] = u->src_a;
-		q[3] = u->src_b;
-		put16(q + 4, u->len);
-		put16(q + 6, u->aux);
-		put32(q + 8, u->imm0);
-		put32(q + 12, u->imm1);
-	}
+	aimc_hw_put_prog_hdr(p, (uint16_t)b->n, b->cbytes);
+	for (i = 0; i < b->n; i++)
+		aimc_hw_put_uop(p + HDR_BYTES + i * UOP_BYTES, &b->uops[i]);
 	memcpy(p + HDR_BYTES + b->n * UOP_BYTES, b->consts, b->cbytes);
 	seg->image = p;
 	seg->len = len;

@@ -436,14 +436,12 @@ static int set_gains(struct aimc_deployment *d, const struct aimc_xbar_piece *pc
 static void put_uop(uint8_t *p, uint8_t op, uint8_t dst, uint8_t src, uint16_t len,
 		    uint16_t aux, uint32_t imm0, uint32_t imm1)
 {
-	memset(p, 0, 16);
-	p[0] = op;
-	p[1] = dst;
-	p[2] = src;
-	aimc_hw_put_le16(p + 4, len);
-	aimc_hw_put_le16(p + 6, aux);
-	aimc_hw_put_le32(p + 8, imm0);
-	aimc_hw_put_le32(p + 12, imm1);
+	const struct aimc_uop u = {
+		.op = op, .dst = dst, .src_a = src, .len = len, .aux = aux,
+		.imm0 = imm0, .imm1 = imm1,
+	};
+
+	aimc_hw_put_uop(p, &u);
 }
 
 #define PROBE_IN_OFF	4096u
@@ -473,11 +471,7 @@ static int probe(struct aimc_deployment *d, const struct aimc_xbar_piece *pc,
 			    (uint64_t)reps * pc->n_in * pc->n_in > 65536))
 		reps--;
 	steps = reps * pc->n_in;
-	aimc_hw_put_le32(p, AIMC_PROG_MAGIC);
-	aimc_hw_put_le16(p + 4, AIMC_PROG_VERSION);
-	aimc_hw_put_le16(p + 6, 3);
-	aimc_hw_put_le32(p + 8, 0);
-	aimc_hw_put_le32(p + 12, 0);
+	aimc_hw_put_prog_hdr(p, 3, 0);
 	put_uop(p + 16, AIMC_UOP_LOAD, 1, 0, (uint16_t)pc->n_in, 0, 0, 1);
 	put_uop(p + 32, AIMC_UOP_MVM, 2, 1, (uint16_t)pc->n_in, (uint16_t)pc->tile,
 		AIMC_MVM_IMM0(pc->row0, pc->col0), AIMC_MVM_IMM1(2 * pc->n_out, shift));

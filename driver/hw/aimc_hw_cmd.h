@@ -260,6 +260,29 @@ struct aimc_uop {
 	u32 imm1;
 };
 
+/* A program image's header, little-endian, as the card reads it. */
+static inline void aimc_hw_put_prog_hdr(u8 *p, u16 n_uops, u32 const_bytes)
+{
+	aimc_hw_put_le32(p, AIMC_PROG_MAGIC);
+	aimc_hw_put_le16(p + 4, AIMC_PROG_VERSION);
+	aimc_hw_put_le16(p + 6, n_uops);
+	aimc_hw_put_le32(p + 8, const_bytes);
+	aimc_hw_put_le32(p + 12, 0);
+}
+
+/* One micro-op, little-endian, as the card reads it. */
+static inline void aimc_hw_put_uop(u8 *p, const struct aimc_uop *u)
+{
+	p[0] = u->op;
+	p[1] = u->dst;
+	p[2] = u->src_a;
+	p[3] = u->src_b;
+	aimc_hw_put_le16(p + 4, u->len);
+	aimc_hw_put_le16(p + 6, u->aux);
+	aimc_hw_put_le32(p + 8, u->imm0);
+	aimc_hw_put_le32(p + 12, u->imm1);
+}
+
 enum aimc_uop_opcode {
 	AIMC_UOP_NOP		= 0x00,
 	AIMC_UOP_LOAD		= 0x01,
